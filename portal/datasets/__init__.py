@@ -1,0 +1,1 @@
+"""Datasets, releases, versions, packaging and file storage."""

@@ -1,0 +1,133 @@
+"""Typed models of the catalog: organisations, datasets, releases, files, audit log."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.auth.models import User, utcnow
+from portal.datasets.vocabularies import DEFAULT_LICENCE, Frequency, PrivacyClass, ReleaseStatus
+from portal.extensions import db
+
+
+def new_uuid() -> str:
+    """A random UUID as text, the public id of a dataset."""
+    return str(uuid.uuid4())
+
+
+class Organization(db.Model):
+    """An OPD (regional agency) that publishes datasets."""
+
+    __tablename__ = "organization"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class Dataset(db.Model):
+    """One statistic table, published as successive versions."""
+
+    __tablename__ = "dataset"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    topic: Mapped[str] = mapped_column(String(60), default="kependudukan")
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    licence_id: Mapped[str] = mapped_column(String(40), default=DEFAULT_LICENCE)
+    frequency: Mapped[Frequency] = mapped_column(
+        Enum(Frequency, native_enum=False, length=20), default=Frequency.MONTHLY
+    )
+    privacy_class: Mapped[PrivacyClass] = mapped_column(
+        Enum(PrivacyClass, native_enum=False, length=20), default=PrivacyClass.GENERAL
+    )
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organization: Mapped[Organization] = relationship()
+    releases: Mapped[list[Release]] = relationship(
+        back_populates="dataset", order_by="Release.id", cascade="all, delete-orphan"
+    )
+
+
+class Release(db.Model):
+    """A candidate or published version of a dataset; immutable once published."""
+
+    __tablename__ = "release"
+    __table_args__ = (UniqueConstraint("dataset_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[str] = mapped_column(ForeignKey("dataset.id"))
+    harvest_id: Mapped[int | None] = mapped_column(ForeignKey("harvest_run.id"))
+    status: Mapped[ReleaseStatus] = mapped_column(
+        Enum(ReleaseStatus, native_enum=False, length=20), default=ReleaseStatus.DRAFT, index=True
+    )
+    version: Mapped[str] = mapped_column(String(20))
+    reference_date: Mapped[date]
+    change_note: Mapped[str] = mapped_column(Text, default="")
+    # Hashes that decide whether anything changed, and so the next version number.
+    schema_hash: Mapped[str] = mapped_column(String(64))
+    data_hash: Mapped[str] = mapped_column(String(64))
+    privacy_report: Mapped[dict] = mapped_column(JSON, default=dict)
+    validation_report: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    submitted_at: Mapped[datetime | None]
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    reviewed_at: Mapped[datetime | None]
+    review_comment: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime | None]
+
+    dataset: Mapped[Dataset] = relationship(back_populates="releases")
+    files: Mapped[list[ReleaseFile]] = relationship(
+        back_populates="release", order_by="ReleaseFile.id", cascade="all, delete-orphan"
+    )
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+
+    @property
+    def is_public(self) -> bool:
+        """Only published releases are ever shown outside the admin pages."""
+        return self.status == ReleaseStatus.PUBLISHED
+
+    def file(self, name: str) -> ReleaseFile | None:
+        """The file of this release called ``name``."""
+        return next((f for f in self.files if f.name == name), None)
+
+
+class ReleaseFile(db.Model):
+    """A downloadable file of a release, with its size and sha256."""
+
+    __tablename__ = "release_file"
+    __table_args__ = (UniqueConstraint("release_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    release_id: Mapped[int] = mapped_column(ForeignKey("release.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    format: Mapped[str] = mapped_column(String(20))
+    media_type: Mapped[str] = mapped_column(String(100))
+    bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+
+    release: Mapped[Release] = relationship(back_populates="files")
+
+
+class AuditEvent(db.Model):
+    """Append-only record of processing activities (UU PDP Pasal 31)."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    release_id: Mapped[int | None] = mapped_column(ForeignKey("release.id"))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship()
+    release: Mapped[Release | None] = relationship()

@@ -1,0 +1,1 @@
+"""Harvest runs: read village sources, count, protect, and draft releases."""
