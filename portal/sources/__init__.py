@@ -1,0 +1,1 @@
+"""Village data sources: OpenSID readers, code lists, region reference, demo generator."""
