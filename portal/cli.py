@@ -1,0 +1,186 @@
+"""Operator commands: ``flask --app wsgi <command>``."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from portal.auth.models import Role
+from portal.auth.permissions import NotAuthorized
+from portal.auth.services import AccountError, create_user, find_user
+from portal.datasets import services as releases
+from portal.datasets.models import Release
+from portal.demo import demo_command
+from portal.extensions import db
+from portal.harvest.service import HarvestFailed, harvest
+
+
+def _parse_date(_ctx, _param, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise click.BadParameter("gunakan format YYYY-MM-DD") from None
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--name", default="", help="Nama tampilan.")
+@click.option("--password", envvar="PORTAL_PASSWORD", prompt=True, hide_input=True,
+              confirmation_prompt=True, help="Dibaca dari PORTAL_PASSWORD atau ditanyakan.")
+@with_appcontext
+def create_user_command(email: str, role: str, name: str, password: str) -> None:
+    """Create an admin account (walidata or produsen)."""
+    try:
+        user = create_user(email, password, role, name)
+        db.session.commit()
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Pengguna {user.email} dibuat dengan peran {user.role.value}.")
+
+
+@click.command("generate-district")
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--residents", default=470_000, show_default=True, type=click.IntRange(min=1))
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "sqlite"]), default="csv",
+              show_default=True)
+@with_appcontext
+def generate_district_command(out: Path, residents: int, seed: int, fmt: str) -> None:
+    """Write a synthetic OpenSID export of the configured district."""
+    from portal.sources.generator import generate_district
+    from portal.sources.wilayah import load_district
+
+    district = load_district(current_app.config["DISTRICT_CODE"])
+    try:
+        summary = generate_district(out, residents=residents, seed=seed, fmt=fmt, district=district)
+    except (FileExistsError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{summary.path}: {summary.desa} desa, {summary.families} keluarga, "
+               f"{summary.residents} penduduk ({summary.alive} hidup), format {summary.format}.")
+
+
+def _actor(email: str | None):
+    if not email:
+        return None
+    user = find_user(email)
+    if user is None:
+        raise click.ClickException(f"pengguna {email} tidak ada")
+    return user
+
+
+@click.command("harvest")
+@click.argument("source")
+@click.option("--reference-date", callback=_parse_date, help="Tanggal referensi umur (YYYY-MM-DD).")
+@click.option("--as", "as_user", envvar="PORTAL_USER", help="E-mail produsen yang memanen.")
+@with_appcontext
+def harvest_command(source: str, reference_date: date | None, as_user: str | None) -> None:
+    """Harvest an OpenSID export into draft releases (all or nothing)."""
+    try:
+        result = harvest(source, reference_date, _actor(as_user))
+    except HarvestFailed as exc:
+        for problem in (exc.report.problems if exc.report else [])[:200]:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(f"{exc} (laporan panen #{exc.run_id})") from None
+    run = result.run
+    click.echo(f"Panen #{run.id}: {run.desa_count} desa, {run.resident_count} penduduk hidup, "
+               f"{len(result.report.warnings)} peringatan.")
+    for draft in result.drafts:
+        click.echo(f"  draf rilis #{draft.id}: {draft.dataset.name} versi {draft.version}")
+    for name in result.unchanged:
+        click.echo(f"  tidak berubah: {name}")
+
+
+@click.group("releases")
+def releases_group() -> None:
+    """List and move releases through the approval workflow."""
+
+
+def _release(release_id: int) -> Release:
+    release = db.session.get(Release, release_id)
+    if release is None:
+        raise click.ClickException(f"rilis #{release_id} tidak ada")
+    return release
+
+
+@releases_group.command("list")
+@click.option("--status", default=None, help="Saring menurut status.")
+@with_appcontext
+def releases_list(status: str | None) -> None:
+    """List releases, newest first."""
+    query = select(Release).order_by(Release.id.desc())
+    for release in db.session.scalars(query):
+        if status and release.status.value != status:
+            continue
+        click.echo(f"#{release.id}\t{release.dataset.name}\t{release.version}\t{release.status.value}")
+
+
+@releases_group.command("show")
+@click.argument("release_id", type=int)
+@with_appcontext
+def releases_show(release_id: int) -> None:
+    """Show one release with its files and privacy report."""
+    release = _release(release_id)
+    click.echo(f"Rilis #{release.id}: {release.dataset.name} {release.version} ({release.status.value})")
+    click.echo(f"Tanggal referensi: {release.reference_date}  Catatan: {release.change_note or '-'}")
+    click.echo(f"Privasi: {release.privacy_report}")
+    click.echo(f"Validasi: {'valid' if release.validation_report.get('valid') else 'TIDAK VALID'}")
+    for f in release.files:
+        click.echo(f"  {f.name}\t{f.bytes} B\tsha256:{f.sha256}")
+
+
+def _transition(action, release_id: int, as_user: str, text: str) -> None:
+    release = _release(release_id)
+    user = _actor(as_user)
+    if user is None:
+        raise click.ClickException("sebutkan pengguna dengan --as atau PORTAL_USER")
+    try:
+        action(release, user, text)
+        db.session.commit()
+    except (releases.WorkflowError, NotAuthorized) as exc:
+        db.session.rollback()
+        raise click.ClickException(f"ditolak: {exc}") from None
+    click.echo(f"Rilis #{release.id}: {release.status.value}")
+
+
+_as = click.option("--as", "as_user", envvar="PORTAL_USER", required=True, help="E-mail pengguna.")
+
+
+@releases_group.command("submit")
+@click.argument("release_id", type=int)
+@_as
+@click.option("--note", required=True, help="Catatan perubahan.")
+@with_appcontext
+def releases_submit(release_id: int, as_user: str, note: str) -> None:
+    """Submit a draft for approval (produsen)."""
+    _transition(releases.submit, release_id, as_user, note)
+
+
+@releases_group.command("approve")
+@click.argument("release_id", type=int)
+@_as
+@click.option("--comment", default="", help="Komentar walidata.")
+@with_appcontext
+def releases_approve(release_id: int, as_user: str, comment: str) -> None:
+    """Approve and publish a submitted release (walidata, not the submitter)."""
+    _transition(releases.approve, release_id, as_user, comment)
+
+
+@releases_group.command("reject")
+@click.argument("release_id", type=int)
+@_as
+@click.option("--comment", required=True, help="Alasan penolakan.")
+@with_appcontext
+def releases_reject(release_id: int, as_user: str, comment: str) -> None:
+    """Reject a submitted release with a reason (walidata)."""
+    _transition(releases.reject, release_id, as_user, comment)
+
+
+COMMANDS = [create_user_command, generate_district_command, harvest_command, releases_group,
+            demo_command]

@@ -1,0 +1,107 @@
+"""One harvest, left to right: read, check, minimise, count, protect, draft releases."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import current_app
+
+from portal.auth.models import User, utcnow
+from portal.auth.permissions import require
+from portal.datasets import services as releases
+from portal.datasets.models import Release
+from portal.extensions import db
+from portal.harvest.models import HarvestRun
+from portal.privacy.policy import minimise_residents
+from portal.privacy.protect import protect, threshold_for
+from portal.sources.checks import CheckReport, check_tables
+from portal.sources.codes import CODE_LISTS
+from portal.sources.readers import SourceError, read_source
+from portal.statistics.catalogue import CATALOGUE
+from portal.statistics.compute import count_table, desa_frame
+
+DEFAULT_ORGANIZATION = ("disdukcapil", "Dinas Kependudukan dan Pencatatan Sipil")
+
+
+class HarvestFailed(Exception):
+    """The harvest stopped; nothing was stored but the failed run's report."""
+
+    def __init__(self, message: str, run_id: int | None, report: CheckReport | None = None):
+        super().__init__(message)
+        self.run_id = run_id
+        self.report = report
+
+
+@dataclass
+class HarvestResult:
+    """What a successful harvest made."""
+
+    run: HarvestRun
+    report: CheckReport
+    drafts: list[Release] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def _record_failure(source: str, reference_date: date, actor: User | None,
+                    message: str, report: CheckReport | None) -> int:
+    db.session.rollback()
+    run = HarvestRun(source=source, source_kind="?", reference_date=reference_date,
+                     status="failed", actor=actor, finished_at=utcnow(),
+                     report={"message": message, **(report.to_dict() if report else {})})
+    db.session.add(run)
+    db.session.commit()
+    return run.id
+
+
+def harvest(source: str, reference_date: date | None = None, actor: User | None = None) -> HarvestResult:
+    """Harvest ``source`` into draft releases; all or nothing."""
+    if actor is not None:
+        require(actor, "harvest")
+    reference_date = reference_date or date.today()
+    label = str(source)
+    try:
+        tables = read_source(source)
+    except SourceError as exc:
+        run_id = _record_failure(label, reference_date, actor, str(exc), None)
+        raise HarvestFailed(str(exc), run_id) from None
+    report = check_tables(tables, CODE_LISTS)
+    if report.errors:
+        message = f"panen dibatalkan: {len(report.errors)} galat"
+        run_id = _record_failure(label, reference_date, actor, message, report)
+        raise HarvestFailed(message, run_id, report)
+    created_ids: list[int] = []
+    try:
+        residents, minimisation = minimise_residents(tables["tweb_penduduk"], reference_date)
+        desa = desa_frame(tables["config"])
+        run = HarvestRun(source=label, source_kind=tables.kind, reference_date=reference_date,
+                         actor=actor, desa_count=len(desa),
+                         resident_count=int((residents["status_dasar"] == "1").sum()))
+        db.session.add(run)
+        db.session.flush()
+        org = releases.ensure_organization(*DEFAULT_ORGANIZATION)
+        sources = [{"title": f"OpenSID {len(desa)} desa (panen #{run.id}, tanggal referensi "
+                             f"{reference_date.isoformat()})"}]
+        result = HarvestResult(run=run, report=report)
+        k_general = current_app.config["PRIVACY_K_GENERAL"]
+        k_specific = current_app.config["PRIVACY_K_SPECIFIC"]
+        for spec in CATALOGUE:
+            table = count_table(spec, residents, desa)
+            protected = protect(table, threshold_for(table, k_general, k_specific))
+            dataset = releases.ensure_dataset(spec, org)
+            draft = releases.create_draft(dataset, protected, reference_date, run.id, actor, sources)
+            if draft is None:
+                result.unchanged.append(spec.name)
+            else:
+                created_ids.append(draft.id)
+                result.drafts.append(draft)
+        run.status, run.finished_at = "ok", utcnow()
+        run.report = {**report.to_dict(), "minimisation": minimisation.to_dict(),
+                      "drafts": [d.id for d in result.drafts], "unchanged": result.unchanged}
+        db.session.commit()
+        return result
+    except Exception as exc:
+        for release_id in created_ids:
+            releases.storage().discard_draft(release_id)
+        message = f"panen gagal: {type(exc).__name__}"
+        run_id = _record_failure(label, reference_date, actor, message, report)
+        raise HarvestFailed(message, run_id, report) from exc

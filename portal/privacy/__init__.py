@@ -1,0 +1,1 @@
+"""Privacy layer (UU PDP No. 27/2022): minimise, protect, scan."""

@@ -1,0 +1,1 @@
+"""Per-desa statistic tables counted from harvested residents."""

@@ -1,0 +1,139 @@
+"""Shared fixtures: an app on a fresh migrated database, clients, users, a generated district."""
+from __future__ import annotations
+
+import os
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from portal import create_app
+from portal.auth.services import create_user
+from portal.extensions import db
+
+# Small but complete: all 133 desa of Tabanan, a few thousand residents.
+TEST_RESIDENTS = 4000
+TEST_SEED = 7
+REFERENCE_DATE = date(2026, 11, 1)
+PASSWORDS = {"walidata": "walidata-test-pass", "produsen": "produsen-test-pass"}
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def _reset_database(uri: str) -> None:
+    """Start every test from an empty database, then build it with the migrations."""
+    if uri.startswith("postgresql"):
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    upgrade()
+
+
+@pytest.fixture(scope="session")
+def district_export(tmp_path_factory) -> Path:
+    """A generated OpenSID export (CSV, gabungan) of Kabupaten Tabanan, made once per run."""
+    from portal.sources.generator import generate_district
+
+    out = tmp_path_factory.mktemp("district") / "export"
+    generate_district(out, residents=TEST_RESIDENTS, seed=TEST_SEED, fmt="csv")
+    return out
+
+
+@pytest.fixture
+def app(tmp_path):
+    """The portal on its own database and storage."""
+    uri = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+    app = create_app({
+        "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SQLALCHEMY_DATABASE_URI": uri,
+        "STORAGE_DIR": str(tmp_path / "storage"),
+        "SECRET_KEY": "test-secret",
+    })
+    with app.app_context():
+        _reset_database(uri)
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client of the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner of the app."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def users(app):
+    """One account per role, plus a second walidata."""
+    made = {
+        "walidata": create_user("walidata@example.go.id", PASSWORDS["walidata"], "walidata", "Wali Data"),
+        "produsen": create_user("produsen@example.go.id", PASSWORDS["produsen"], "produsen", "Produsen"),
+        "walidata2": create_user("walidata2@example.go.id", PASSWORDS["walidata"], "walidata"),
+    }
+    db.session.commit()
+    return made
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1) or match.group(2)
+
+
+class AuthActions:
+    """Log in and out through the real login form, CSRF token included."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, email: str, password: str):
+        page = self._client.get("/auth/login").get_data(as_text=True)
+        return self._client.post("/auth/login", data={
+            "email": email, "password": password, "csrf_token": csrf_token(page)})
+
+    def login_as(self, role: str):
+        email = {"walidata": "walidata@example.go.id", "produsen": "produsen@example.go.id"}[role]
+        response = self.login(email, PASSWORDS[role])
+        assert response.status_code == 302, "login failed"
+        return response
+
+    def logout(self):
+        page = self._client.get("/admin/").get_data(as_text=True)
+        return self._client.post("/auth/logout", data={"csrf_token": csrf_token(page)})
+
+
+@pytest.fixture
+def auth(client):
+    """Login helper bound to the test client."""
+    return AuthActions(client)
+
+
+@pytest.fixture
+def harvested(app, users, district_export):
+    """The generated district harvested by the produsen: one draft release."""
+    from portal.harvest.service import harvest
+
+    result = harvest(str(district_export), REFERENCE_DATE, users["produsen"])
+    assert result.drafts
+    return result
+
+
+@pytest.fixture
+def published(app, users, harvested):
+    """The first release submitted by the produsen and approved by the walidata."""
+    from portal.datasets import services
+
+    release = harvested.drafts[0]
+    services.submit(release, users["produsen"], "Rilis pertama.")
+    db.session.commit()
+    return services.approve(release, users["walidata"], "Setuju.")
