@@ -1,0 +1,1 @@
+"""Admin pages for produsen data and walidata."""

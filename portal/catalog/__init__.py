@@ -1,0 +1,1 @@
+"""Public catalog pages: home, search, dataset pages and downloads."""

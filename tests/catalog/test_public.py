@@ -1,0 +1,90 @@
+"""Public pages and downloads: published versions only, correct files and HTTP caching."""
+import hashlib
+from pathlib import Path
+
+import pytest
+
+NAME = "penduduk-menurut-jenis-kelamin"
+PUBLIC_URLS = [
+    "/", "/dataset", f"/dataset?q=penduduk",
+]
+
+
+def test_drafts_are_invisible_everywhere(client, harvested):
+    version = harvested.drafts[0].version
+    for url in PUBLIC_URLS:
+        page = client.get(url).get_data(as_text=True)
+        assert NAME not in page and "Jenis Kelamin per Desa" not in page
+    for url in (f"/dataset/{NAME}", f"/dataset/{NAME}/version/{version}",
+                f"/dataset/{NAME}/version/{version}/download/{NAME}.csv",
+                f"/dataset/{NAME}/version/{version}/download/datapackage.json",
+                f"/dataset/{NAME}/download/{NAME}.csv"):
+        assert client.get(url).status_code == 404, url
+
+
+def test_submitted_release_is_still_invisible(client, harvested, users):
+    from portal.datasets import services
+    from portal.extensions import db
+    services.submit(harvested.drafts[0], users["produsen"], "x")
+    db.session.commit()
+    assert client.get(f"/dataset/{NAME}").status_code == 404
+    assert NAME not in client.get("/dataset").get_data(as_text=True)
+
+
+def test_published_dataset_page(client, published):
+    page = client.get(f"/dataset/{NAME}").get_data(as_text=True)
+    assert "Jumlah Penduduk menurut Jenis Kelamin per Desa" in page
+    assert "1.0.0" in page and "Creative Commons Attribution 4.0" in page
+    assert "51.02.01.2001" in page  # first desa in the preview
+    assert f"/dataset/{NAME}/version/1.0.0/download/{NAME}.csv" in page
+    assert NAME in client.get("/dataset").get_data(as_text=True)
+    assert NAME in client.get("/dataset?q=kelamin").get_data(as_text=True)
+    assert NAME not in client.get("/dataset?q=pekerjaan").get_data(as_text=True)
+
+
+def test_home_shows_headline_numbers_and_latest_release(client, published):
+    page = client.get("/").get_data(as_text=True)
+    assert "Angka utama" in page and "133" in page and "Rilis terbaru" in page
+
+
+def test_preview_pages_through_all_desa(client, published):
+    last = client.get(f"/dataset/{NAME}?page=6").get_data(as_text=True)
+    assert "Halaman 6 dari 6" in last and "51.02.10.2014" in last
+
+
+def test_csv_download_is_the_published_file(client, published, app):
+    response = client.get(f"/dataset/{NAME}/version/1.0.0/download/{NAME}.csv")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert f'filename={NAME}-1.0.0.csv' in response.headers["Content-Disposition"]
+    body = response.get_data()
+    assert not body.startswith(b"\xef\xbb\xbf")
+    assert body.startswith(b"kode_desa,nama_desa,kode_kecamatan,nama_kecamatan,laki_laki,perempuan,jumlah\n")
+    assert hashlib.sha256(body).hexdigest() == published.file(f"{NAME}.csv").sha256
+    assert body.count(b"\n") == 134
+
+
+def test_latest_download_redirects_to_the_permanent_url(client, published):
+    response = client.get(f"/dataset/{NAME}/download/{NAME}.csv")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/dataset/{NAME}/version/1.0.0/download/{NAME}.csv")
+
+
+def test_conditional_get_and_range(client, published):
+    url = f"/dataset/{NAME}/version/1.0.0/download/{NAME}.csv"
+    first = client.get(url)
+    assert first.headers["ETag"] and first.headers["Last-Modified"]
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    part = client.get(url, headers={"Range": "bytes=0-8"})
+    assert part.status_code == 206 and part.get_data() == b"kode_desa"
+
+
+@pytest.mark.parametrize("url", [
+    f"/dataset/{NAME}/version/9.9.9",
+    f"/dataset/{NAME}/version/1.0.0/download/../../secret_key",
+    f"/dataset/{NAME}/version/1.0.0/download/unknown.csv",
+    "/dataset/tidak-ada",
+])
+def test_unknown_versions_and_files_are_404(client, published, url):
+    assert client.get(url).status_code == 404
