@@ -25,6 +25,28 @@ LICENCES: dict[str, Licence] = {
 DEFAULT_LICENCE = "CC-BY-4.0"
 
 
+@dataclass(frozen=True)
+class Topic:
+    """A topic (CKAN group) datasets are filed under."""
+
+    name: str
+    title: str
+    title_en: str
+
+
+TOPICS: dict[str, Topic] = {
+    t.name: t
+    for t in (
+        Topic("kependudukan", "Kependudukan", "Population"),
+        Topic("pendidikan", "Pendidikan", "Education"),
+        Topic("kesehatan", "Kesehatan", "Health"),
+        Topic("ketenagakerjaan", "Ketenagakerjaan", "Employment"),
+        Topic("jaminan-sosial", "Jaminan Sosial", "Social Security"),
+        Topic("agama", "Agama", "Religion"),
+    )
+}
+
+
 class Frequency(str, enum.Enum):
     """How often a dataset is updated (Satu Data 'frekuensi penerbitan')."""
 
