@@ -72,6 +72,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalog_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    from portal.api import register_api  # CKAN API, datastore, DCAT (with CORS, rate limits)
+    register_api(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -1,0 +1,111 @@
+"""The OpenAPI 3.1 document of the API, generated from the action table."""
+from __future__ import annotations
+
+from flask import current_app
+
+from portal.api import dicts
+from portal.api.registry import ACTIONS, get_action
+
+# Parameters of each action: (name, JSON type, description). Unlisted actions take none.
+ACTION_PARAMS: dict[str, list[tuple[str, str, str]]] = {
+    "help_show": [("name", "string", "Action name")],
+    "package_list": [("limit", "integer", "Page size"), ("offset", "integer", "Skip this many")],
+    "current_package_list_with_resources": [
+        ("limit", "integer", "Page size"), ("offset", "integer", "Skip this many"),
+        ("page", "integer", "Page number (with limit)")],
+    "package_show": [("id", "string", "Dataset id or name")],
+    "resource_show": [("id", "string", "Resource id (stable across versions)")],
+    "package_search": [
+        ("q", "string", "Free text, or Solr syntax field:value"),
+        ("fq", "string", "Filter: field:value, field:\"quoted\", metadata_modified:[2026-01-01T00:00:00Z TO *], OR, -negation"),
+        ("fq_list", "array", "Several fq filters, all applied"),
+        ("rows", "integer", "Page size, default 10, at most 1000"),
+        ("start", "integer", "Offset; past the end the results are empty"),
+        ("sort", "string", "e.g. 'id asc', 'metadata_modified desc', 'title_string asc'"),
+        ("facet.field", "array", "Fields to count: organization, groups, tags, res_format, license_id"),
+        ("facet.limit", "integer", "Values per facet (default 50, -1 for all)"),
+        ("facet.mincount", "integer", "Smallest count shown (default 1)")],
+    "organization_list": [("all_fields", "boolean", "Dicts instead of names"), ("sort", "string", "name|title|package_count asc|desc"),
+                          ("limit", "integer", "Page size"), ("offset", "integer", "Skip this many"), ("q", "string", "Filter names and titles")],
+    "organization_show": [("id", "string", "Id or name"), ("include_datasets", "boolean", "Add the packages")],
+    "group_show": [("id", "string", "Id or name (topic)"), ("include_datasets", "boolean", "Add the packages")],
+    "tag_list": [("query", "string", "Substring filter"), ("all_fields", "boolean", "Dicts instead of names")],
+    "package_activity_list": [("id", "string", "Dataset id or name"), ("offset", "integer", "Skip this many"),
+                              ("limit", "integer", "Default 31, at most 100"), ("after", "number", "Epoch seconds"),
+                              ("before", "number", "Epoch seconds")],
+    "datastore_search": [
+        ("resource_id", "string", "Resource id of a CSV file"), ("filters", "object", "{field: value or [values]}"),
+        ("q", "string", "Full text, or {field: text}"), ("fields", "array", "Columns to return"),
+        ("sort", "string", "e.g. 'jumlah desc, kode_desa'"), ("limit", "integer", "Default 100, at most 32000"),
+        ("offset", "integer", "Skip this many"), ("include_total", "boolean", "Count all matches (default true)"),
+        ("records_format", "string", "objects, lists, csv or tsv")],
+}
+ACTION_PARAMS["group_list"] = ACTION_PARAMS["organization_list"]
+ENVELOPE = {
+    "type": "object", "required": ["success"],
+    "properties": {"help": {"type": "string"}, "success": {"type": "boolean"}, "result": {},
+                   "error": {"type": "object", "properties": {"__type": {"type": "string"},
+                                                              "message": {"type": "string"}}}},
+}
+ERRORS = {"400": "Search Query Error, bad JSON or unknown action", "404": "Not Found Error",
+          "409": "Validation Error", "429": "Rate limited: wait Retry-After seconds"}
+
+
+def _operation(name: str, doc: str, method: str) -> dict:
+    params = ACTION_PARAMS.get(name, [])
+    op = {"operationId": f"{name}_{method}", "summary": doc.split("\n")[0], "description": doc,
+          "tags": ["CKAN Action API"],
+          "responses": {"200": {"description": "CKAN envelope with success true",
+                                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Envelope"}}}},
+                        **{code: {"description": text} for code, text in ERRORS.items()}}}
+    if method == "get":
+        op["parameters"] = [{"name": p, "in": "query", "required": p in ("id", "resource_id", "name"),
+                             "description": d, "schema": {"type": "string" if t in ("array", "object") else t}}
+                            for p, t, d in params]
+    else:
+        op["requestBody"] = {"content": {"application/json": {"schema": {
+            "type": "object", "properties": {p: {"type": t, "description": d} for p, t, d in params}}}}}
+    return op
+
+
+def _file(summary: str, params: list[tuple[str, str]], media: list[str]) -> dict:
+    return {"get": {"summary": summary, "tags": ["Downloads and DCAT"],
+                    "parameters": [{"name": n, "in": "path" if n in ("resource_id", "name") else "query",
+                                    "required": n in ("resource_id", "name"), "description": d,
+                                    "schema": {"type": "string"}} for n, d in params],
+                    "responses": {"200": {"description": summary, "content": {m: {} for m in media}},
+                                  "404": {"description": "Not published"}}}}
+
+
+def build_spec() -> dict:
+    """The OpenAPI document: every action at /api/3/action/<name> (GET and POST), dumps, DCAT."""
+    get_action("site_read")  # loads every action module
+    paths = {}
+    for name in sorted(ACTIONS):
+        doc = " ".join((ACTIONS[name].__doc__ or name).split())
+        paths[f"/api/3/action/{name}"] = {"get": _operation(name, doc, "get"),
+                                          "post": _operation(name, doc, "post")}
+    rdf = ["application/ld+json", "text/turtle", "application/rdf+xml"]
+    paths["/datastore/dump/{resource_id}"] = _file(
+        "A whole table as CSV, TSV or JSON", [("resource_id", "Resource id"), ("format", "csv|tsv|json"),
+                                              ("q", "Full text"), ("filters", "JSON object"), ("fields", "Comma list"),
+                                              ("sort", "Sort"), ("limit", "Rows"), ("offset", "Skip"), ("bom", "true: UTF-8 BOM")],
+        ["text/csv", "text/tab-separated-values", "application/json"])
+    for fmt in ("jsonld", "ttl", "rdf"):
+        paths[f"/catalog.{fmt}"] = _file("The DCAT-AP 3 catalog, 100 datasets a page (Hydra paging)",
+                                         [("page", "Page number"), ("modified_since", "ISO 8601 date"),
+                                          ("q", "Search"), ("fq", "Filter")], rdf)
+        paths[f"/dataset/{{name}}.{fmt}"] = _file("One dataset in DCAT-AP 3 with its versions",
+                                                 [("name", "Dataset name or id")], rdf)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": f"{current_app.config['PORTAL_TITLE']} API", "version": "3",
+                 "description": "CKAN Action API v3 (read-only), datastore_search and DCAT-AP 3. "
+                                "Only published, approved versions are visible. CORS: any origin. "
+                                f"Rate limit: {current_app.config.get('API_RATE_LIMIT')} requests/minute "
+                                f"per address, bursts of {current_app.config.get('API_RATE_BURST')}.",
+                 "license": {"name": "CC-BY-4.0 (data)", "url": "https://creativecommons.org/licenses/by/4.0/"}},
+        "servers": [{"url": dicts.base_url()}],
+        "paths": paths,
+        "components": {"schemas": {"Envelope": ENVELOPE}},
+    }

@@ -1,0 +1,76 @@
+"""Reading action parameters the way CKAN's validators do (asbool, natural numbers, lists)."""
+from __future__ import annotations
+
+import json
+
+from portal.api.errors import ValidationError
+
+TRUE_WORDS = {"true", "1", "yes", "on", "t", "y"}
+FALSE_WORDS = {"false", "0", "no", "off", "f", "n", ""}
+
+
+def one(params: dict, key: str, default=None):
+    """A single value: a repeated GET key gives its last value, as CKAN reads scalars."""
+    value = params.get(key, default)
+    if isinstance(value, list):
+        return value[-1] if value else default
+    return value
+
+
+def as_bool(params: dict, key: str, default: bool = False) -> bool:
+    """CKAN's asbool: true/false, 1/0, yes/no in any case."""
+    value = one(params, key, default)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise ValidationError({key: [f"Bad boolean value: {value}"]})
+
+
+def as_int(params: dict, key: str, default: int | None, minimum: int = 0,
+           maximum: int | None = None) -> int | None:
+    """A natural number; above ``maximum`` it is capped, as ckan.search.rows_max caps rows."""
+    value = one(params, key, default)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+        if isinstance(value, float) and value != number:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise ValidationError({key: ["Invalid integer"]}) from None
+    if number < minimum:
+        raise ValidationError({key: ["Must be a natural number" if minimum == 0
+                                     else f"Must be at least {minimum}"]})
+    return min(number, maximum) if maximum is not None else number
+
+
+def as_list(params: dict, key: str) -> list:
+    """A list given as a JSON array, a repeated key, a comma string or a single value."""
+    value = params.get(key)
+    if value is None or value == "":
+        return []
+    if isinstance(value, list):
+        return [v for v in value if v != ""]
+    if isinstance(value, str) and value.strip().startswith("["):
+        try:
+            decoded = json.loads(value)
+        except ValueError:
+            raise ValidationError({key: ["Invalid JSON list"]}) from None
+        return list(decoded) if isinstance(decoded, list) else [decoded]
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return [value]
+
+
+def require(params: dict, key: str) -> str:
+    """A required string parameter (id, name, resource_id)."""
+    value = one(params, key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValidationError({key: ["Missing value"]})
+    return str(value).strip()

@@ -1,0 +1,222 @@
+"""HTTP faces of the API: CKAN actions, datastore dumps, DCAT, the OpenAPI document and docs page."""
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+
+from portal.api import dcat, dicts, guard
+from portal.api.errors import ActionError, RateLimited
+from portal.api.index import snapshot
+from portal.api.registry import ACTIONS, get_action
+
+bp = Blueprint("api", __name__)
+JSON_TYPE = "application/json;charset=utf-8"
+# Parameters CKAN strips before calling an action (JSONP callback, jQuery cache buster).
+STRIPPED = {"callback", "_"}
+DCAT_PAGE_SIZE = 100
+
+
+class BadRequest(Exception):
+    """A request body that is not a JSON object (CKAN answers 400 with a bare string)."""
+
+
+def json_response(data, status: int = 200) -> Response:
+    """JSON with CKAN's content type."""
+    return Response(json.dumps(data, ensure_ascii=False), status, content_type=JSON_TYPE)
+
+
+@bp.before_request
+def limit_rate():
+    """429 in CKAN's envelope when the client's bucket is empty."""
+    wait = guard.check_rate()
+    if wait:
+        error = RateLimited(int(guard.retry_after(wait)))
+        response = json_response({"help": "", "success": False, "error": error.error_dict()}, 429)
+        response.headers["Retry-After"] = guard.retry_after(wait)
+        return response
+    return None
+
+
+@bp.after_request
+def cors(response: Response) -> Response:
+    """Every API, datastore and DCAT response may be read from any origin."""
+    return guard.add_cors(response)
+
+
+def request_data() -> dict:
+    """Action parameters: query args (repeated keys as lists), then a JSON or form body."""
+    data = {k: (v[0] if len(v) == 1 else v) for k, v in request.args.lists()}
+    if request.method == "POST":
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            form = {k: (v[0] if len(v) == 1 else v) for k, v in request.form.lists()}
+            if len(form) == 1 and next(iter(form.values())) in ("", None):
+                # Old clients post the JSON dict itself as the only form key.
+                try:
+                    form = json.loads(next(iter(form)))
+                except ValueError:
+                    pass
+            if not isinstance(form, dict):
+                raise BadRequest("Bad request - JSON Error: Request data JSON decoded to a list "
+                                 "but it needs to be a dictionary.")
+            data.update(form)
+        else:
+            raw = request.get_data(cache=True)
+            if raw.strip():
+                try:
+                    body = json.loads(raw)
+                except ValueError as exc:
+                    raise BadRequest(f"Bad request - JSON Error: Error decoding JSON data. {exc}") from None
+                if not isinstance(body, dict):
+                    raise BadRequest(f"Bad request - JSON Error: Request data JSON decoded to "
+                                     f"{type(body).__name__} but it needs to be a dictionary.")
+                data.update(body)
+    return {k: v for k, v in data.items() if k not in STRIPPED}
+
+
+@bp.route("/api/action/<logic_function>", methods=["GET", "POST"])
+@bp.route("/api/3/action/<logic_function>", methods=["GET", "POST"])
+def action(logic_function: str):
+    """Run a CKAN action and answer in CKAN's envelope."""
+    func = get_action(logic_function)
+    if func is None:
+        return json_response(f"Bad request - Action name not known: {logic_function}", 400)
+    help_url = f"{request.url_root.rstrip('/')}/api/3/action/help_show?name={logic_function}"
+    try:
+        result = func(request_data())
+    except BadRequest as exc:
+        return json_response(str(exc), 400)
+    except ActionError as exc:
+        return json_response({"help": help_url, "success": False, "error": exc.error_dict()}, exc.status)
+    except Exception:
+        current_app.logger.exception("API action %s failed", logic_function)
+        return json_response({"help": help_url, "success": False, "error": {
+            "__type": "Internal Server Error", "message": "Internal Server Error"}}, 500)
+    return json_response({"help": help_url, "success": True, "result": result})
+
+
+@bp.get("/api")
+@bp.get("/api/<int(min=1, max=3):ver>")
+def api_version(ver: int = 1):
+    """CKAN's version probe; a browser asking for HTML gets the API page instead."""
+    accept = request.accept_mimetypes
+    if accept["text/html"] > accept["application/json"]:
+        return docs()
+    return json_response({"version": ver})
+
+
+@bp.get("/api/docs")
+def docs():
+    """The API page for people: what to call, with live examples."""
+    snap = snapshot()
+    example = snap.entries[0] if snap.entries else None
+    csv_file = next((f for f in example.latest.files if f.format == "csv"), None) if example else None
+    resource_id = dicts.stable_id("resource", example.id, csv_file.name) if csv_file else None
+    actions = sorted((name, (func.__doc__ or "").split("\n")[0]) for name, func in ACTIONS.items())
+    return render_template("api/index.html", example=example, resource_id=resource_id,
+                           actions=actions, base=dicts.base_url(),
+                           rate=current_app.config.get("API_RATE_LIMIT"),
+                           burst=current_app.config.get("API_RATE_BURST"))
+
+
+@bp.get("/api/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 description of every endpoint."""
+    from portal.api.openapi import build_spec
+
+    return json_response(build_spec())
+
+
+@bp.get("/datastore/dump/<resource_id>")
+def datastore_dump(resource_id: str):
+    """A whole published table (or a filtered part) as CSV, TSV or JSON."""
+    from portal.api import datastore
+
+    params = {k: v for k, v in request.args.items() if k not in ("format", "bom")}
+    fmt = request.args.get("format", "csv").lower()
+    if fmt not in ("csv", "tsv", "json"):
+        return Response("format must be csv, tsv or json", 400, mimetype="text/plain")
+    try:
+        table = datastore.load_table(*datastore.find_resource(resource_id))
+        cols = datastore.project(table, params)
+        rows = datastore.select_rows(table, params)
+        offset = int(params.get("offset") or 0)
+        limit = int(params["limit"]) if params.get("limit") else None
+    except ActionError as exc:
+        return Response(exc.message, exc.status, mimetype="text/plain")
+    except ValueError:
+        return Response("limit and offset must be integers", 400, mimetype="text/plain")
+    rows = rows[offset:offset + limit] if limit is not None else rows[offset:]
+    names = [table.names[c] for c in cols]
+    if fmt == "json":
+        body = json.dumps({"fields": [table.fields[c] for c in cols],
+                           "records": [[table.typed[r][c] for c in cols] for r in rows]}, ensure_ascii=False)
+        mimetype = "application/json"
+    else:
+        text = datastore.delimited([names] + [[table.raw[r][c] for c in cols] for r in rows],
+                                    "," if fmt == "csv" else "\t")
+        body = ("\ufeff" if request.args.get("bom", "").lower() in ("1", "true", "yes") else "") + text
+        mimetype = "text/csv" if fmt == "csv" else "text/tab-separated-values"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{resource_id}.{fmt}"'
+    return response
+
+
+def _page_url(fmt: str, args: dict):
+    base = f"{dicts.base_url()}/catalog.{fmt}"
+    return lambda page: f"{base}?{urlencode({**args, 'page': page})}"
+
+
+@bp.get("/catalog.<any(jsonld, ttl, rdf, xml):fmt>")
+def catalog(fmt: str):
+    """The DCAT-AP 3 catalog, 100 datasets a page, Hydra paging; ``modified_since`` filters."""
+    from portal.api.actions import package_search
+
+    try:
+        page = int(request.args.get("page", 1))
+        if page < 1:
+            raise ValueError
+    except ValueError:
+        return Response("page must be a positive integer", 400, mimetype="text/plain")
+    args = {k: request.args[k] for k in ("modified_since", "q", "fq") if request.args.get(k)}
+    fq_list = []
+    if "modified_since" in args:
+        try:
+            since = datetime.fromisoformat(args["modified_since"].replace("Z", "+00:00"))
+        except ValueError:
+            return Response("modified_since must be an ISO 8601 date", 400, mimetype="text/plain")
+        fq_list.append(f"metadata_modified:[{since.isoformat()} TO *]")
+    per_page = current_app.config.get("DCAT_PAGE_SIZE", DCAT_PAGE_SIZE)
+    try:
+        found = package_search({"q": args.get("q", ""), "fq": args.get("fq", ""), "fq_list": fq_list,
+                                "rows": per_page, "start": (page - 1) * per_page,
+                                "sort": "metadata_modified desc"})
+    except ActionError as exc:
+        return Response(exc.message, 400, mimetype="text/plain")
+    pages = max(1, math.ceil(found["count"] / per_page))
+    if page > pages:
+        abort(404)
+    snap = snapshot()
+    g = dcat.new_graph()
+    modified = max((e.modified for e in snap.entries), default=None)
+    node = dcat.add_catalog(g, current_app.config["PORTAL_TITLE"], modified)
+    for pkg in found["results"]:
+        g.add((node, dcat.DCAT.dataset, dcat.add_dataset(g, snap.by_id[pkg["id"]])))
+    dcat.add_paging(g, _page_url(fmt, args), page, pages, found["count"], per_page)
+    body, media_type = dcat.serialize(g, fmt)
+    return Response(body, content_type=f"{media_type};charset=utf-8")
+
+
+@bp.get("/dataset/<name>.<any(jsonld, ttl, rdf, xml):fmt>")
+def dataset(name: str, fmt: str):
+    """One dataset in DCAT-AP 3 with all its published versions."""
+    entry = snapshot().find(name)
+    if entry is None:
+        abort(404)
+    g = dcat.new_graph()
+    dcat.add_dataset(g, entry)
+    body, media_type = dcat.serialize(g, fmt)
+    return Response(body, content_type=f"{media_type};charset=utf-8")
