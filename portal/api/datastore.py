@@ -74,11 +74,12 @@ def _cast(value: str, kind: str, missing: set[str]):
 
 
 def load_table(entry: Entry, version: VersionInfo, file: FileInfo) -> Table:
-    """Read (and keep a few) published tables; the cache key is the file's sha256."""
+    """Read (and keep a few) published tables; a published version never changes."""
+    key = f"{entry.id}/{version.version}/{file.sha256}"
     with _cache_lock:
-        if file.sha256 in _CACHE:
-            _CACHE.move_to_end(file.sha256)
-            return _CACHE[file.sha256]
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
     release = queries.public_release(entry.name, version.version)
     path = queries.public_file(release, file.name) if release else None
     if path is None:
@@ -104,7 +105,7 @@ def load_table(entry: Entry, version: VersionInfo, file: FileInfo) -> Table:
                   for n, row in enumerate(raw, start=1))
     table = Table(tuple(fields), typed, tuple((str(n), *row) for n, row in enumerate(raw, start=1)))
     with _cache_lock:
-        _CACHE[file.sha256] = table
+        _CACHE[key] = table
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     return table
