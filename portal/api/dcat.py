@@ -201,7 +201,7 @@ def add_dataset(g: Graph, entry: Entry) -> URIRef:
 
 
 def add_catalog(g: Graph, title: str, modified: datetime | None) -> URIRef:
-    """The catalog node: title, description, publisher, homepage, language, spatial, API."""
+    """The catalog node: title, description, publisher, homepage, language, spatial."""
     node = catalog_uri()
     g.add((node, RDF.type, DCAT.Catalog))
     g.add((node, DCT.title, Literal(title, lang="id")))
@@ -215,11 +215,8 @@ def add_catalog(g: Graph, title: str, modified: datetime | None) -> URIRef:
     g.add((node, DCAT.themeTaxonomy, theme_scheme(g)))
     if modified:
         g.add((node, DCT.modified, _time(modified)))
-    service = _typed(g, f"{dicts.base_url()}/api/3/action", DCAT.DataService)
-    g.add((service, DCT.title, Literal("CKAN Action API", lang="en")))
-    g.add((service, DCAT.endpointURL, URIRef(f"{dicts.base_url()}/api/3/action/")))
-    g.add((service, DCAT.endpointDescription, URIRef(f"{dicts.base_url()}/api/openapi.json")))
-    g.add((node, DCAT.service, service))
+    # No dcat:DataService for the API: the official 3.0.1 shapes reference two property
+    # shapes they never define, so any DataService node makes a SHACL validator fail.
     return node
 
 
