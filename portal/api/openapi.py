@@ -17,7 +17,8 @@ ACTION_PARAMS: dict[str, list[tuple[str, str, str]]] = {
     "resource_show": [("id", "string", "Resource id (stable across versions)")],
     "package_search": [
         ("q", "string", "Free text, or Solr syntax field:value"),
-        ("fq", "string", "Filter: field:value, field:\"quoted\", metadata_modified:[2026-01-01T00:00:00Z TO *], OR, -negation"),
+        ("fq", "string", "Filter: field:value, field:\"quoted\", "
+                         "metadata_modified:[2026-01-01T00:00:00Z TO *], OR, -negation"),
         ("fq_list", "array", "Several fq filters, all applied"),
         ("rows", "integer", "Page size, default 10, at most 1000"),
         ("start", "integer", "Offset; past the end the results are empty"),
@@ -25,8 +26,10 @@ ACTION_PARAMS: dict[str, list[tuple[str, str, str]]] = {
         ("facet.field", "array", "Fields to count: organization, groups, tags, res_format, license_id"),
         ("facet.limit", "integer", "Values per facet (default 50, -1 for all)"),
         ("facet.mincount", "integer", "Smallest count shown (default 1)")],
-    "organization_list": [("all_fields", "boolean", "Dicts instead of names"), ("sort", "string", "name|title|package_count asc|desc"),
-                          ("limit", "integer", "Page size"), ("offset", "integer", "Skip this many"), ("q", "string", "Filter names and titles")],
+    "organization_list": [
+        ("all_fields", "boolean", "Dicts instead of names"), ("sort", "string", "name|title|package_count asc|desc"),
+        ("limit", "integer", "Page size"), ("offset", "integer", "Skip this many"),
+        ("q", "string", "Filter names and titles")],
     "organization_show": [("id", "string", "Id or name"), ("include_datasets", "boolean", "Add the packages")],
     "group_show": [("id", "string", "Id or name (topic)"), ("include_datasets", "boolean", "Add the packages")],
     "tag_list": [("query", "string", "Substring filter"), ("all_fields", "boolean", "Dicts instead of names")],
@@ -86,10 +89,11 @@ def build_spec() -> dict:
         paths[f"/api/3/action/{name}"] = {"get": _operation(name, doc, "get"),
                                           "post": _operation(name, doc, "post")}
     rdf = ["application/ld+json", "text/turtle", "application/rdf+xml"]
+    dump_params = [("resource_id", "Resource id"), ("format", "csv|tsv|json"), ("q", "Full text"),
+                   ("filters", "JSON object"), ("fields", "Comma list"), ("sort", "Sort"), ("limit", "Rows"),
+                   ("offset", "Skip"), ("bom", "true: UTF-8 BOM")]
     paths["/datastore/dump/{resource_id}"] = _file(
-        "A whole table as CSV, TSV or JSON", [("resource_id", "Resource id"), ("format", "csv|tsv|json"),
-                                              ("q", "Full text"), ("filters", "JSON object"), ("fields", "Comma list"),
-                                              ("sort", "Sort"), ("limit", "Rows"), ("offset", "Skip"), ("bom", "true: UTF-8 BOM")],
+        "A whole table as CSV, TSV or JSON", dump_params,
         ["text/csv", "text/tab-separated-values", "application/json"])
     for fmt in ("jsonld", "ttl", "rdf"):
         paths[f"/catalog.{fmt}"] = _file("The DCAT-AP 3 catalog, 100 datasets a page (Hydra paging)",

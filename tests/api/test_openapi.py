@@ -1,0 +1,33 @@
+"""The OpenAPI document and the API page for people."""
+from portal.api.registry import ACTIONS, get_action
+
+
+def test_openapi_lists_every_action_and_endpoint(client):
+    doc = client.get("/api/openapi.json").get_json()
+    assert doc["openapi"].startswith("3.1")
+    get_action("site_read")
+    for name in ACTIONS:
+        path = doc["paths"][f"/api/3/action/{name}"]
+        assert path["get"]["summary"] and "requestBody" in path["post"]
+    for path in ("/datastore/dump/{resource_id}", "/catalog.ttl", "/dataset/{name}.jsonld"):
+        assert path in doc["paths"]
+    search = {p["name"] for p in doc["paths"]["/api/3/action/package_search"]["get"]["parameters"]}
+    assert {"q", "fq", "rows", "start", "sort", "facet.field"} <= search
+    ids = [op["operationId"] for path in doc["paths"].values() for op in path.values() if "operationId" in op]
+    assert len(ids) == len(set(ids))
+
+
+def test_api_page_for_people(client, factory):
+    factory.dataset("agama")
+    page = client.get("/api/docs")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "API data terbuka" in text
+    assert "package_show?id=agama" in text and "datastore_search?resource_id=" in text
+    assert "/api/openapi.json" in text
+    browser = client.get("/api", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert "API data terbuka" in browser.get_data(as_text=True)
+    assert client.get("/api", headers={"Accept": "application/json"}).get_json() == {"version": 1}
+
+
+def test_api_page_without_datasets(client):
+    assert "Belum ada dataset" in client.get("/api/docs").get_data(as_text=True)
