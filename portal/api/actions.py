@@ -22,7 +22,9 @@ IGNORED_SEARCH_PARAMS = {"include_private", "include_drafts", "include_deleted",
 
 def packages(snap: Snapshot) -> list[dict]:
     """Latest package dicts of every public dataset, in snapshot order."""
-    return [dicts.latest_package(snap, e) for e in snap.entries]
+    if "package_list" not in snap.memo:
+        snap.memo["package_list"] = [dicts.latest_package(snap, e) for e in snap.entries]
+    return snap.memo["package_list"]
 
 
 def documents(snap: Snapshot) -> list[dict]:
@@ -137,8 +139,11 @@ def package_search(params: dict) -> dict:
     predicates = [p for p in predicates if p is not None]
     snap = snapshot()
     docs, pkgs = documents(snap), packages(snap)
-    matched = [i for i, doc in enumerate(docs) if all(p(doc) for p in predicates)]
-    ordered = sort_docs(matched, lambda i: docs[i], keys)
+    orders = snap.memo.setdefault("orders", {})
+    if sort not in orders:
+        # Sorting once per snapshot and sort order keeps paging cheap for harvesters.
+        orders[sort] = sort_docs(list(range(len(docs))), lambda i: docs[i], keys)
+    ordered = [i for i in orders[sort] if all(p(docs[i]) for p in predicates)]
     result = {"count": len(ordered), "sort": sort,
               "results": [pkgs[i] for i in ordered[start:start + rows]],
               "facets": {}, "search_facets": {}}
