@@ -116,22 +116,39 @@ class Snapshot:
         return self.by_id.get(ref) or self.by_name.get(ref)
 
 
-# Plain SQL, compiled once: this runs on every API request, so it must cost next to nothing.
+# Plain SQL, compiled once per database: this runs on every API request, so it must
+# cost next to nothing (the ORM and statement compilation cost more than the query).
 FINGERPRINT_SQL = text(
     "SELECT (SELECT count(id) FROM release WHERE status = :published),"
     " (SELECT max(id) FROM release WHERE status = :published),"
     " (SELECT max(published_at) FROM release WHERE status = :published),"
     " (SELECT max(id) FROM audit_event), (SELECT count(id) FROM dataset),"
     " (SELECT count(id) FROM organization)"
-).bindparams(bindparam("published", type_=Release.__table__.c.status.type))
+).bindparams(bindparam("published", ReleaseStatus.PUBLISHED, type_=Release.__table__.c.status.type))
+_compiled: dict[str, str] = {}
+
+
+def _fingerprint_sql(engine) -> str:
+    # Literal binds let the column's type write the stored form of the enum into the SQL.
+    key = str(engine.url)
+    if key not in _compiled:
+        _compiled[key] = str(FINGERPRINT_SQL.compile(dialect=engine.dialect,
+                                                     compile_kwargs={"literal_binds": True}))
+    return _compiled[key]
 
 
 def fingerprint() -> tuple:
     """Cheap summary that changes whenever a release is published, withdrawn or audited."""
-    # The bind parameter carries the column's type, which knows how the enum is stored.
-    # A Core connection skips the ORM session's per-statement work.
-    with db.engine.connect() as conn:
-        row = conn.execute(FINGERPRINT_SQL, {"published": ReleaseStatus.PUBLISHED}).one()
+    engine = db.engine
+    sql = _fingerprint_sql(engine)
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(sql)
+        row = cursor.fetchone()
+        cursor.close()
+    finally:
+        connection.close()  # back to the pool, which ends the read transaction
     return tuple(row)
 
 
