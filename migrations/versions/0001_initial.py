@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-28 04:32:41.886116
+Create Date: 2026-11-28 05:08:29.431183
 
 """
 from alembic import op
@@ -31,7 +31,7 @@ def upgrade():
     sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('password_hash', sa.String(length=255), nullable=False),
-    sa.Column('role', sa.Enum('WALIDATA', 'PRODUSEN', name='role', native_enum=False, length=20), nullable=False),
+    sa.Column('role', sa.Enum('walidata', 'produsen', name='role', native_enum=False, length=20), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user')),
@@ -41,12 +41,14 @@ def upgrade():
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('title_en', sa.String(length=200), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('description_en', sa.Text(), nullable=False),
     sa.Column('topic', sa.String(length=60), nullable=False),
     sa.Column('tags', sa.JSON(), nullable=False),
     sa.Column('licence_id', sa.String(length=40), nullable=False),
-    sa.Column('frequency', sa.Enum('MONTHLY', 'QUARTERLY', 'SEMIANNUAL', 'ANNUAL', name='frequency', native_enum=False, length=20), nullable=False),
-    sa.Column('privacy_class', sa.Enum('GENERAL', 'SPECIFIC', name='privacyclass', native_enum=False, length=20), nullable=False),
+    sa.Column('frequency', sa.Enum('bulanan', 'triwulanan', 'semesteran', 'tahunan', name='frequency', native_enum=False, length=20), nullable=False),
+    sa.Column('privacy_class', sa.Enum('umum', 'spesifik', name='privacyclass', native_enum=False, length=20), nullable=False),
     sa.Column('organization_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], name=op.f('fk_dataset_organization_id_organization')),
@@ -72,7 +74,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('dataset_id', sa.String(length=36), nullable=False),
     sa.Column('harvest_id', sa.Integer(), nullable=True),
-    sa.Column('status', sa.Enum('DRAFT', 'SUBMITTED', 'PUBLISHED', 'REJECTED', 'SUPERSEDED', 'WITHDRAWN', name='releasestatus', native_enum=False, length=20), nullable=False),
+    sa.Column('status', sa.Enum('draft', 'submitted', 'published', 'rejected', 'superseded', 'withdrawn', name='releasestatus', native_enum=False, length=20), nullable=False),
     sa.Column('version', sa.String(length=20), nullable=False),
     sa.Column('reference_date', sa.Date(), nullable=False),
     sa.Column('change_note', sa.Text(), nullable=False),

@@ -4,12 +4,12 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User, utcnow
 from portal.datasets.vocabularies import DEFAULT_LICENCE, Frequency, PrivacyClass, ReleaseStatus
-from portal.extensions import db
+from portal.extensions import db, enum_column
 
 
 def new_uuid() -> str:
@@ -36,15 +36,17 @@ class Dataset(db.Model):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     title: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
     topic: Mapped[str] = mapped_column(String(60), default="kependudukan")
     tags: Mapped[list] = mapped_column(JSON, default=list)
     licence_id: Mapped[str] = mapped_column(String(40), default=DEFAULT_LICENCE)
     frequency: Mapped[Frequency] = mapped_column(
-        Enum(Frequency, native_enum=False, length=20), default=Frequency.MONTHLY
+        enum_column(Frequency), default=Frequency.MONTHLY
     )
     privacy_class: Mapped[PrivacyClass] = mapped_column(
-        Enum(PrivacyClass, native_enum=False, length=20), default=PrivacyClass.GENERAL
+        enum_column(PrivacyClass), default=PrivacyClass.GENERAL
     )
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -65,7 +67,7 @@ class Release(db.Model):
     dataset_id: Mapped[str] = mapped_column(ForeignKey("dataset.id"))
     harvest_id: Mapped[int | None] = mapped_column(ForeignKey("harvest_run.id"))
     status: Mapped[ReleaseStatus] = mapped_column(
-        Enum(ReleaseStatus, native_enum=False, length=20), default=ReleaseStatus.DRAFT, index=True
+        enum_column(ReleaseStatus), default=ReleaseStatus.DRAFT, index=True
     )
     version: Mapped[str] = mapped_column(String(20))
     reference_date: Mapped[date]

@@ -34,12 +34,14 @@ def _published(dataset: Dataset) -> list[Release]:
 
 def public_datasets(q: str = "") -> list[PublicDataset]:
     """Datasets with at least one published version, matching ``q`` if given."""
-    query = select(Dataset).join(Release).where(Release.status == ReleaseStatus.PUBLISHED)
+    published = select(Release.dataset_id).where(Release.status == ReleaseStatus.PUBLISHED)
+    # A subquery, not DISTINCT over a join: PostgreSQL cannot compare JSON columns.
+    query = select(Dataset).where(Dataset.id.in_(published))
     if q.strip():
         like = f"%{q.strip()}%"
         query = query.where(or_(Dataset.title.ilike(like), Dataset.description.ilike(like),
                                 Dataset.name.ilike(like)))
-    datasets = db.session.scalars(query.distinct().order_by(Dataset.title)).all()
+    datasets = db.session.scalars(query.order_by(Dataset.title)).all()
     return [PublicDataset(d, _published(d)) for d in datasets]
 
 

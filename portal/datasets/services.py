@@ -52,6 +52,7 @@ def ensure_dataset(spec: TableSpec, organization: Organization) -> Dataset:
     dataset = db.session.scalar(select(Dataset).where(Dataset.name == spec.name))
     if dataset is None:
         dataset = Dataset(name=spec.name, title=spec.title, description=spec.description,
+                          title_en=spec.title_en, description_en=spec.description_en,
                           topic=spec.topic, tags=list(spec.tags), privacy_class=spec.privacy_class,
                           organization=organization)
         db.session.add(dataset)
