@@ -8,6 +8,7 @@ from portal.privacy.protect import SUPPRESSED, SUPPRESSED_LABEL
 
 bp = Blueprint("catalog", __name__)
 PAGE_SIZE = 25
+HEADLINE_DATASET = "penduduk-dan-keluarga"
 
 
 @bp.get("/")
@@ -20,14 +21,17 @@ def home():
 
 
 def _headline(datasets) -> dict | None:
-    found = next((d for d in datasets if d.dataset.name == "penduduk-menurut-jenis-kelamin"), None)
+    found = next((d for d in datasets if d.dataset.name == HEADLINE_DATASET), None)
     if found is None:
         return None
-    path = queries.public_file(found.latest, f"{found.dataset.name}.csv")
-    table = queries.read_table(path)
-    total = sum(int(v) for v in table["jumlah"] if v != SUPPRESSED)
-    return {"penduduk": total, "desa": len(table), "kecamatan": table["kode_kecamatan"].nunique(),
-            "release": found.latest}
+    table = queries.read_table(queries.public_file(found.latest, f"{found.dataset.name}.csv"))
+
+    def total(kode: str) -> int:
+        rows = table[table["kode"] == kode]["jumlah"]
+        return sum(int(v) for v in rows if v != SUPPRESSED)
+
+    return {"penduduk": total("1"), "keluarga": total("2"), "desa": table["kode_desa"].nunique(),
+            "kecamatan": table["kode_kecamatan"].nunique(), "release": found.latest}
 
 
 @bp.get("/dataset")

@@ -11,7 +11,6 @@ from pathlib import Path
 from portal.datasets.storage import sha256_bytes
 from portal.datasets.vocabularies import LICENCES
 from portal.privacy.protect import SUPPRESSED, SUPPRESSED_LABEL, ProtectedTable
-from portal.statistics.catalogue import TOTAL_FIELD
 
 DATAPACKAGE_SCHEMA = "https://datapackage.org/profiles/2.0/datapackage.json"
 KODE_DESA_PATTERN = r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"
@@ -49,23 +48,33 @@ def table_csv(protected: ProtectedTable) -> bytes:
 
 
 def table_schema(protected: ProtectedTable) -> dict:
-    """The declared Table Schema of a protected table."""
+    """The declared Table Schema of a protected table (long format: desa x category)."""
+    cats = protected.table.categories
+    spec = protected.table.spec
+    unit = "keluarga" if spec.unit == "keluarga" else "penduduk"
     fields = [
         {"name": "kode_desa", "title": "Kode desa (Kemendagri)", "type": "string",
-         "constraints": {"required": True, "unique": True, "pattern": KODE_DESA_PATTERN}},
+         "constraints": {"required": True, "pattern": KODE_DESA_PATTERN}},
         {"name": "nama_desa", "title": "Nama desa", "type": "string", "constraints": {"required": True}},
         {"name": "kode_kecamatan", "title": "Kode kecamatan (Kemendagri)", "type": "string",
          "constraints": {"required": True}},
         {"name": "nama_kecamatan", "title": "Nama kecamatan", "type": "string",
          "constraints": {"required": True}},
+        {"name": "kode", "title": "Kode kategori", "type": "integer",
+         "categories": [{"value": c.code, "label": c.label} for c in cats],
+         "constraints": {"required": True}},
+        {"name": "kategori", "title": "Kategori", "type": "string",
+         "categories": [c.label for c in cats], "constraints": {"required": True}},
+        {"name": "jumlah", "title": "Jumlah", "type": "integer",
+         "description": f"Jumlah {unit} dalam kategori ini", "constraints": {"minimum": 0}},
+        {"name": "laki_laki", "title": "Laki-laki", "type": "integer",
+         "description": "Laki-laki" if unit == "penduduk" else "Kepala keluarga laki-laki",
+         "constraints": {"minimum": 0}},
+        {"name": "perempuan", "title": "Perempuan", "type": "integer",
+         "description": "Perempuan" if unit == "penduduk" else "Kepala keluarga perempuan",
+         "constraints": {"minimum": 0}},
     ]
-    for cat in protected.table.categories:
-        fields.append({"name": cat.field, "title": cat.label.title(), "type": "integer",
-                       "description": f"Jumlah penduduk dengan kode {cat.code}" if cat.code is not None
-                       else "Jumlah penduduk tanpa isian", "constraints": {"minimum": 0}})
-    fields.append({"name": TOTAL_FIELD, "title": "Jumlah", "type": "integer",
-                   "constraints": {"minimum": 0}})
-    return {"fields": fields, "primaryKey": ["kode_desa"],
+    return {"fields": fields, "primaryKey": ["kode_desa", "kode"],
             "missingValues": [{"value": SUPPRESSED, "label": SUPPRESSED_LABEL}]}
 
 

@@ -12,16 +12,13 @@ from portal.datasets import services as releases
 from portal.datasets.models import Release
 from portal.extensions import db
 from portal.harvest.models import HarvestRun
-from portal.privacy.policy import minimise_residents
+from portal.privacy.policy import minimise_families, minimise_residents
 from portal.privacy.protect import protect, threshold_for
 from portal.sources.checks import CheckReport, check_tables
 from portal.sources.codes import CODE_LISTS
 from portal.sources.readers import SourceError, read_source
-from portal.statistics.catalogue import CATALOGUE
+from portal.statistics.catalogue import CATALOGUE, ORGANIZATIONS
 from portal.statistics.compute import count_table, desa_frame
-
-DEFAULT_ORGANIZATION = ("disdukcapil", "Dinas Kependudukan dan Pencatatan Sipil")
-
 
 class HarvestFailed(Exception):
     """The harvest stopped; nothing was stored but the failed run's report."""
@@ -72,21 +69,22 @@ def harvest(source: str, reference_date: date | None = None, actor: User | None 
     created_ids: list[int] = []
     try:
         residents, minimisation = minimise_residents(tables["tweb_penduduk"], reference_date)
+        families = minimise_families(tables["tweb_keluarga"], residents, minimisation)
         desa = desa_frame(tables["config"])
         run = HarvestRun(source=label, source_kind=tables.kind, reference_date=reference_date,
                          actor=actor, desa_count=len(desa),
                          resident_count=int((residents["status_dasar"] == "1").sum()))
         db.session.add(run)
         db.session.flush()
-        org = releases.ensure_organization(*DEFAULT_ORGANIZATION)
         sources = [{"title": f"OpenSID {len(desa)} desa (panen #{run.id}, tanggal referensi "
                              f"{reference_date.isoformat()})"}]
         result = HarvestResult(run=run, report=report)
         k_general = current_app.config["PRIVACY_K_GENERAL"]
         k_specific = current_app.config["PRIVACY_K_SPECIFIC"]
         for spec in CATALOGUE:
-            table = count_table(spec, residents, desa)
+            table = count_table(spec, residents, families, desa)
             protected = protect(table, threshold_for(table, k_general, k_specific))
+            org = releases.ensure_organization(spec.organization, ORGANIZATIONS[spec.organization])
             dataset = releases.ensure_dataset(spec, org)
             draft = releases.create_draft(dataset, protected, reference_date, run.id, actor, sources)
             if draft is None:

@@ -5,6 +5,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 POLICY_VERSION = "2026.1"
@@ -55,6 +56,17 @@ PENDUDUK: dict[str, ColumnClass] = {
 }
 
 
+# Columns of tweb_keluarga. Unknown columns are treated as direct identifiers.
+KELUARGA: dict[str, ColumnClass] = {
+    **dict.fromkeys(("no_kk", "alamat", "tgl_daftar", "tgl_cetak_kk"), D),
+    "id_cluster": Q,
+    "kelas_sosial": S,
+    **dict.fromkeys(("id", "config_id", "nik_kepala", "updated_at", "updated_by"), T),
+}
+# Direct identifiers reduced at the boundary to a yes/no fact before they are dropped.
+DERIVED_FLAGS = {"akta_lahir": "akta_lahir"}
+
+
 @dataclass
 class MinimisationReport:
     """What the harvest boundary removed, by column name only."""
@@ -69,9 +81,10 @@ class MinimisationReport:
                 "dropped_unknown": self.dropped_unknown}
 
 
-def classify(column: str) -> ColumnClass:
-    """The class of a tweb_penduduk column; unknown columns fail closed."""
-    return PENDUDUK.get(column, ColumnClass.DIRECT)
+def classify(column: str, table: str = "tweb_penduduk") -> ColumnClass:
+    """The class of a column; unknown columns fail closed as direct identifiers."""
+    policy = KELUARGA if table == "tweb_keluarga" else PENDUDUK
+    return policy.get(column, ColumnClass.DIRECT)
 
 
 def completed_years(born: pd.Series, on: date) -> pd.Series:
@@ -83,19 +96,43 @@ def completed_years(born: pd.Series, on: date) -> pd.Series:
     return (years - before_birthday.astype(int)).astype("Int64")
 
 
-def minimise_residents(people: pd.DataFrame, reference_date: date) -> tuple[pd.DataFrame, MinimisationReport]:
-    """Return residents with identifiers dropped, birth date turned into age, place into desa."""
-    report = MinimisationReport()
+def _keep(frame: pd.DataFrame, table: str, report: MinimisationReport) -> list[str]:
+    policy = KELUARGA if table == "tweb_keluarga" else PENDUDUK
     keep = []
-    for column in people.columns:
-        cls = classify(column)
-        if column not in PENDUDUK:
-            report.dropped_unknown.append(column)
+    for column in frame.columns:
+        cls = classify(column, table)
+        if column not in policy:
+            report.dropped_unknown.append(f"{table}.{column}")
         elif cls is ColumnClass.DIRECT:
-            report.dropped_direct.append(column)
+            report.dropped_direct.append(f"{table}.{column}")
         elif cls is not ColumnClass.QUASI:
             keep.append(column)
-    out = people[keep].copy()
+    return keep
+
+
+def minimise_residents(people: pd.DataFrame, reference_date: date,
+                       report: MinimisationReport | None = None) -> tuple[pd.DataFrame, MinimisationReport]:
+    """Residents with identifiers dropped, birth date turned into age, place into desa."""
+    report = report or MinimisationReport()
+    out = people[_keep(people, "tweb_penduduk", report)].copy()
+    if "config_id" not in out.columns:
+        out["config_id"] = "1"  # a single-desa export: every resident lives in the one desa
     born = pd.to_datetime(people["tanggallahir"], format="%Y-%m-%d", errors="coerce")
     out["umur"] = completed_years(born, reference_date)
+    for source, flag in DERIVED_FLAGS.items():
+        if source in people.columns:
+            out[flag] = np.where(people[source].str.strip() != "", "1", "2")
     return out, report
+
+
+def minimise_families(families: pd.DataFrame, residents: pd.DataFrame,
+                      report: MinimisationReport) -> pd.DataFrame:
+    """Families reduced to desa, welfare class, and whether and with which sex their head lives."""
+    out = families[_keep(families, "tweb_keluarga", report)].copy()
+    if "config_id" not in out.columns:
+        out["config_id"] = "1"
+    heads = residents.set_index("id")[["sex", "status_dasar"]] if "id" in residents.columns else None
+    head = heads.reindex(out["nik_kepala"]) if heads is not None else None
+    out["kepala_sex"] = head["sex"].to_numpy() if head is not None else ""
+    out["aktif"] = (head["status_dasar"] == "1").to_numpy() if head is not None else False
+    return out.drop(columns=["nik_kepala"], errors="ignore")

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from portal.datasets.vocabularies import PrivacyClass
-from portal.statistics.catalogue import TOTAL_FIELD
+from portal.statistics.catalogue import COUNT_FIELDS
 from portal.statistics.compute import StatTable
 
 SUPPRESSED = "x"  # the missing value published in place of a hidden count
@@ -28,7 +29,7 @@ class ProtectedTable:
         """Privacy report of this table (counts of hidden cells, never their values)."""
         return {"table": self.table.spec.name, "k": self.k,
                 "privacy_class": self.table.spec.privacy_class.value,
-                "cells": int(self.frame[self.table.count_fields].size),
+                "cells": int(self.frame[list(COUNT_FIELDS)].size),
                 "suppressed_primary": self.primary, "suppressed_secondary": self.secondary,
                 "notes": self.notes}
 
@@ -38,45 +39,57 @@ def threshold_for(table: StatTable, k_general: int, k_specific: int) -> int:
     return k_specific if table.spec.privacy_class is PrivacyClass.SPECIFIC else k_general
 
 
-def _primary_mask(values: pd.DataFrame, k: int, specific: bool) -> pd.DataFrame:
-    # In specific-data tables a true zero must look like a small count.
+def primary_mask(values: np.ndarray, k: int, specific: bool) -> np.ndarray:
+    """Cells in 1..k-1 (0..k-1 in specific-data tables, so a zero looks like a small count)."""
     low = 0 if specific else 1
     return (values >= low) & (values < k)
 
 
-def _complete_row(values: pd.Series, hidden: pd.Series, k: int) -> pd.Series:
-    """Hide more cells of one row until the hidden cells sum to k or more, and never one alone."""
-    hidden = hidden.copy()
+def _complete(values: np.ndarray, hidden: np.ndarray, k: int) -> bool:
+    """Hide more cells of one equation until none is hidden alone and the hidden sum reaches k."""
+    changed = False
     while hidden.any():
         if hidden.sum() >= 2 and values[hidden].sum() >= k:
             break
-        candidates = values[~hidden].sort_values(kind="stable")
-        if candidates.empty:
+        open_cells = np.flatnonzero(~hidden)
+        if open_cells.size == 0:
             break
-        hidden[candidates.index[0]] = True
-    return hidden
+        pick = open_cells[np.argmin(values[open_cells])]  # first of the smallest
+        hidden[pick] = True
+        changed = True
+    return changed
+
+
+def _protect_block(values: np.ndarray, hidden: np.ndarray, k: int) -> None:
+    """Secondary suppression in one desa: rows (jumlah = L + P) and columns (their desa totals)."""
+    changed = True
+    while changed:
+        changed = False
+        for r in range(values.shape[0]):
+            row = hidden[r]
+            if row.any() and _complete(values[r], row, k):
+                changed = True
+        for c in range(values.shape[1]):
+            column = hidden[:, c].copy()
+            if column.any() and _complete(values[:, c], column, k):
+                hidden[:, c] = column
+                changed = True
 
 
 def protect(table: StatTable, k: int) -> ProtectedTable:
-    """Primary suppression of counts in 1..k-1, then secondary suppression within each row."""
-    fields = table.count_fields
-    values = table.frame[fields]
+    """Primary suppression of small counts, then secondary suppression inside each desa."""
+    fields = list(COUNT_FIELDS)
+    values = table.frame[fields].to_numpy(dtype=np.int64)
     specific = table.spec.privacy_class is PrivacyClass.SPECIFIC
-    primary = _primary_mask(values, k, specific)
+    primary = primary_mask(values, k, specific)
     hidden = primary.copy()
-    for idx in values.index[primary.any(axis=1)]:
-        hidden.loc[idx] = _complete_row(values.loc[idx], primary.loc[idx], k)
+    for _, rows in table.frame.groupby("kode_desa", sort=False).indices.items():
+        block = hidden[rows]
+        if block.any():
+            _protect_block(values[rows], block, k)
+            hidden[rows] = block
     out = table.frame.copy()
-    for name in fields:
-        out[name] = out[name].astype("Int64").mask(hidden[name])
-    # A desa total below k would itself identify its few residents.
-    small_total = out[TOTAL_FIELD].between(1 if not specific else 0, k - 1)
-    out[TOTAL_FIELD] = out[TOTAL_FIELD].astype("Int64").mask(small_total)
-    if small_total.any():
-        out.loc[small_total, fields] = pd.NA
-    protected = ProtectedTable(table=table, frame=out, k=k,
-                               primary=int(primary.to_numpy().sum()),
-                               secondary=int(hidden.to_numpy().sum() - primary.to_numpy().sum()))
-    if small_total.any():
-        protected.notes.append(f"{int(small_total.sum())} desa dengan jumlah di bawah ambang disembunyikan seluruhnya")
-    return protected
+    for i, name in enumerate(fields):
+        out[name] = out[name].astype("Int64").mask(hidden[:, i])
+    return ProtectedTable(table=table, frame=out, k=k, primary=int(primary.sum()),
+                          secondary=int(hidden.sum() - primary.sum()))

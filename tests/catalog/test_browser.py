@@ -57,12 +57,12 @@ def test_walidata_approves_in_the_browser_and_citizens_download(live_server, pag
     page.wait_for_selector("text=Rilis disetujui dan diterbitkan.")
 
     page.goto(f"{live_server}/dataset")
-    page.get_by_role("link", name="Jumlah Penduduk menurut Jenis Kelamin per Desa").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Jumlah Penduduk menurut Jenis Kelamin per Desa"
+    page.get_by_role("link", name="Jumlah Penduduk dan Keluarga per Desa").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Jumlah Penduduk dan Keluarga per Desa"
     assert page.locator("dl.meta").inner_text().count("1.0.0") == 1
     with page.expect_download() as info:
         page.get_by_role("link", name="CSV").click()
     download = info.value
-    assert download.suggested_filename == "penduduk-menurut-jenis-kelamin-1.0.0.csv"
+    assert download.suggested_filename == "penduduk-dan-keluarga-1.0.0.csv"
     with open(download.path(), encoding="utf-8") as handle:
         assert handle.readline().startswith("kode_desa,nama_desa")

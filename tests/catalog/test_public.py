@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-NAME = "penduduk-menurut-jenis-kelamin"
+NAME = "penduduk-dan-keluarga"
 PUBLIC_URLS = [
     "/", "/dataset", f"/dataset?q=penduduk",
 ]
@@ -14,7 +14,7 @@ def test_drafts_are_invisible_everywhere(client, harvested):
     version = harvested.drafts[0].version
     for url in PUBLIC_URLS:
         page = client.get(url).get_data(as_text=True)
-        assert NAME not in page and "Jenis Kelamin per Desa" not in page
+        assert NAME not in page and "Penduduk dan Keluarga per Desa" not in page
     for url in (f"/dataset/{NAME}", f"/dataset/{NAME}/version/{version}",
                 f"/dataset/{NAME}/version/{version}/download/{NAME}.csv",
                 f"/dataset/{NAME}/version/{version}/download/datapackage.json",
@@ -33,13 +33,13 @@ def test_submitted_release_is_still_invisible(client, harvested, users):
 
 def test_published_dataset_page(client, published):
     page = client.get(f"/dataset/{NAME}").get_data(as_text=True)
-    assert "Jumlah Penduduk menurut Jenis Kelamin per Desa" in page
+    assert "Jumlah Penduduk dan Keluarga per Desa" in page
     assert "1.0.0" in page and "Creative Commons Attribution 4.0" in page
     assert "51.02.01.2001" in page  # first desa in the preview
     assert f"/dataset/{NAME}/version/1.0.0/download/{NAME}.csv" in page
     assert NAME in client.get("/dataset").get_data(as_text=True)
     assert NAME in client.get("/dataset?q=kelamin").get_data(as_text=True)
-    assert NAME not in client.get("/dataset?q=pekerjaan").get_data(as_text=True)
+    assert NAME not in client.get("/dataset?q=zzzz").get_data(as_text=True)
 
 
 def test_home_shows_headline_numbers_and_latest_release(client, published):
@@ -48,8 +48,8 @@ def test_home_shows_headline_numbers_and_latest_release(client, published):
 
 
 def test_preview_pages_through_all_desa(client, published):
-    last = client.get(f"/dataset/{NAME}?page=6").get_data(as_text=True)
-    assert "Halaman 6 dari 6" in last and "51.02.10.2014" in last
+    last = client.get(f"/dataset/{NAME}?page=11").get_data(as_text=True)
+    assert "Halaman 11 dari 11" in last and "51.02.10.2014" in last
 
 
 def test_csv_download_is_the_published_file(client, published, app):
@@ -59,9 +59,9 @@ def test_csv_download_is_the_published_file(client, published, app):
     assert f'filename={NAME}-1.0.0.csv' in response.headers["Content-Disposition"]
     body = response.get_data()
     assert not body.startswith(b"\xef\xbb\xbf")
-    assert body.startswith(b"kode_desa,nama_desa,kode_kecamatan,nama_kecamatan,laki_laki,perempuan,jumlah\n")
+    assert body.startswith(b"kode_desa,nama_desa,kode_kecamatan,nama_kecamatan,kode,kategori,jumlah,laki_laki,perempuan\n")
     assert hashlib.sha256(body).hexdigest() == published.file(f"{NAME}.csv").sha256
-    assert body.count(b"\n") == 134
+    assert body.count(b"\n") == 1 + 133 * 2
 
 
 def test_latest_download_redirects_to_the_permanent_url(client, published):

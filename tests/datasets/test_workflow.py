@@ -28,7 +28,7 @@ def test_cli_submit_then_approve_publishes_version_1_0_0(runner, harvested, app)
     release = db.session.get(Release, int(release_id))
     assert release.status is ReleaseStatus.PUBLISHED and release.version == "1.0.0"
     listing = _cli(runner, "releases", "list")
-    assert f"#{release_id}\tpenduduk-menurut-jenis-kelamin\t1.0.0\tpublished" in listing.output
+    assert f"#{release_id}\tpenduduk-dan-keluarga\t1.0.0\tpublished" in listing.output
     shown = _cli(runner, "releases", "show", release_id)
     assert "sha256:" in shown.output and "valid" in shown.output
 
@@ -69,7 +69,7 @@ def test_rejection_keeps_the_reason_and_publishes_nothing(harvested, users, clie
     services.reject(release, users["walidata"], "Angka desa X perlu dicek.")
     db.session.commit()
     assert release.status is ReleaseStatus.REJECTED and release.review_comment.startswith("Angka")
-    assert client.get("/dataset/penduduk-menurut-jenis-kelamin").status_code == 404
+    assert client.get("/dataset/penduduk-dan-keluarga").status_code == 404
 
 
 def test_web_review_flow(client, auth, harvested):
@@ -87,7 +87,7 @@ def test_web_review_flow(client, auth, harvested):
                            data={"comment": "OK", "csrf_token": csrf_token(page)})
     assert response.status_code == 302
     assert db.session.get(Release, release_id).status is ReleaseStatus.PUBLISHED
-    public = client.get("/dataset/penduduk-menurut-jenis-kelamin").get_data(as_text=True)
+    public = client.get("/dataset/penduduk-dan-keluarga").get_data(as_text=True)
     assert "1.0.0" in public
 
 
@@ -106,20 +106,21 @@ def test_published_package_is_frictionless_v2_and_valid(published, app):
     assert descriptor["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
     assert descriptor["version"] == "1.0.0" and descriptor["licenses"][0]["name"] == "CC-BY-4.0"
     resource = descriptor["resources"][0]
-    assert resource["schema"]["primaryKey"] == ["kode_desa"]
+    assert resource["schema"]["primaryKey"] == ["kode_desa", "kode"]
     assert resource["schema"]["missingValues"][0]["value"] == "x"
     assert resource["hash"].startswith("sha256:")
     assert validate(str(directory / "datapackage.json")).valid
     zipped = directory / f"{published.dataset.name}.zip"
     with zipfile.ZipFile(zipped) as archive:
-        assert sorted(archive.namelist()) == ["data/penduduk-menurut-jenis-kelamin.csv", "datapackage.json"]
+        assert sorted(archive.namelist()) == ["data/penduduk-dan-keluarga.csv", "datapackage.json"]
     assert validate(str(zipped)).valid
     roles = [r for c in descriptor["contributors"] for r in c["roles"]]
     assert "walidata" in roles and "produsen" in roles
 
 
 def test_every_transition_is_in_the_audit_log_with_file_hashes(published):
-    actions = [e.action for e in db.session.query(AuditEvent).order_by(AuditEvent.id)]
+    actions = [e.action for e in db.session.query(AuditEvent).filter_by(release_id=published.id)
+               .order_by(AuditEvent.id)]
     assert actions == ["draft", "submit", "approve", "publish"]
     publish = db.session.query(AuditEvent).filter_by(action="publish").one()
     assert publish.detail["files"] == {f.name: f.sha256 for f in published.files}

@@ -18,13 +18,13 @@ def _people(**extra):
 def test_direct_identifiers_are_dropped_and_listed():
     out, report = minimise_residents(_people(), date(2026, 11, 1))
     assert not {"nama", "nik", "telepon", "tanggallahir", "id_cluster"} & set(out.columns)
-    assert {"nama", "nik", "telepon"} <= set(report.dropped_direct)
+    assert {"tweb_penduduk.nama", "tweb_penduduk.nik", "tweb_penduduk.telepon"} <= set(report.dropped_direct)
 
 
 def test_unknown_columns_fail_closed():
     out, report = minimise_residents(_people(kolom_baru=["x", "y"]), date(2026, 11, 1))
     assert "kolom_baru" not in out.columns
-    assert report.dropped_unknown == ["kolom_baru"]
+    assert report.dropped_unknown == ["tweb_penduduk.kolom_baru"]
     assert classify("kolom_baru") is ColumnClass.DIRECT
 
 

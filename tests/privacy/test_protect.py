@@ -1,4 +1,5 @@
-"""The threshold rule and secondary suppression of the first privacy layer."""
+"""The threshold rule and secondary suppression inside each desa (long format)."""
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -9,59 +10,67 @@ from portal.statistics.compute import Category, StatTable
 
 
 def _table(rows, privacy_class=PrivacyClass.GENERAL):
-    spec = TableSpec(name="t", title="T", description="", column="c", code_list="sex",
-                     privacy_class=privacy_class)
-    cats = [Category("a", 1, "A"), Category("b", 2, "B"), Category("c", 3, "C")]
-    frame = pd.DataFrame(
-        [{"kode_desa": f"51.02.01.{2001 + i}", "nama_desa": f"D{i}", "kode_kecamatan": "51.02.01",
-          "nama_kecamatan": "K", "a": a, "b": b, "c": c, "jumlah": a + b + c}
-         for i, (a, b, c) in enumerate(rows)])
-    return StatTable(spec=spec, categories=cats, frame=frame)
+    """rows: {desa suffix: [(laki, perempuan) per category]}."""
+    spec = TableSpec(name="t", title="T", title_en="T", description="", description_en="",
+                     dimension="code", column="c", code_list="sex", privacy_class=privacy_class)
+    n = len(next(iter(rows.values())))
+    cats = [Category(i + 1, f"K{i + 1}") for i in range(n)]
+    records = []
+    for desa, cells in rows.items():
+        for cat, (lk, pr) in zip(cats, cells):
+            records.append({"kode_desa": f"51.02.01.{desa}", "nama_desa": desa, "kode_kecamatan": "51.02.01",
+                            "nama_kecamatan": "K", "kode": cat.code, "kategori": cat.label,
+                            "jumlah": lk + pr, "laki_laki": lk, "perempuan": pr})
+    return StatTable(spec=spec, categories=cats, frame=pd.DataFrame(records))
 
 
 def _hidden(protected):
-    return protected.frame[["a", "b", "c"]].isna().to_numpy().tolist()
+    return protected.frame[["jumlah", "laki_laki", "perempuan"]].isna().to_numpy()
 
 
 @pytest.mark.parametrize("small", [1, 2, 3, 4])
 def test_counts_one_to_four_are_never_published(small):
-    protected = protect(_table([(small, 50, 60)]), k=5)
-    assert protected.frame.loc[0, "a"] is pd.NA
+    protected = protect(_table({"2001": [(small, 50), (60, 70), (80, 90)]}), k=5)
+    values = protected.frame[["jumlah", "laki_laki", "perempuan"]].to_numpy(dtype=float, na_value=np.nan)
+    assert not ((values >= 1) & (values < 5)).any()
     assert protected.primary == 1
 
 
 def test_zero_and_k_are_published_in_general_tables():
-    protected = protect(_table([(0, 5, 60)]), k=5)
-    assert protected.frame.loc[0, ["a", "b", "c"]].tolist() == [0, 5, 60]
-    assert protected.primary == protected.secondary == 0
+    protected = protect(_table({"2001": [(0, 5), (60, 70)]}), k=5)
+    assert not _hidden(protected).any()
 
 
-def test_a_lone_hidden_cell_gets_a_complement_so_the_total_cannot_give_it_back():
-    protected = protect(_table([(2, 50, 60)]), k=5)
-    assert _hidden(protected) == [[True, True, False]]
-    assert protected.frame.loc[0, "jumlah"] == 112
-    assert protected.secondary == 1
+def test_a_hidden_cell_is_never_alone_in_its_row_or_column():
+    protected = protect(_table({"2001": [(2, 50), (60, 70), (80, 90)]}), k=5)
+    hidden = _hidden(protected)
+    for row in hidden:
+        assert row.sum() != 1
+    for column in hidden.T:
+        assert column.sum() != 1
+    assert protected.secondary >= 2
 
 
-def test_complements_are_added_until_the_hidden_cells_hold_at_least_k():
-    # 1 + 0 would let an attacker bound the hidden cells to 1 person: add more.
-    protected = protect(_table([(1, 0, 60)]), k=5)
-    hidden = _hidden(protected)[0]
-    assert hidden == [True, True, True]
+def test_hidden_cells_of_an_equation_hold_at_least_k():
+    protected = protect(_table({"2001": [(1, 0), (0, 1), (60, 70)]}), k=5)
+    frame, hidden = protected.table.frame, _hidden(protected)
+    values = frame[["jumlah", "laki_laki", "perempuan"]].to_numpy()
+    for c in range(3):
+        if hidden[:, c].any():
+            assert values[hidden[:, c], c].sum() >= 5
 
 
 def test_specific_tables_hide_true_zeros_like_small_counts():
-    protected = protect(_table([(0, 3, 80)], PrivacyClass.SPECIFIC), k=10)
-    assert _hidden(protected)[0][:2] == [True, True]
-    assert protected.primary == 2
+    protected = protect(_table({"2001": [(0, 3), (80, 90), (40, 50)]}, PrivacyClass.SPECIFIC), k=10)
+    assert _hidden(protected)[0].all()
 
 
-def test_a_desa_total_below_k_hides_the_whole_row():
-    protected = protect(_table([(1, 1, 1)]), k=5)
-    assert protected.frame.loc[0, ["a", "b", "c", "jumlah"]].isna().all()
+def test_suppression_stays_inside_each_desa():
+    protected = protect(_table({"2001": [(2, 50), (60, 70)], "2002": [(30, 50), (60, 70)]}), k=5)
+    assert not _hidden(protected)[2:].any()
 
 
 def test_report_counts_hidden_cells_without_values():
-    report = protect(_table([(2, 50, 60), (30, 40, 50)]), k=5).report()
-    assert report["suppressed_primary"] == 1 and report["suppressed_secondary"] == 1
+    report = protect(_table({"2001": [(2, 50), (60, 70)]}), k=5).report()
+    assert report["suppressed_primary"] == 1 and report["suppressed_secondary"] >= 1
     assert report["cells"] == 6 and report["k"] == 5
