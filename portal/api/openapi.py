@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app
 
 from portal.api import dicts
-from portal.api.registry import ACTIONS, get_action
+from portal.api.registry import all_actions
 
 # Parameters of each action: (name, JSON type, description). Unlisted actions take none.
 ACTION_PARAMS: dict[str, list[tuple[str, str, str]]] = {
@@ -82,10 +82,10 @@ def _file(summary: str, params: list[tuple[str, str]], media: list[str]) -> dict
 
 def build_spec() -> dict:
     """The OpenAPI document: every action at /api/3/action/<name> (GET and POST), dumps, DCAT."""
-    get_action("site_read")  # loads every action module
+    actions = all_actions()
     paths = {}
-    for name in sorted(ACTIONS):
-        doc = " ".join((ACTIONS[name].__doc__ or name).split())
+    for name in sorted(actions):
+        doc = " ".join((actions[name].__doc__ or name).split())
         paths[f"/api/3/action/{name}"] = {"get": _operation(name, doc, "get"),
                                           "post": _operation(name, doc, "post")}
     rdf = ["application/ld+json", "text/turtle", "application/rdf+xml"]

@@ -13,8 +13,13 @@ def action(func: Action) -> Action:
     return func
 
 
-def get_action(name: str) -> Action | None:
-    """The action called ``name``, with every action module loaded."""
+def all_actions() -> dict[str, Action]:
+    """Every action by name; the action modules register themselves when imported."""
     from portal.api import actions, activity, datastore, group_actions  # noqa: F401
 
-    return ACTIONS.get(name)
+    return ACTIONS
+
+
+def get_action(name: str) -> Action | None:
+    """The action called ``name``, or None."""
+    return all_actions().get(name)

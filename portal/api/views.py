@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from portal.api import dcat, dicts, guard
 from portal.api.errors import ActionError, RateLimited
 from portal.api.index import snapshot
-from portal.api.registry import ACTIONS, get_action
+from portal.api.registry import all_actions, get_action
 
 bp = Blueprint("api", __name__)
 JSON_TYPE = "application/json;charset=utf-8"
@@ -115,7 +115,7 @@ def docs():
     example = snap.entries[0] if snap.entries else None
     csv_file = next((f for f in example.latest.files if f.format == "csv"), None) if example else None
     resource_id = dicts.stable_id("resource", example.id, csv_file.name) if csv_file else None
-    actions = sorted((name, (func.__doc__ or "").split("\n")[0]) for name, func in ACTIONS.items())
+    actions = sorted((name, (func.__doc__ or "").split("\n")[0]) for name, func in all_actions().items())
     return render_template("api/index.html", example=example, resource_id=resource_id,
                            actions=actions, base=dicts.base_url(),
                            rate=current_app.config.get("API_RATE_LIMIT"),
