@@ -7,8 +7,9 @@ from portal.api import dicts
 from portal.api.errors import NotFound, SearchQueryError
 from portal.api.index import Snapshot, snapshot
 from portal.api.params import as_bool, as_int, as_list, one, require
+from portal.api.query import check_field, compile_query
 from portal.api.registry import action
-from portal.api.search import compile_query, facet_counts, parse_sort, search_doc, sort_docs, check_field
+from portal.api.search import facet_counts, parse_sort, search_doc, sort_docs
 
 ROWS_MAX = 1000
 DEFAULT_SORT = "score desc, metadata_modified desc"

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS as DCT, FOAF, OWL, RDF, SKOS, XSD
+from rdflib.namespace import DCTERMS as DCT
+from rdflib.namespace import FOAF, OWL, RDF, SKOS, XSD
 
 from portal.api import dicts
 from portal.api.index import Entry, VersionInfo

@@ -203,10 +203,7 @@ def build_snapshot() -> Snapshot:
         .where(AuditEvent.action.in_(("withdraw", "withdrawn")))
         .group_by(AuditEvent.release_id)).all())
     entries = []
-    # One public_dataset() per name rather than public_datasets(): the latter's SELECT
-    # DISTINCT over a JSON column (tags) fails on PostgreSQL.
-    names = db.session.scalars(select(Dataset.name).order_by(Dataset.name)).all()
-    for found in filter(None, map(queries.public_dataset, names)):
+    for found in queries.public_datasets():
         ds = found.dataset
         versions = tuple(
             VersionInfo(r.version, r.published_at, r.reference_date, r.change_note or "",

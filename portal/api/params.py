@@ -9,7 +9,7 @@ TRUE_WORDS = {"true", "1", "yes", "on", "t", "y"}
 FALSE_WORDS = {"false", "0", "no", "off", "f", "n", ""}
 
 
-def one(params: dict, key: str, default=None):
+def one(params: dict, key: str, default: object = None) -> object:
     """A single value: a repeated GET key gives its last value, as CKAN reads scalars."""
     value = params.get(key, default)
     if isinstance(value, list):

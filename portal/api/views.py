@@ -7,6 +7,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 
 from portal.api import dcat, dicts, guard
 from portal.api.errors import ActionError, RateLimited
@@ -30,7 +31,7 @@ def json_response(data, status: int = 200) -> Response:
 
 
 @bp.before_request
-def limit_rate():
+def limit_rate() -> Response | None:
     """429 in CKAN's envelope when the client's bucket is empty."""
     wait = guard.check_rate()
     if wait:
@@ -79,7 +80,7 @@ def request_data() -> dict:
 
 @bp.route("/api/action/<logic_function>", methods=["GET", "POST"])
 @bp.route("/api/3/action/<logic_function>", methods=["GET", "POST"])
-def action(logic_function: str):
+def action(logic_function: str) -> ResponseReturnValue:
     """Run a CKAN action and answer in CKAN's envelope."""
     func = get_action(logic_function)
     if func is None:
@@ -100,7 +101,7 @@ def action(logic_function: str):
 
 @bp.get("/api")
 @bp.get("/api/<int(min=1, max=3):ver>")
-def api_version(ver: int = 1):
+def api_version(ver: int = 1) -> ResponseReturnValue:
     """CKAN's version probe; a browser asking for HTML gets the API page instead."""
     accept = request.accept_mimetypes
     if accept["text/html"] > accept["application/json"]:
@@ -109,7 +110,7 @@ def api_version(ver: int = 1):
 
 
 @bp.get("/api/docs")
-def docs():
+def docs() -> ResponseReturnValue:
     """The API page for people: what to call, with live examples."""
     snap = snapshot()
     example = snap.entries[0] if snap.entries else None
@@ -123,7 +124,7 @@ def docs():
 
 
 @bp.get("/api/openapi.json")
-def openapi():
+def openapi() -> ResponseReturnValue:
     """The OpenAPI 3.1 description of every endpoint."""
     from portal.api.openapi import build_spec
 
@@ -131,7 +132,7 @@ def openapi():
 
 
 @bp.get("/datastore/dump/<resource_id>")
-def datastore_dump(resource_id: str):
+def datastore_dump(resource_id: str) -> ResponseReturnValue:
     """A whole published table (or a filtered part) as CSV, TSV or JSON."""
     from portal.api import datastore
 
@@ -171,7 +172,7 @@ def _page_url(fmt: str, args: dict):
 
 
 @bp.get("/catalog.<any(jsonld, ttl, rdf, xml):fmt>")
-def catalog(fmt: str):
+def catalog(fmt: str) -> ResponseReturnValue:
     """The DCAT-AP 3 catalog, 100 datasets a page, Hydra paging; ``modified_since`` filters."""
     from portal.api.actions import package_search
 
@@ -211,7 +212,7 @@ def catalog(fmt: str):
 
 
 @bp.get("/dataset/<name>.<any(jsonld, ttl, rdf, xml):fmt>")
-def dataset(name: str, fmt: str):
+def dataset(name: str, fmt: str) -> ResponseReturnValue:
     """One dataset in DCAT-AP 3 with all its published versions."""
     entry = snapshot().find(name)
     if entry is None:

@@ -4,7 +4,8 @@ from pathlib import Path
 import pyshacl
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS as DCT, FOAF, OWL, RDF
+from rdflib.namespace import DCTERMS as DCT
+from rdflib.namespace import FOAF, OWL, RDF
 
 from portal.datasets.vocabularies import ReleaseStatus as S
 from portal.extensions import db
