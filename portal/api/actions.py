@@ -122,6 +122,12 @@ def _facet_display(snap: Snapshot, field: str, value: str) -> str:
     return value
 
 
+def _field(pkg: dict, field: str) -> object:
+    if field.startswith("extras_"):
+        return next((e["value"] for e in pkg["extras"] if e["key"] == field[7:]), None)
+    return pkg.get(field)
+
+
 @action
 def package_search(params: dict) -> dict:
     """Search public datasets: q, fq (field:value, quoted, ranges, OR, negation), rows, start,
@@ -145,8 +151,12 @@ def package_search(params: dict) -> dict:
         # Sorting once per snapshot and sort order keeps paging cheap for harvesters.
         orders[sort] = sort_docs(list(range(len(docs))), lambda i: docs[i], keys)
     ordered = [i for i in orders[sort] if all(p(docs[i]) for p in predicates)]
-    result = {"count": len(ordered), "sort": sort,
-              "results": [pkgs[i] for i in ordered[start:start + rows]],
+    results = [pkgs[i] for i in ordered[start:start + rows]]
+    fields = [f for f in as_list(params, "fl") if f != "*"]
+    if fields:
+        # CKAN's fl returns only these fields (extras_<key> reads an extra).
+        results = [{f: _field(p, f) for f in fields} for p in results]
+    result = {"count": len(ordered), "sort": sort, "results": results,
               "facets": {}, "search_facets": {}}
     fields = as_list(params, "facet.field")
     if fields and as_bool(params, "facet", True):

@@ -25,7 +25,8 @@ ACTION_PARAMS: dict[str, list[tuple[str, str, str]]] = {
         ("sort", "string", "e.g. 'id asc', 'metadata_modified desc', 'title_string asc'"),
         ("facet.field", "array", "Fields to count: organization, groups, tags, res_format, license_id"),
         ("facet.limit", "integer", "Values per facet (default 50, -1 for all)"),
-        ("facet.mincount", "integer", "Smallest count shown (default 1)")],
+        ("facet.mincount", "integer", "Smallest count shown (default 1)"),
+        ("fl", "string", "Only these fields, e.g. 'id,name,metadata_modified'")],
     "organization_list": [
         ("all_fields", "boolean", "Dicts instead of names"), ("sort", "string", "name|title|package_count asc|desc"),
         ("limit", "integer", "Page size"), ("offset", "integer", "Skip this many"),

@@ -90,6 +90,9 @@ def test_search_filters_and_counts(client, catalog):
     assert search(client, fq="res_format:CSV")["count"] == 5
     assert search(client, fq="metadata_modified:[2099-01-01T00:00:00Z TO *]")["count"] == 0
     assert search(client, fq="extras_klasifikasi_uu_pdp:umum")["count"] == 5
+    narrow = search(client, fl="id,name,extras_klasifikasi_uu_pdp", sort="name asc", rows=1)["results"]
+    assert list(narrow[0]) == ["id", "name", "extras_klasifikasi_uu_pdp"]
+    assert narrow[0]["name"] == "pekerjaan" and narrow[0]["extras_klasifikasi_uu_pdp"] == "umum"
 
 
 def test_paging_sort_and_empty_page_past_the_end(client, catalog):
