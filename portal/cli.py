@@ -1,6 +1,7 @@
 """Operator commands: ``flask --app wsgi <command>``."""
 from __future__ import annotations
 
+import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -82,19 +83,31 @@ def _actor(email: str | None):
 @with_appcontext
 def harvest_command(source: str, reference_date: date | None, as_user: str | None) -> None:
     """Harvest an OpenSID export into draft releases (all or nothing)."""
+    bars = []
+
+    def progress(label: str, total: int):
+        bar = click.progressbar(length=total, label=label, file=sys.stderr)
+        bar.__enter__()
+        bars.append(bar)
+        return lambda done=1: bar.update(done)
+
     try:
-        result = harvest(source, reference_date, _actor(as_user))
+        result = harvest(source, reference_date, _actor(as_user), progress=progress)
     except HarvestFailed as exc:
         for problem in (exc.report.problems if exc.report else [])[:200]:
             click.echo(str(problem), err=True)
         raise click.ClickException(f"{exc} (laporan panen #{exc.run_id})") from None
-    run = result.run
-    click.echo(f"Panen #{run.id}: {run.desa_count} desa, {run.resident_count} penduduk hidup, "
-               f"{len(result.report.warnings)} peringatan.")
+    finally:
+        for bar in bars:
+            bar.__exit__(None, None, None)
+    run, report = result.run, result.report
+    for problem in report.warnings[:50]:
+        click.echo(str(problem), err=True)
+    click.echo(f"Panen #{run.id} selesai: {run.desa_count} desa dibaca, {run.resident_count} penduduk "
+               f"hidup dihitung, {len(report.errors)} galat, {len(report.warnings)} peringatan, "
+               f"{len(result.drafts)} tabel berubah, {len(result.unchanged)} tabel tetap.")
     for draft in result.drafts:
         click.echo(f"  draf rilis #{draft.id}: {draft.dataset.name} versi {draft.version}")
-    for name in result.unchanged:
-        click.echo(f"  tidak berubah: {name}")
 
 
 @click.group("releases")

@@ -15,7 +15,7 @@ from portal.harvest.models import HarvestRun
 from portal.privacy.policy import minimise_families, minimise_residents
 from portal.privacy.protect import protect, threshold_for
 from portal.sources.checks import CheckReport, check_tables
-from portal.sources.codes import CODE_LISTS
+from portal.sources.wilayah import District, load_district
 from portal.sources.readers import SourceError, read_source
 from portal.statistics.catalogue import CATALOGUE, ORGANIZATIONS
 from portal.statistics.compute import count_table, desa_frame
@@ -39,6 +39,11 @@ class HarvestResult:
     unchanged: list[str] = field(default_factory=list)
 
 
+def _district() -> District:
+    """The district this portal serves (configuration, Tabanan by default)."""
+    return load_district(current_app.config["DISTRICT_CODE"])
+
+
 def _record_failure(source: str, reference_date: date, actor: User | None,
                     message: str, report: CheckReport | None) -> int:
     db.session.rollback()
@@ -50,8 +55,16 @@ def _record_failure(source: str, reference_date: date, actor: User | None,
     return run.id
 
 
-def harvest(source: str, reference_date: date | None = None, actor: User | None = None) -> HarvestResult:
-    """Harvest ``source`` into draft releases; all or nothing."""
+def _no_progress(_label: str, _total: int):
+    return lambda _done=1: None
+
+
+def harvest(source: str, reference_date: date | None = None, actor: User | None = None,
+            progress=_no_progress) -> HarvestResult:
+    """Harvest ``source`` into draft releases; all or nothing.
+
+    ``progress(label, total)`` returns a callable advanced once per step (the CLI draws a bar).
+    """
     if actor is not None:
         require(actor, "harvest")
     reference_date = reference_date or date.today()
@@ -61,11 +74,14 @@ def harvest(source: str, reference_date: date | None = None, actor: User | None 
     except SourceError as exc:
         run_id = _record_failure(label, reference_date, actor, str(exc), None)
         raise HarvestFailed(str(exc), run_id) from None
-    report = check_tables(tables, CODE_LISTS)
+    report = check_tables(tables, reference_date, _district())
     if report.errors:
         message = f"panen dibatalkan: {len(report.errors)} galat"
         run_id = _record_failure(label, reference_date, actor, message, report)
         raise HarvestFailed(message, run_id, report)
+    # The readers' bookkeeping (source row numbers) served the checks; it is not data.
+    for name, frame in tables.tables.items():
+        tables.tables[name] = frame.drop(columns=[c for c in frame.columns if c.startswith("_")])
     created_ids: list[int] = []
     try:
         residents, minimisation = minimise_residents(tables["tweb_penduduk"], reference_date)
@@ -81,6 +97,7 @@ def harvest(source: str, reference_date: date | None = None, actor: User | None 
         result = HarvestResult(run=run, report=report)
         k_general = current_app.config["PRIVACY_K_GENERAL"]
         k_specific = current_app.config["PRIVACY_K_SPECIFIC"]
+        step = progress("Menghitung dan melindungi tabel", len(CATALOGUE))
         for spec in CATALOGUE:
             table = count_table(spec, residents, families, desa)
             protected = protect(table, threshold_for(table, k_general, k_specific))
@@ -92,6 +109,7 @@ def harvest(source: str, reference_date: date | None = None, actor: User | None 
             else:
                 created_ids.append(draft.id)
                 result.drafts.append(draft)
+            step()
         run.status, run.finished_at = "ok", utcnow()
         run.report = {**report.to_dict(), "minimisation": minimisation.to_dict(),
                       "drafts": [d.id for d in result.drafts], "unchanged": result.unchanged}

@@ -29,7 +29,7 @@ def test_cli_harvest_drafts_every_table_with_the_true_counts(runner, users, dist
     result = runner.invoke(args=["harvest", str(district_export), "--reference-date", "2026-11-01",
                                  "--as", "produsen@example.go.id"])
     assert result.exit_code == 0, result.output
-    assert "133 desa" in result.output
+    assert "133 desa dibaca" in result.output
     releases = db.session.scalars(select(Release)).all()
     assert len(releases) == len(CATALOGUE)
     assert {r.status for r in releases} == {ReleaseStatus.DRAFT}
