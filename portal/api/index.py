@@ -22,7 +22,7 @@ from portal.datasets.vocabularies import ReleaseStatus
 from portal.extensions import db
 
 # Edits that leave no trace in the fingerprint (a title fixed in place) show after this.
-DEFAULT_TTL_SECONDS = 30
+DEFAULT_TTL_SECONDS = 60
 _lock = threading.Lock()
 
 
@@ -194,8 +194,9 @@ def _withdrawals(dataset: Dataset, when: dict[int, datetime]) -> tuple[tuple[str
 
 def build_snapshot() -> Snapshot:
     """Read the public catalog through ``queries`` into plain data."""
-    # Load relationships in bulk first, so that queries' objects come back without N+1 loads.
-    db.session.scalars(select(Dataset).options(
+    # Load relationships in bulk first, so that queries' objects come back without N+1
+    # loads; the list keeps them alive in the session's (weak) identity map meanwhile.
+    warm = db.session.scalars(select(Dataset).options(
         selectinload(Dataset.releases).selectinload(Release.files),
         joinedload(Dataset.organization))).unique().all()
     withdrawn_at = dict(db.session.execute(
@@ -222,4 +223,5 @@ def build_snapshot() -> Snapshot:
     orgs = [OrgInfo(o.id, o.name, o.title, o.description or "")
             for o in db.session.scalars(select(Organization).order_by(Organization.name))]
     entries.sort(key=lambda e: e.name)
+    del warm
     return Snapshot(entries=entries, orgs=orgs)

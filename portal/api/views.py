@@ -19,6 +19,7 @@ JSON_TYPE = "application/json;charset=utf-8"
 # Parameters CKAN strips before calling an action (JSONP callback, jQuery cache buster).
 STRIPPED = {"callback", "_"}
 DCAT_PAGE_SIZE = 100
+DCAT_CACHE_SIZE = 256
 
 
 class BadRequest(Exception):
@@ -171,9 +172,28 @@ def _page_url(fmt: str, args: dict):
     return lambda page: f"{base}?{urlencode({**args, 'page': page})}"
 
 
+def cached_rdf(render) -> ResponseReturnValue:
+    """A DCAT answer, kept with the snapshot: rdflib takes seconds for a full catalog page."""
+    memo = snapshot().memo.setdefault("dcat", {})
+    key = request.full_path
+    if key not in memo:
+        response = render()
+        if not isinstance(response, Response) or response.status_code != 200:
+            return response
+        if len(memo) >= DCAT_CACHE_SIZE:
+            memo.pop(next(iter(memo)))
+        memo[key] = (response.get_data(), response.headers["Content-Type"])
+    body, content_type = memo[key]
+    return Response(body, content_type=content_type)
+
+
 @bp.get("/catalog.<any(jsonld, ttl, rdf, xml):fmt>")
 def catalog(fmt: str) -> ResponseReturnValue:
     """The DCAT-AP 3 catalog, 100 datasets a page, Hydra paging; ``modified_since`` filters."""
+    return cached_rdf(lambda: _catalog(fmt))
+
+
+def _catalog(fmt: str) -> ResponseReturnValue:
     from portal.api.actions import package_search
 
     try:
@@ -217,7 +237,10 @@ def dataset(name: str, fmt: str) -> ResponseReturnValue:
     entry = snapshot().find(name)
     if entry is None:
         abort(404)
-    g = dcat.new_graph()
-    dcat.add_dataset(g, entry)
-    body, media_type = dcat.serialize(g, fmt)
-    return Response(body, content_type=f"{media_type};charset=utf-8")
+
+    def render() -> Response:
+        g = dcat.new_graph()
+        dcat.add_dataset(g, entry)
+        body, media_type = dcat.serialize(g, fmt)
+        return Response(body, content_type=f"{media_type};charset=utf-8")
+    return cached_rdf(render)

@@ -129,3 +129,13 @@ def test_hydra_paging_and_modified_since(client, factory, app):
 def test_unknown_dataset_is_404(client, catalog):
     assert client.get("/dataset/tidak-ada.ttl").status_code == 404
     assert client.get("/dataset/agama.csv").status_code == 404
+
+
+def test_cached_rdf_follows_a_new_publication(client, factory):
+    ds = factory.dataset("agama")
+    first = client.get("/dataset/agama.ttl").get_data()
+    assert client.get("/dataset/agama.ttl").get_data() == first
+    factory.release(ds, "1.1.0", S.PUBLISHED)
+    db.session.commit()
+    assert b"1.1.0" in client.get("/dataset/agama.ttl").get_data()
+    assert b"1.1.0" in client.get("/catalog.ttl").get_data()
