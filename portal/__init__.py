@@ -31,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_cli(app)
     register_template_helpers(app)
+    register_ops(app)
     return app
 
 
@@ -82,6 +83,13 @@ def register_cli(app: Flask) -> None:
 
     for command in COMMANDS:
         app.cli.add_command(command)
+
+
+def register_ops(app: Flask) -> None:
+    """Health check, security headers, request logs, backup and restore."""
+    from portal.ops import register_ops as install
+
+    install(app)
 
 
 def register_template_helpers(app: Flask) -> None:
