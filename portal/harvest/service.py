@@ -18,7 +18,7 @@ from portal.sources.checks import CheckReport, check_tables
 from portal.sources.wilayah import District, load_district
 from portal.sources.readers import SourceError, read_source
 from portal.statistics.catalogue import CATALOGUE, ORGANIZATIONS
-from portal.statistics.compute import count_table, desa_frame
+from portal.statistics.compute import count_all, desa_frame
 
 class HarvestFailed(Exception):
     """The harvest stopped; nothing was stored but the failed run's report."""
@@ -97,9 +97,9 @@ def harvest(source: str, reference_date: date | None = None, actor: User | None 
         result = HarvestResult(run=run, report=report)
         k_general = current_app.config["PRIVACY_K_GENERAL"]
         k_specific = current_app.config["PRIVACY_K_SPECIFIC"]
-        step = progress("Menghitung dan melindungi tabel", len(CATALOGUE))
-        for spec in CATALOGUE:
-            table = count_table(spec, residents, families, desa)
+        step = progress("Melindungi dan menyiapkan tabel", len(CATALOGUE))
+        for table in count_all(CATALOGUE, residents, families, desa):
+            spec = table.spec
             protected = protect(table, threshold_for(table, k_general, k_specific))
             org = releases.ensure_organization(spec.organization, ORGANIZATIONS[spec.organization])
             dataset = releases.ensure_dataset(spec, org)

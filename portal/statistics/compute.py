@@ -57,66 +57,94 @@ def categories_for(spec: TableSpec) -> list[Category]:
     return cats
 
 
-def _category_codes(spec: TableSpec, units: pd.DataFrame) -> pd.Series:
-    """The category code of each counted unit (NaN when it is not counted)."""
+@dataclass
+class Units:
+    """The counted units (living residents or active families), prepared once for all tables."""
+
+    frame: pd.DataFrame
+    place: np.ndarray  # row of the desa frame, -1 when the desa is unknown
+    sex: np.ndarray    # 0 laki-laki, 1 perempuan, -1 otherwise
+
+
+def prepare(residents: pd.DataFrame, families: pd.DataFrame, desa: pd.DataFrame) -> tuple[Units, Units]:
+    """Living residents and active families with desa and sex as small integers."""
+    position = {key: i for i, key in enumerate(desa.index)}
+    alive = residents[residents["status_dasar"] == "1"]
+    active = families[families["aktif"]]
+
+    def units(frame: pd.DataFrame, sex_column: str) -> Units:
+        place = frame["config_id"].map(position).fillna(-1).to_numpy(dtype=np.int64)
+        sex = frame[sex_column].map({"1": 0, "2": 1}).fillna(-1).to_numpy(dtype=np.int64)
+        return Units(frame, place, sex)
+
+    return units(alive, "sex"), units(active, "kepala_sex")
+
+
+def _category_index(spec: TableSpec, units: Units, cats: list[Category]) -> np.ndarray:
+    """Position of each unit's category in ``cats`` (-1 when it is not counted)."""
+    frame = units.frame
+    if spec.dimension == "unit":
+        return np.full(len(frame), 0 if spec.unit == "penduduk" else 1, dtype=np.int64)
     if spec.dimension == "age":
-        codes = pd.Series(np.nan, index=units.index)
+        age = frame["umur"].to_numpy(dtype="float64", na_value=np.nan)
+        index = np.full(len(frame), -1, dtype=np.int64)
         for i, (low, high, _) in enumerate(spec.brackets):
-            codes[(units["umur"] >= low) & (units["umur"] <= high)] = i + 1
-        return codes
-    known = {str(c): c for c in (FLAGS[spec.column] if spec.dimension == "flag"
-                                 else CODE_LISTS[spec.code_list])}
-    codes = units[spec.column].map(known)
-    if spec.count_unfilled:
-        codes = codes.fillna(UNFILLED_CODE)
-    return codes
+            index[(age >= low) & (age <= high)] = i
+        return index
+    position = {str(c.code): i for i, c in enumerate(cats) if c.code != UNFILLED_CODE}
+    index = frame[spec.column].map(position)
+    fallback = len(cats) - 1 if spec.count_unfilled else -1
+    return index.fillna(fallback).to_numpy(dtype=np.int64)
 
 
-def _cross(units: pd.DataFrame, codes: pd.Series, sex: pd.Series) -> pd.DataFrame:
-    frame = pd.DataFrame({"place": units["config_id"], "kode": codes, "sex": sex}).dropna()
-    return frame.groupby(["place", "kode", "sex"]).size()
-
-
-def _assemble(spec: TableSpec, counts: pd.Series, desa: pd.DataFrame) -> StatTable:
-    cats = categories_for(spec)
-    grid = pd.MultiIndex.from_product([desa.index, [c.code for c in cats]], names=["place", "kode"])
-    if len(counts):
-        wide = counts.unstack("sex", fill_value=0)
-        wide.index = pd.MultiIndex.from_arrays(
-            [wide.index.get_level_values(0), wide.index.get_level_values(1).astype(int)],
-            names=["place", "kode"])
-    else:
-        wide = pd.DataFrame(index=grid)
-    wide = wide.reindex(index=grid, columns=list(SEX_FIELDS), fill_value=0).fillna(0).astype("int64")
-    frame = wide.rename(columns=SEX_FIELDS)
-    frame["jumlah"] = frame["laki_laki"] + frame["perempuan"]
-    labels = {c.code: c.label for c in cats}
-    frame = frame.reset_index()
-    frame["kategori"] = frame["kode"].map(labels)
-    frame = desa.reindex(frame["place"]).reset_index(drop=True).join(frame)
-    order = {c.code: i for i, c in enumerate(cats)}
-    frame["_order"] = frame["kode"].map(order)
-    frame = frame.sort_values(["kode_desa", "_order"], kind="stable").reset_index(drop=True)
+def _assemble(spec: TableSpec, counts: np.ndarray, cats: list[Category], desa: pd.DataFrame) -> StatTable:
+    """Rows for every desa x category from a (desa, category, sex) count array."""
+    n_desa, n_cat = len(desa), len(cats)
+    laki = counts[:, :, 0].reshape(-1)
+    perempuan = counts[:, :, 1].reshape(-1)
+    frame = desa.iloc[np.repeat(np.arange(n_desa), n_cat)].reset_index(drop=True)
+    frame["kode"] = np.tile([c.code for c in cats], n_desa)
+    frame["kategori"] = np.tile([c.label for c in cats], n_desa)
+    frame["jumlah"] = laki + perempuan
+    frame["laki_laki"] = laki
+    frame["perempuan"] = perempuan
+    order = np.lexsort((np.tile(np.arange(n_cat), n_desa), frame["kode_desa"].to_numpy()))
+    frame = frame.iloc[order].reset_index(drop=True)
     return StatTable(spec=spec, categories=cats, frame=frame[[*KEY_FIELDS, *COUNT_FIELDS]])
+
+
+def count_prepared(spec: TableSpec, people: Units, families: Units, desa: pd.DataFrame) -> StatTable:
+    """Count one table from prepared units; every category appears for every desa."""
+    cats = categories_for(spec)
+    parts = [people, families] if spec.dimension == "unit" else [
+        families if spec.unit == "keluarga" else people]
+    counts = np.zeros((len(desa), len(cats), 2), dtype=np.int64)
+    for units in parts:
+        chosen = units
+        if spec.dimension != "unit" and spec.unit == "penduduk" and spec.population != "all":
+            mask = POPULATIONS[spec.population](units.frame).to_numpy(dtype=bool)
+            chosen = Units(units.frame[mask], units.place[mask], units.sex[mask])
+        spec_for = spec if spec.dimension != "unit" else TableSpec(
+            name=spec.name, title="", title_en="", description="", description_en="",
+            dimension="unit", unit="penduduk" if units is people else "keluarga")
+        cat = _category_index(spec_for, chosen, cats)
+        ok = (chosen.place >= 0) & (cat >= 0) & (chosen.sex >= 0)
+        key = (chosen.place[ok] * len(cats) + cat[ok]) * 2 + chosen.sex[ok]
+        counts += np.bincount(key, minlength=counts.size).reshape(counts.shape)
+    return _assemble(spec, counts, cats, desa)
 
 
 def count_table(spec: TableSpec, residents: pd.DataFrame, families: pd.DataFrame,
                 desa: pd.DataFrame) -> StatTable:
-    """Count one table for every desa; every category appears, zero or not."""
-    alive = residents[residents["status_dasar"] == "1"]
-    if spec.dimension == "unit":
-        people = _cross(alive, pd.Series(UNIT_LABELS["PENDUDUK"], index=alive.index), alive["sex"])
-        active = families[families["aktif"]]
-        fams = _cross(active, pd.Series(UNIT_LABELS["KELUARGA"], index=active.index),
-                      active["kepala_sex"])
-        return _assemble(spec, pd.concat([people, fams]), desa)
-    if spec.unit == "keluarga":
-        units = families[families["aktif"]]
-        sex = units["kepala_sex"]
-    else:
-        units = alive[POPULATIONS[spec.population](alive)]
-        sex = units["sex"]
-    return _assemble(spec, _cross(units, _category_codes(spec, units), sex), desa)
+    """Count one table for every desa (prepares the units; prefer count_all for many tables)."""
+    people, fams = prepare(residents, families, desa)
+    return count_prepared(spec, people, fams, desa)
+
+
+def count_all(specs, residents: pd.DataFrame, families: pd.DataFrame, desa: pd.DataFrame) -> list[StatTable]:
+    """Count every table of the catalogue from one preparation."""
+    people, fams = prepare(residents, families, desa)
+    return [count_prepared(spec, people, fams, desa) for spec in specs]
 
 
 def desa_frame(config) -> pd.DataFrame:
