@@ -7,7 +7,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required, login_user, logout_user
 
 from portal.auth.forms import LoginForm
+from portal.auth import throttle
 from portal.auth.services import authenticate
+from portal.extensions import db
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -24,10 +26,18 @@ def login():
     """Show the login form and sign the user in."""
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        email = form.email.data
+        if throttle.is_locked(email):
+            flash("Terlalu banyak percobaan gagal. Coba lagi dalam 15 menit.", "error")
+            return render_template("auth/login.html", form=form), 429
+        user = authenticate(email, form.password.data)
         if user is not None:
+            throttle.record_success(user)
+            db.session.commit()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
+        throttle.record_failure(email)
+        db.session.commit()
         flash("E-mail atau kata sandi salah.", "error")
     return render_template("auth/login.html", form=form), 200
 

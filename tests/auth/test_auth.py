@@ -136,3 +136,18 @@ def test_short_password_is_refused(runner):
     result = runner.invoke(args=["create-user", "x@example.go.id", "--role", "produsen"],
                            env={"PORTAL_PASSWORD": "short"})
     assert result.exit_code != 0 and "minimal" in result.output
+
+
+@pytest.mark.parametrize("email", ["walidata@example.go.id", "nobody@example.go.id"])
+def test_repeated_failures_lock_the_account_the_same_way_for_unknown_users(auth, users, email):
+    for _ in range(5):
+        assert auth.login(email, "wrong-password").status_code == 200
+    locked = auth.login(email, PASSWORDS["walidata"])
+    assert locked.status_code == 429
+    assert "Terlalu banyak percobaan" in locked.get_data(as_text=True)
+
+
+def test_other_accounts_are_not_locked_by_someone_elses_failures(auth, users):
+    for _ in range(5):
+        auth.login("walidata@example.go.id", "wrong-password")
+    assert auth.login_as("produsen").status_code == 302
