@@ -1,106 +1,78 @@
-"""Read an OpenSID export (CSV folder or zip, XLSX, SQLite) into text DataFrames."""
+"""Read an OpenSID source into text DataFrames: CSV folder or zip, XLSX, SQLite, a database URL,
+or a folder of several single-desa exports merged into one gabungan.
+
+Every table gets two bookkeeping columns so problems can be cited without values:
+``_baris`` (int: the line of the CSV file or row of the sheet, header = 1, so the first
+data row is 2; for database tables the row's ``id``) and ``_berkas`` (the file, sheet or
+table relative to the source, e.g. ``desa-a/tweb_penduduk.csv``, ``export.xlsx/config``,
+``opensid/tweb_penduduk``). Per-desa tables always carry ``config_id``: a one-desa export
+without it gets the id of its single config row.
+"""
 from __future__ import annotations
 
-import sqlite3
-import zipfile
-from dataclasses import dataclass, field
+import re
 from pathlib import Path
 
-import pandas as pd
+from .merge import merge_exports
+from .read_files import Export, find_exports
+from .read_sql import database_url, read_database, safe_label
+from .tables import (
+    BOOKKEEPING,
+    CORE_TABLES,
+    FILE_COLUMN,
+    REFERENCE_TABLES,
+    ROW_COLUMN,
+    SourceError,
+    SourceTables,
+    require_core,
+    single_desa_config_id,
+)
 
-CORE_TABLES = ("config", "tweb_wil_clusterdesa", "tweb_keluarga", "tweb_penduduk")
+__all__ = ["BOOKKEEPING", "CORE_TABLES", "FILE_COLUMN", "REFERENCE_TABLES", "ROW_COLUMN",
+           "SourceError", "SourceTables", "is_database_url", "read_source", "source_label"]
 
-
-class SourceError(Exception):
-    """The source cannot be read at all; the message names no personal value."""
-
-
-@dataclass
-class SourceTables:
-    """The OpenSID tables of one harvest source, every cell as text."""
-
-    kind: str
-    label: str
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-
-    def __getitem__(self, name: str) -> pd.DataFrame:
-        return self.tables[name]
-
-
-def _read_csv(handle, table: str) -> pd.DataFrame:
-    """Read one CSV table as text, keeping NIK-like codes intact."""
-    try:
-        return pd.read_csv(handle, dtype=str, keep_default_na=False, na_values=[],
-                           encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise SourceError(f"tabel {table}: berkas CSV tidak dapat dibaca ({type(exc).__name__})") from None
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
-def _from_csv_dir(path: Path) -> dict[str, pd.DataFrame]:
-    return {p.stem: _read_csv(p, p.stem) for p in sorted(path.glob("*.csv"))}
+def is_database_url(source: str | Path) -> bool:
+    """Whether a source is a SQLAlchemy database URL rather than a path."""
+    return isinstance(source, str) and bool(_URL.match(source))
 
 
-def _from_zip(path: Path) -> dict[str, pd.DataFrame]:
-    tables = {}
-    with zipfile.ZipFile(path) as archive:
-        for info in archive.infolist():
-            name = Path(info.filename).name
-            if info.is_dir() or not name.endswith(".csv"):
-                continue
-            with archive.open(info) as handle:
-                tables[name[:-4]] = _read_csv(handle, name[:-4])
-    return tables
+def source_label(source: str | Path) -> str:
+    """How a source may be shown, logged and stored: a URL without its password."""
+    if is_database_url(source):
+        try:
+            return safe_label(database_url(str(source)))
+        except SourceError:
+            return "URL basis data tidak valid"
+    return str(source)
 
 
-def _from_xlsx(path: Path) -> dict[str, pd.DataFrame]:
-    sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False,
-                           engine="openpyxl")
-    return {name: frame for name, frame in sheets.items()}
-
-
-def _from_sqlite(path: Path) -> dict[str, pd.DataFrame]:
-    uri = f"file:{path}?mode=ro"
-    with sqlite3.connect(uri, uri=True) as conn:
-        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        return {
-            name: pd.read_sql_query(f'SELECT * FROM "{name}"', conn).astype("string")
-            .fillna("").astype(object)
-            for name in names
-        }
-
-
-def _detect(path: Path):
-    """The format of a source and the function that reads it."""
-    if path.is_dir():
-        return "csv", _from_csv_dir
-    suffix = path.suffix.lower()
-    if suffix == ".zip":
-        return "zip", _from_zip
-    if suffix == ".xlsx":
-        return "xlsx", _from_xlsx
-    with open(path, "rb") as handle:
-        if handle.read(16) == b"SQLite format 3\x00":
-            return "sqlite", _from_sqlite
-    raise SourceError(f"format sumber tidak dikenal: {path.name}")
+def _load(export: Export, several: bool) -> dict:
+    tables = export.load()
+    # In a folder of exports, name the export; alone, the files in the messages say enough.
+    where = export.label if several else ""
+    require_core(tables, where)
+    return single_desa_config_id(tables, where or export.label)
 
 
 def read_source(source: str | Path) -> SourceTables:
-    """Read every table of an export; the four core tables must be present."""
+    """Read every core table (and known reference tables) of a source; see the module doc."""
+    if is_database_url(source):
+        kind, label, tables = read_database(str(source))
+        require_core(tables, label)
+        return SourceTables(kind=kind, label=label, tables=single_desa_config_id(tables, label))
     path = Path(source)
     if not path.exists():
         raise SourceError(f"sumber tidak ditemukan: {path.name}")
-    kind, reader = _detect(path)
     try:
-        tables = reader(path)
-    except SourceError:
-        raise
-    except (zipfile.BadZipFile, sqlite3.DatabaseError, ValueError, KeyError, OSError) as exc:
-        # The exception text may quote cell contents: report only its kind.
-        raise SourceError(f"{path.name}: berkas {kind} rusak atau tidak dapat dibaca "
-                          f"({type(exc).__name__})") from None
-    missing = [t for t in CORE_TABLES if t not in tables]
-    if missing:
-        raise SourceError("tabel wajib tidak ada: " + ", ".join(missing))
-    for name, frame in tables.items():
-        frame.columns = [str(c).strip().lower() for c in frame.columns]
+        kind, exports = find_exports(path)
+        if len(exports) == 1:
+            tables = _load(exports[0], several=False)
+        else:
+            tables = merge_exports([(e.label, _load(e, several=True)) for e in exports])
+    except OSError as exc:
+        # An OS error text can carry paths only, but keep the message uniform anyway.
+        raise SourceError(f"{path.name}: tidak dapat dibaca ({type(exc).__name__})") from None
     return SourceTables(kind=kind, label=path.name, tables=tables)

@@ -1,0 +1,94 @@
+"""Parse one OpenSID CSV table: encoding and delimiter detection, strict shape checks."""
+from __future__ import annotations
+
+import csv
+import io
+import sys
+
+import pandas as pd
+
+from .tables import SourceError, build_frame, column_names
+
+DELIMITERS = (",", ";", "\t", "|")
+# OpenSID keeps map polygons (config.path, tweb_wil_clusterdesa.path) in one cell; the
+# csv module's default 128 KiB field limit would reject a detailed village boundary.
+FIELD_LIMIT = 64 * 1024 * 1024
+# More control characters than this share of the text means binary data, not a CSV.
+MAX_CONTROL_SHARE = 0.01
+_CONTROL = frozenset(chr(c) for c in range(32)) - {"\t", "\n", "\r"}
+
+
+def decode(data: bytes, where: str) -> str:
+    """The text of a CSV: UTF-16 by BOM, else strict UTF-8 (BOM dropped), else Windows-1252."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's "Unicode text" export: UTF-16 with a BOM.
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise SourceError(f"{where}: berkas UTF-16 rusak") from None
+    if b"\x00" in data:
+        raise SourceError(f"{where}: berkas biner, bukan CSV")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        # Latin-1 text is Windows-1252 text too, except for C1 controls no CSV holds.
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise SourceError(f"{where}: pengodean teks tidak dikenal "
+                          "(bukan UTF-8 atau Windows-1252)") from None
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of a CSV, judged from its header line (the most frequent candidate)."""
+    header = next((line for line in io.StringIO(text) if line.strip()), "")
+    counts = [(header.count(d), -i, d) for i, d in enumerate(DELIMITERS)]
+    best = max(counts)
+    return best[2] if best[0] > 0 else ","
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:65536]
+    controls = sum(1 for ch in sample if ch in _CONTROL)
+    return controls > MAX_CONTROL_SHARE * max(len(sample), 1)
+
+
+def parse_csv(data: bytes, where: str) -> pd.DataFrame:
+    """One CSV table as text cells with ``_baris`` (file line, header = 1) and ``_berkas``."""
+    if not data.strip():
+        raise SourceError(f"{where}: berkas kosong")
+    text = decode(data, where)
+    if _looks_binary(text):
+        raise SourceError(f"{where}: berkas biner, bukan CSV")
+    if csv.field_size_limit() < FIELD_LIMIT:
+        csv.field_size_limit(min(FIELD_LIMIT, sys.maxsize))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text), strict=True)
+    try:
+        header = next(reader)
+        while not any(cell.strip() for cell in header):
+            header = next(reader)  # leading blank lines before the header
+        names = column_names(header, where)
+        width = len(names)
+        rows: list[list[str]] = []
+        lines: list[int] = []
+        previous = reader.line_num
+        for row in reader:
+            # A record starts on the line after the previous one ended (cells may span lines).
+            start, previous = previous + 1, reader.line_num
+            if len(row) != width:
+                if not any(cell.strip() for cell in row):
+                    continue  # blank line, or a row of empty cells left by a spreadsheet
+                raise SourceError(f"{where} baris {start}: {len(row)} kolom, header {width} kolom "
+                                  "(berkas rusak atau terpotong?)")
+            if not any(row):
+                continue
+            rows.append(row)
+            lines.append(start)
+    except csv.Error:
+        # The csv module's message is generic, but cite only our own words and the line.
+        raise SourceError(f"{where} baris {reader.line_num}: tanda kutip tidak seimbang "
+                          "(berkas rusak atau terpotong?)") from None
+    except StopIteration:
+        raise SourceError(f"{where}: berkas kosong") from None
+    return build_frame(names, rows, lines, where)
