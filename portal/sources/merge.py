@@ -33,7 +33,7 @@ def remap(refs: pd.Series, mapping: pd.Series) -> pd.Series:
     return mapped.where(~refs.isin(NO_REFERENCE), refs).fillna("").astype("str")
 
 
-def _one_desa(label: str, tables: dict[str, pd.DataFrame]) -> str:
+def _check_one_desa(label: str, tables: dict[str, pd.DataFrame]) -> None:
     config = tables["config"]
     if len(config) != 1:
         raise SourceError(f"{label}: ekspor berisi {len(config)} desa; folder ekspor desa harus "
@@ -48,12 +48,10 @@ def _one_desa(label: str, tables: dict[str, pd.DataFrame]) -> str:
             row = frame.loc[wrong[0]]
             raise SourceError(f"{row[FILE_COLUMN]} baris {row[ROW_COLUMN]}: config_id bukan desa "
                               "di tabel config ekspor ini")
-    return config_id
 
 
 def _renumbered(number: int, label: str, tables: dict[str, pd.DataFrame],
                 offsets: dict[str, int]) -> dict[str, pd.DataFrame]:
-    _one_desa(label, tables)
     maps = {}
     for table in PER_DESA_TABLES:
         if table in tables and "id" in tables[table].columns:
@@ -92,8 +90,9 @@ def merge_exports(parts: list[tuple[str, dict[str, pd.DataFrame]]]) -> dict[str,
     collected: dict[str, list[pd.DataFrame]] = {}
     first_seen: dict[str, str] = {}
     for number, (label, tables) in enumerate(parts, 1):
+        _check_one_desa(label, tables)
         config = tables["config"]
-        kode = config["kode_desa"].iloc[0].strip() if "kode_desa" in config.columns and len(config) else ""
+        kode = config["kode_desa"].iloc[0].strip() if "kode_desa" in config.columns else ""
         if kode and kode in first_seen:
             # Two copies of one desa would double its population in every statistic.
             raise SourceError(f"{label}: desa yang sama (kode_desa) dengan {first_seen[kode]}")
