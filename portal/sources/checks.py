@@ -5,6 +5,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from portal.sources.codes import CODE_LISTS, COLUMN_CODE_LIST
 from portal.sources.readers import SourceTables
@@ -71,6 +73,14 @@ class CheckReport:
                 "problems": [asdict(p) for p in self.problems[:limit]]}
 
 
+def _isin(values: pd.Series, allowed) -> pd.Series:
+    """Membership test in Arrow: pandas' own isin on Arrow strings loops in Python."""
+    allowed = list(allowed) if isinstance(allowed, (set, frozenset, dict)) else allowed
+    found = pc.is_in(pa.array(values, type=pa.string()),
+                     value_set=pa.array(allowed, type=pa.string()))
+    return pd.Series(pc.fill_null(found, False).to_numpy(zero_copy_only=False), index=values.index)
+
+
 class _Table:
     """One source table with the desa and row number of each of its rows."""
 
@@ -118,7 +128,7 @@ def _check_region(source: SourceTables, district: District | None, report: Check
     dotted_codes = codes.map(lambda c: dotted(c) if c.isdigit() and len(c) == 10 else "")
     outside = ~dotted_codes.str.startswith(district.kode + ".")
     config.flag(report, outside, "kode_desa", f"desa di luar {district.nama} ({district.kode})")
-    unknown = ~outside & ~dotted_codes.isin(official)
+    unknown = ~outside & ~_isin(dotted_codes, official)
     config.flag(report, unknown, "kode_desa", "kode desa tidak ada dalam daftar Kemendagri")
     names = config.frame["nama_desa"].str.strip().str.casefold()
     official_names = dotted_codes.map(lambda c: official[c].nama.casefold() if c in official else "")
@@ -138,9 +148,9 @@ def _check_people(people: _Table, source: SourceTables, reference_date: date,
         valid = {str(c) for c in CODE_LISTS[code_list]}
         values = frame[column].str.strip()
         if column in BLOCKING_CODES:
-            people.flag(report, ~values.isin(valid), column, "kode tidak dikenal")
+            people.flag(report, ~_isin(values, valid), column, "kode tidak dikenal")
         else:
-            people.flag(report, (values != "") & ~values.isin(valid), column,
+            people.flag(report, (values != "") & ~_isin(values, valid), column,
                         "kode tidak dikenal (dihitung sebagai BELUM MENGISI)", severity="warning")
     born = pd.to_datetime(frame["tanggallahir"].str.strip(), format="%Y-%m-%d", errors="coerce")
     people.flag(report, born.isna(), "tanggallahir", "tanggal tidak valid atau bukan YYYY-MM-DD")
@@ -150,11 +160,11 @@ def _check_people(people: _Table, source: SourceTables, reference_date: date,
                 f"umur lebih dari {MAX_AGE} tahun")
     _check_nik(people, born, report)
     if "config_id" in frame.columns:
-        people.flag(report, ~frame["config_id"].isin(set(source["config"]["id"])), "config_id",
+        people.flag(report, ~_isin(frame["config_id"], source["config"]["id"]), "config_id",
                     "desa (config_id) tidak ada di tabel config")
-    people.flag(report, ~frame["id_kk"].isin(set(source["tweb_keluarga"]["id"])), "id_kk",
+    people.flag(report, ~_isin(frame["id_kk"], source["tweb_keluarga"]["id"]), "id_kk",
                 "keluarga tidak ada di tweb_keluarga")
-    people.flag(report, ~frame["id_cluster"].isin(set(source["tweb_wil_clusterdesa"]["id"])),
+    people.flag(report, ~_isin(frame["id_cluster"], source["tweb_wil_clusterdesa"]["id"]),
                 "id_cluster", "wilayah tidak ada di tweb_wil_clusterdesa")
 
 
@@ -192,7 +202,7 @@ def _check_families(families: _Table, source: SourceTables, report: CheckReport)
     families.flag(report, (kk != "") & kk.duplicated(keep=False), "no_kk",
                   "No. KK yang sama muncul lebih dari sekali", severity="warning")
     heads = families.frame["nik_kepala"].str.strip()
-    families.flag(report, ~heads.isin(set(source["tweb_penduduk"]["id"])), "nik_kepala",
+    families.flag(report, ~_isin(heads, source["tweb_penduduk"]["id"]), "nik_kepala",
                   "kepala keluarga tidak ada di tweb_penduduk (keluarga tidak dihitung)",
                   severity="warning")
 
