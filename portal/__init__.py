@@ -68,9 +68,13 @@ def register_blueprints(app: Flask) -> None:
     """Mount the public catalog, the admin pages and login."""
     from portal.admin.views import bp as admin_bp
     from portal.auth.views import bp as auth_bp
+    from portal.catalog.feeds import bp as feeds_bp
+    from portal.catalog.places import bp as places_bp
     from portal.catalog.views import bp as catalog_bp
 
     app.register_blueprint(catalog_bp)
+    app.register_blueprint(places_bp)
+    app.register_blueprint(feeds_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     from portal.api import register_api  # CKAN API, datastore, DCAT (with CORS, rate limits)

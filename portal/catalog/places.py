@@ -1,0 +1,112 @@
+"""Village profiles, kecamatan pages and the district dashboard (OpenSID/OpenKab's public pages)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template
+
+from portal.catalog.tables import all_latest, latest, visible_sum
+from portal.sources.wilayah import load_district
+
+bp = Blueprint("places", __name__)
+PYRAMID = "penduduk-menurut-kelompok-umur"
+POPULATION = "penduduk-dan-keluarga"
+
+
+def _district():
+    return load_district(current_app.config["DISTRICT_CODE"])
+
+
+def _rows(table, column: str, code: str) -> list[dict]:
+    part = table.frame[table.frame[column] == code]
+    return part.to_dict("records")
+
+
+@bp.get("/desa/<kode>")
+def desa(kode: str):
+    """Everything published about one desa, table by table, with charts."""
+    district = _district()
+    place = next((d for d in district.desa if d.kode == kode), None)
+    if place is None:
+        abort(404)
+    kecamatan = next(k for k in district.kecamatan if k.kode == place.kode_kecamatan)
+    sections = [(t, _rows(t, "kode_desa", kode)) for t in all_latest()]
+    return render_template("catalog/desa.html", place=place, kecamatan=kecamatan, district=district,
+                           sections=[s for s in sections if s[1]])
+
+
+@bp.get("/kecamatan/<kode>")
+def kecamatan(kode: str):
+    """A kecamatan: its desa with their population and families."""
+    district = _district()
+    found = next((k for k in district.kecamatan if k.kode == kode), None)
+    if found is None:
+        abort(404)
+    table = latest(POPULATION)
+    by_desa = {}
+    if table is not None:
+        for row in _rows(table, "kode_kecamatan", kode):
+            by_desa.setdefault(row["kode_desa"], {})[int(row["kode"])] = row
+    return render_template("catalog/kecamatan.html", kecamatan=found, district=district,
+                           table=table, by_desa=by_desa)
+
+
+def _by_kecamatan(table, district) -> list[dict]:
+    out = []
+    for kec in district.kecamatan:
+        part = table.frame[table.frame["kode_kecamatan"] == kec.kode]
+        people, people_hidden = visible_sum(part[part["kode"] == "1"]["jumlah"])
+        fams, fams_hidden = visible_sum(part[part["kode"] == "2"]["jumlah"])
+        out.append({"kecamatan": kec, "penduduk": people, "keluarga": fams,
+                    "partial": people_hidden or fams_hidden})
+    return out
+
+
+def _pyramid(table) -> list[dict]:
+    rows = []
+    for kode, part in table.frame.groupby("kode", sort=False):
+        laki, h1 = visible_sum(part["laki_laki"])
+        perempuan, h2 = visible_sum(part["perempuan"])
+        rows.append({"kategori": part["kategori"].iloc[0], "laki_laki": laki,
+                     "perempuan": perempuan, "partial": h1 or h2})
+    return rows
+
+
+# (table, label, codes counted as "yes"; None = every filled category except code 1)
+INDICATORS = (
+    ("kepemilikan-akta-kelahiran", "Penduduk yang memiliki akta kelahiran", {"1"}),
+    ("penduduk-menurut-warga-negara", "Penduduk warga negara Indonesia", {"1"}),
+    ("penduduk-menurut-asuransi-kesehatan", "Penduduk dengan asuransi kesehatan", None),
+)
+
+
+def _indicators(tables) -> list[dict]:
+    """A few shares per topic, each pointing at the table and version behind it."""
+    by_name = {t.name: t for t in tables}
+    out = []
+    for name, label, codes in INDICATORS:
+        table = by_name.get(name)
+        if table is None:
+            continue
+        total, _ = visible_sum(table.frame["jumlah"])
+        kode = table.frame["kode"]
+        part = table.frame[kode.isin(codes)] if codes else table.frame[~kode.isin(["1", "777"])]
+        value, partial = visible_sum(part["jumlah"])
+        if total:
+            out.append({"table": table, "label": label, "share": 100 * value / total,
+                        "partial": partial})
+    return out
+
+
+@bp.get("/dasbor")
+def dashboard():
+    """The district dashboard: pyramid, population by kecamatan, key indicators."""
+    district = _district()
+    tables = all_latest()
+    population = next((t for t in tables if t.name == POPULATION), None)
+    pyramid = next((t for t in tables if t.name == PYRAMID), None)
+    by_kecamatan = _by_kecamatan(population, district) if population else []
+    return render_template(
+        "catalog/dashboard.html", district=district,
+        population=population, by_kecamatan=by_kecamatan,
+        kecamatan_bars=[{"label": r["kecamatan"].nama, "value": r["penduduk"]} for r in by_kecamatan],
+        pyramid=pyramid, pyramid_rows=_pyramid(pyramid) if pyramid else [],
+        indicators=_indicators(tables))

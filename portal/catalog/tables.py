@@ -1,0 +1,69 @@
+"""Published tables as DataFrames, shared by the desa, kecamatan and dashboard pages."""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import pandas as pd
+
+from portal.datasets import queries
+from portal.privacy.protect import SUPPRESSED
+from portal.statistics.catalogue import CATALOGUE, get_spec
+
+COUNTS = ("jumlah", "laki_laki", "perempuan")
+
+
+@dataclass(frozen=True)
+class PublishedTable:
+    """The latest published version of one catalogue table."""
+
+    name: str
+    title: str
+    version: str
+    topic: str
+    frame: pd.DataFrame  # counts as nullable integers: hidden cells are <NA>
+
+
+@functools.lru_cache(maxsize=64)
+def _read(path: str, sha256: str) -> pd.DataFrame:
+    """A release CSV with counts as nullable integers (cached per file content)."""
+    frame = queries.read_table(path)
+    for column in COUNTS:
+        if column in frame.columns:
+            frame[column] = pd.to_numeric(frame[column].where(frame[column] != SUPPRESSED),
+                                          errors="coerce").astype("Int64")
+    return frame
+
+
+def latest(name: str) -> PublishedTable | None:
+    """The latest published version of the table ``name``, or None."""
+    found = queries.public_dataset(name)
+    if found is None:
+        return None
+    release = found.latest
+    filename = f"{name}.csv"
+    path = queries.public_file(release, filename)
+    entry = release.file(filename)
+    if path is None or entry is None:
+        return None
+    return PublishedTable(name, found.dataset.title, release.version, found.dataset.topic,
+                          _read(str(path), entry.sha256))
+
+
+def all_latest() -> list[PublishedTable]:
+    """Every published catalogue table, in catalogue order."""
+    tables = [latest(spec.name) for spec in CATALOGUE]
+    return [t for t in tables if t is not None]
+
+
+def visible_sum(values: pd.Series) -> tuple[int, bool]:
+    """Sum of the shown cells, and whether any cell was hidden (so the sum is a lower bound)."""
+    return int(values.sum(skipna=True)), bool(values.isna().any())
+
+
+def unit_of(name: str) -> str:
+    """'keluarga' or 'penduduk': what a table counts."""
+    try:
+        return get_spec(name).unit
+    except KeyError:
+        return "penduduk"
