@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): each prints its comparison measured in the same run."""
