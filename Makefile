@@ -39,6 +39,7 @@ test: $(VENV)/.dev
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.dev
+	$(BIN)/pip install -q -r bench/requirements.txt
 	$(BIN)/python -m bench
 
 clean:
