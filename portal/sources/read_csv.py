@@ -7,6 +7,7 @@ import sys
 
 import pandas as pd
 
+from .read_csv_arrow import fast_frame
 from .tables import SourceError, build_frame, column_names
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -61,9 +62,13 @@ def parse_csv(data: bytes, where: str) -> pd.DataFrame:
     text = decode(data, where)
     if _looks_binary(text):
         raise SourceError(f"{where}: berkas biner, bukan CSV")
+    delimiter = sniff_delimiter(text)
+    fast = fast_frame(text, delimiter, where)
+    if fast is not None:
+        return fast
     if csv.field_size_limit() < FIELD_LIMIT:
         csv.field_size_limit(min(FIELD_LIMIT, sys.maxsize))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
         while not any(cell.strip() for cell in header):

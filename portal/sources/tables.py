@@ -68,18 +68,27 @@ def column_label(name: str, position: int) -> str:
 
 
 def build_frame(names: list[str], rows: list[list[str]], lines: list[int], where: str) -> pd.DataFrame:
-    """A text DataFrame plus the bookkeeping columns; unnamed columns must be empty."""
+    """A text DataFrame of parsed rows plus the bookkeeping columns."""
+    positional = list(range(len(names)))
+    frame = pd.DataFrame(rows, columns=positional, dtype="str") if rows else pd.DataFrame(
+        {i: pd.Series([], dtype="str") for i in positional})
+    return finish_frame(frame, names, lines, where)
+
+
+def finish_frame(frame: pd.DataFrame, names: list[str], lines, where: str) -> pd.DataFrame:
+    """Name the columns of a positional text frame and add ``_baris``/``_berkas``.
+
+    A column without a header name (a trailing delimiter) is dropped when empty; holding
+    data it is an error, as the data could not be told apart from its neighbours.
+    """
     keep = []
     for index, name in enumerate(names):
         if name:
-            keep.append(index)
-        elif any(row[index] for row in rows):
+            keep.append(frame.columns[index])
+        elif (frame.iloc[:, index] != "").any():
             raise SourceError(f"{where}: kolom ke-{index + 1} berisi data tetapi tidak bernama")
-    if len(keep) < len(names):
-        names = [names[i] for i in keep]
-        rows = [[row[i] for i in keep] for row in rows]
-    frame = pd.DataFrame(rows, columns=names, dtype="str") if rows else pd.DataFrame(
-        {name: pd.Series([], dtype="str") for name in names})
+    frame = frame[keep]
+    frame.columns = [name for name in names if name]
     frame[ROW_COLUMN] = np.asarray(lines, dtype=np.int64)
     frame[FILE_COLUMN] = pd.Series([where] * len(frame), dtype="str", index=frame.index)
     return frame

@@ -260,3 +260,18 @@ def test_macro_workbooks_and_external_links_are_refused(tmp_path):
             zf.writestr(part, b"<x/>")
         with pytest.raises(SourceError, match=expected):
             read_source(tampered)
+
+
+def test_fast_and_exact_csv_parsers_agree(exports, tmp_path, monkeypatch):
+    from portal.sources import read_csv
+
+    folder = write_csvs(tmp_path / "desa", small_tables())
+    with open(folder / "tweb_keluarga.csv", "a", encoding="utf-8") as handle:
+        handle.write(",,,\n8,5102010101200002,11,2\n")  # a spreadsheet's empty row, then data
+    fast = [read_source(exports["csv"]), read_source(folder)]
+    monkeypatch.setattr(read_csv, "fast_frame", lambda *args: None)
+    exact = [read_source(exports["csv"]), read_source(folder)]
+    for one, other in zip(fast, exact):
+        for table in CORE_TABLES:
+            pd.testing.assert_frame_equal(one[table], other[table])
+    assert exact[1]["tweb_keluarga"]["_baris"].tolist() == [2, 4]
