@@ -32,7 +32,8 @@ def database_url(source: str) -> URL:
 
 def safe_label(url: URL) -> str:
     """The URL as it may be shown and stored: never with its password."""
-    return url.render_as_string(hide_password=True)
+    # The query string is dropped too: a driver option there could carry a secret.
+    return url.set(query={}).render_as_string(hide_password=True)
 
 
 def _text(value: object) -> str:
@@ -137,7 +138,7 @@ def read_database(source: str) -> tuple[str, str, dict[str, pd.DataFrame]]:
         tables = read_tables(engine, url.database or url.get_backend_name())
     except SourceError:
         raise
-    except (SQLAlchemyError, OSError, ValueError) as exc:
+    except (SQLAlchemyError, OSError, ValueError, TypeError) as exc:
         raise _failure(exc, label) from None
     finally:
         engine.dispose()
