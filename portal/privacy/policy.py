@@ -1,4 +1,4 @@
-"""The declarative privacy policy: the UU PDP class of every OpenSID column."""
+"""The declarative privacy policy: the UU PDP class of every OpenSID column and table."""
 from __future__ import annotations
 
 import enum
@@ -8,7 +8,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-POLICY_VERSION = "2026.1"
+from portal.datasets.vocabularies import PrivacyClass
+
+# Bump on any change to a class, a rule or a threshold; every release's report cites it.
+POLICY_VERSION = "2026.2"
 
 
 class ColumnClass(str, enum.Enum):
@@ -63,6 +66,49 @@ KELUARGA: dict[str, ColumnClass] = {
     "kelas_sosial": S,
     **dict.fromkeys(("id", "config_id", "nik_kepala", "updated_at", "updated_by"), T),
 }
+# config: one row per desa. Place names and codes are public reference data; the office's
+# contacts and position are not needed and may be a village head's own phone, so they go.
+CONFIG: dict[str, ColumnClass] = {
+    **dict.fromkeys(("nama_desa", "kode_desa", "nama_kecamatan", "kode_kecamatan",
+                     "nama_kabupaten", "kode_kabupaten", "nama_propinsi", "kode_propinsi",
+                     "kode_pos"), G),
+    **dict.fromkeys(("app_key", "alamat_kantor", "email_desa", "telepon", "website", "lat",
+                     "lng", "nama_kepala_desa", "nip_kepala_desa", "logo", "kantor_desa"), D),
+    "id": T,
+}
+# tweb_wil_clusterdesa: dusun / RW / RT are generalised to the desa; a cluster's head is a person.
+CLUSTER: dict[str, ColumnClass] = {
+    **dict.fromkeys(("dusun", "rw", "rt"), Q),
+    **dict.fromkeys(("id_kepala", "lat", "lng", "path", "zoom", "map_tipe"), D),
+    **dict.fromkeys(("id", "config_id", "urut", "urut_cetak"), T),
+}
+POLICY: dict[str, dict[str, ColumnClass]] = {
+    "tweb_penduduk": PENDUDUK, "tweb_keluarga": KELUARGA, "config": CONFIG,
+    "tweb_wil_clusterdesa": CLUSTER,
+}
+# Why a column is specific data (UU PDP Pasal 4(2)); shown in the policy page.
+SPECIFIC_GROUNDS: dict[str, str] = {
+    "golongan_darah_id": "kesehatan", "cacat_id": "kesehatan (disabilitas, juga Pasal 26)",
+    "sakit_menahun_id": "kesehatan", "cara_kb_id": "kesehatan", "hamil": "kesehatan",
+    "id_asuransi": "keuangan pribadi", "kelas_sosial": "keuangan pribadi",
+}
+# Populations of the statistics catalogue restricted to children (under 18, data anak, Pasal
+# 4(2)e): every table counting only such a population is specific data whatever its column.
+CHILD_POPULATIONS: frozenset[str] = frozenset({"anak", "anak_anak", "di_bawah_18"})
+CHILD_AGE_LIMIT = 18
+# Categories of specific-data tables that are not themselves sensitive (absence of the
+# attribute, or not filled in). Every other category is sensitive for the 90 % group rule.
+UNFILLED = 777
+NOT_SENSITIVE: dict[str, frozenset[int]] = {
+    "cacat": frozenset({7}), "sakit_menahun": frozenset({14}), "hamil": frozenset({2}),
+    "golongan_darah": frozenset({13}), "asuransi": frozenset(), "cara_kb": frozenset(),
+    "kelas_sosial": frozenset(),
+}
+# Group attribute disclosure (Lupp & Langsrud): a row is disclosive when all but at most this
+# many persons fall in one category, or a sensitive category holds this share or more.
+GROUP_ALL_BUT = 1
+GROUP_DOMINANCE = 0.9
+
 # Direct identifiers reduced at the boundary to a yes/no fact before they are dropped.
 DERIVED_FLAGS = {"akta_lahir": "akta_lahir"}
 
@@ -82,9 +128,43 @@ class MinimisationReport:
 
 
 def classify(column: str, table: str = "tweb_penduduk") -> ColumnClass:
-    """The class of a column; unknown columns fail closed as direct identifiers."""
-    policy = KELUARGA if table == "tweb_keluarga" else PENDUDUK
-    return policy.get(column, ColumnClass.DIRECT)
+    """The class of a column; unknown columns (and tables) fail closed as direct identifiers."""
+    return POLICY.get(table, {}).get(column, ColumnClass.DIRECT)
+
+
+def table_class(spec) -> PrivacyClass:
+    """A statistic table's UU PDP class: specific if its column, population or catalogue says so."""
+    source = "tweb_keluarga" if spec.unit == "keluarga" else "tweb_penduduk"
+    if (spec.privacy_class is PrivacyClass.SPECIFIC or spec.population in CHILD_POPULATIONS
+            or (spec.column and classify(spec.column, source) is ColumnClass.SPECIFIC)):
+        return PrivacyClass.SPECIFIC
+    return PrivacyClass.GENERAL
+
+
+def sensitive_codes(spec, codes: list[int]) -> set[int]:
+    """Categories of a specific-data table that the 90 % group rule watches."""
+    quiet = NOT_SENSITIVE.get(spec.code_list, frozenset()) | {UNFILLED}
+    return {c for c in codes if c not in quiet}
+
+
+def policy_document() -> dict:
+    """The policy as data for the admin page and the privacy report (no personal values)."""
+    tables = {}
+    for table, columns in POLICY.items():
+        grouped: dict[str, list[str]] = {}
+        for column, cls in columns.items():
+            grouped.setdefault(cls.value, []).append(column)
+        tables[table] = {cls: sorted(cols) for cls, cols in grouped.items()}
+    return {
+        "version": POLICY_VERSION, "tables": tables, "specific_grounds": SPECIFIC_GROUNDS,
+        "unknown_column": ColumnClass.DIRECT.value,
+        "child_age_limit": CHILD_AGE_LIMIT,
+        "group_rules": {"all_but": GROUP_ALL_BUT, "dominance": GROUP_DOMINANCE},
+        "generalised": {"tanggallahir": "umur pada tanggal referensi, lalu kelompok umur",
+                        "id_cluster": "dusun/RW/RT digabung ke desa",
+                        "dusun": "digabung ke desa", "rw": "digabung ke desa",
+                        "rt": "digabung ke desa"},
+    }
 
 
 def completed_years(born: pd.Series, on: date) -> pd.Series:
@@ -97,7 +177,7 @@ def completed_years(born: pd.Series, on: date) -> pd.Series:
 
 
 def _keep(frame: pd.DataFrame, table: str, report: MinimisationReport) -> list[str]:
-    policy = KELUARGA if table == "tweb_keluarga" else PENDUDUK
+    policy = POLICY.get(table, {})
     keep = []
     for column in frame.columns:
         cls = classify(column, table)

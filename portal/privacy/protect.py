@@ -1,4 +1,4 @@
-"""Suppress small counts and their complements so no suppressed cell can be recomputed."""
+"""Suppress small counts and their complements, jointly over all tables released together."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -7,11 +7,15 @@ import numpy as np
 import pandas as pd
 
 from portal.datasets.vocabularies import PrivacyClass
+from portal.privacy.policy import sensitive_codes, table_class
+from portal.privacy.suppress import L, Block, Steps, protect_desa
 from portal.statistics.catalogue import COUNT_FIELDS
 from portal.statistics.compute import StatTable
 
 SUPPRESSED = "x"  # the missing value published in place of a hidden count
 SUPPRESSED_LABEL = "Disembunyikan untuk melindungi data pribadi (UU PDP)"
+UNIT_TABLE = "penduduk-dan-keluarga"
+MARITAL_TABLE = "penduduk-menurut-status-perkawinan"
 
 
 @dataclass
@@ -28,15 +32,16 @@ class ProtectedTable:
     def report(self) -> dict:
         """Privacy report of this table (counts of hidden cells, never their values)."""
         return {"table": self.table.spec.name, "k": self.k,
-                "privacy_class": self.table.spec.privacy_class.value,
+                "privacy_class": table_class(self.table.spec).value,
                 "cells": int(self.frame[list(COUNT_FIELDS)].size),
                 "suppressed_primary": self.primary, "suppressed_secondary": self.secondary,
                 "notes": self.notes}
 
 
 def threshold_for(table: StatTable, k_general: int, k_specific: int) -> int:
-    """k for this table: stricter for UU PDP specific data."""
-    return k_specific if table.spec.privacy_class is PrivacyClass.SPECIFIC else k_general
+    """k for this table: stricter for UU PDP specific data; never below 3."""
+    specific = table_class(table.spec) is PrivacyClass.SPECIFIC
+    return max(3, k_specific if specific else k_general)
 
 
 def primary_mask(values: np.ndarray, k: int, specific: bool) -> np.ndarray:
@@ -45,51 +50,118 @@ def primary_mask(values: np.ndarray, k: int, specific: bool) -> np.ndarray:
     return (values >= low) & (values < k)
 
 
-def _complete(values: np.ndarray, hidden: np.ndarray, k: int) -> bool:
-    """Hide more cells of one equation until none is hidden alone and the hidden sum reaches k."""
-    changed = False
-    while hidden.any():
-        if hidden.sum() >= 2 and values[hidden].sum() >= k:
-            break
-        open_cells = np.flatnonzero(~hidden)
-        if open_cells.size == 0:
-            break
-        pick = open_cells[np.argmin(values[open_cells])]  # first of the smallest
-        hidden[pick] = True
-        changed = True
-    return changed
+def total_of(spec) -> tuple[tuple[str, int] | None, str]:
+    """Which published row a table's categories sum to, and how (fixed, bounded or none)."""
+    if spec.dimension == "unit":
+        return None, "none"
+    if spec.unit == "keluarga":
+        return (UNIT_TABLE, 2), "fixed"
+    if spec.population in ("all", "perempuan"):
+        return (UNIT_TABLE, 1), "fixed"
+    if spec.population == "kawin":
+        return (MARITAL_TABLE, 2), "fixed"
+    if spec.population == "wajib_ktp":
+        return (UNIT_TABLE, 1), "bounded"  # its own total is never published; it is at most all
+    return None, "fixed"  # an unknown population: its own margin, as if published
 
 
-def _protect_block(values: np.ndarray, hidden: np.ndarray, k: int) -> None:
-    """Secondary suppression in one desa: rows (jumlah = L + P) and columns (their desa totals)."""
-    changed = True
-    while changed:
-        changed = False
-        for r in range(values.shape[0]):
-            row = hidden[r]
-            if row.any() and _complete(values[r], row, k):
-                changed = True
-        for c in range(values.shape[1]):
-            column = hidden[:, c].copy()
-            if column.any() and _complete(values[:, c], column, k):
-                hidden[:, c] = column
-                changed = True
+def _structural(table: StatTable, values: np.ndarray) -> np.ndarray:
+    """Count columns that are zero by definition (men in a table of women): published as 0."""
+    structural = np.zeros(3, dtype=bool)
+    if table.spec.population == "perempuan" and not values[:, L].any():
+        structural[L] = True
+    return structural
+
+
+@dataclass
+class _Prepared:
+    table: StatTable
+    values: np.ndarray
+    k: int
+    specific: bool
+    structural: np.ndarray
+    primary: np.ndarray        # n x 3 cells
+    hidden_rows: np.ndarray    # n rows
+    groups: dict[str, np.ndarray]
+    sensitive: np.ndarray
+    avoid: np.ndarray
+
+
+def _prepare(table: StatTable, k: int, previous: pd.DataFrame | None, steps: Steps) -> _Prepared:
+    values = table.frame[list(COUNT_FIELDS)].to_numpy(dtype=np.int64)
+    specific = table_class(table.spec) is PrivacyClass.SPECIFIC
+    structural = _structural(table, values)
+    primary = primary_mask(values, k, specific) & ~structural
+    hidden = primary.any(axis=1)
+    if previous is not None and steps.carry_forward:
+        hidden |= _carried(table.frame, previous)
+    codes = table.frame["kode"].to_numpy()
+    watched = sensitive_codes(table.spec, [c.code for c in table.categories]) if specific else set()
+    avoid = (codes == 2) if table.spec.name == MARITAL_TABLE else np.zeros(len(codes), bool)
+    return _Prepared(table, values, k, specific, structural, primary, hidden,
+                     table.frame.groupby("kode_desa", sort=False).indices,
+                     np.isin(codes, list(watched)), avoid)
+
+
+def _carried(frame: pd.DataFrame, previous: pd.DataFrame) -> np.ndarray:
+    """Rows hidden in the previous published version stay hidden (the pattern carries forward)."""
+    counts = [c for c in COUNT_FIELDS if c in previous.columns]
+    was_hidden = previous[counts].astype(str).eq(SUPPRESSED).any(axis=1).to_numpy()
+    keys = set(zip(previous["kode_desa"].astype(str)[was_hidden],
+                   previous["kode"].astype(str)[was_hidden]))
+    return np.array([(d, str(c)) in keys for d, c in zip(frame["kode_desa"], frame["kode"])],
+                    dtype=bool)
+
+
+def protect_release(tables: list[StatTable], k_general: int, k_specific: int,
+                    previous: dict[str, pd.DataFrame] | None = None,
+                    steps: Steps | None = None) -> list[ProtectedTable]:
+    """Joint protection of all tables harvested together, desa by desa (see suppress.py)."""
+    steps = steps or Steps()
+    previous = previous or {}
+    prepared = {t.spec.name: _prepare(t, threshold_for(t, k_general, k_specific),
+                                      previous.get(t.spec.name), steps) for t in tables}
+    population = {name: ("keluarga" if p.table.spec.unit == "keluarga" else "penduduk")
+                  for name, p in prepared.items()}
+    notes: dict[str, set[str]] = {name: set() for name in prepared}
+    desa_codes = dict.fromkeys(code for p in prepared.values() for code in p.groups)
+    for desa in desa_codes:
+        blocks = {name: _block(p, desa) for name, p in prepared.items() if desa in p.groups}
+        result = protect_desa(blocks, population, steps, UNIT_TABLE)
+        for name, block in blocks.items():
+            prepared[name].hidden_rows[prepared[name].groups[desa]] = block.hidden
+        for pop in result.dark_populations:
+            for name in blocks:
+                if population[name] == pop:
+                    notes[name].add(f"desa {desa}: seluruh tabel disembunyikan (populasi kecil)")
+    return [_finish(p, sorted(notes[name])) for name, p in prepared.items()]
+
+
+def _block(p: _Prepared, desa: str) -> Block:
+    rows = p.groups[desa]
+    total, mode = total_of(p.table.spec)
+    return Block(name=p.table.spec.name, values=p.values[rows], codes=p.table.frame["kode"].to_numpy()[rows],
+                 hidden=p.hidden_rows[rows].copy(), k=p.k, specific=p.specific,
+                 columns=tuple(int(c) for c in np.flatnonzero(~p.structural)),
+                 sensitive=p.sensitive[rows], total=total, mode=mode, avoid=p.avoid[rows])
+
+
+def _finish(p: _Prepared, notes: list[str]) -> ProtectedTable:
+    hidden = p.hidden_rows[:, None] & ~p.structural[None, :]
+    out = p.table.frame.copy()
+    for i, name in enumerate(COUNT_FIELDS):
+        out[name] = out[name].astype("Int64").mask(hidden[:, i])
+    primary = int(p.primary.sum())
+    return ProtectedTable(table=p.table, frame=out, k=p.k, primary=primary,
+                          secondary=int(hidden.sum()) - primary, notes=notes)
 
 
 def protect(table: StatTable, k: int) -> ProtectedTable:
-    """Primary suppression of small counts, then secondary suppression inside each desa."""
-    fields = list(COUNT_FIELDS)
-    values = table.frame[fields].to_numpy(dtype=np.int64)
-    specific = table.spec.privacy_class is PrivacyClass.SPECIFIC
-    primary = primary_mask(values, k, specific)
-    hidden = primary.copy()
-    for _, rows in table.frame.groupby("kode_desa", sort=False).indices.items():
-        block = hidden[rows]
-        if block.any():
-            _protect_block(values[rows], block, k)
-            hidden[rows] = block
-    out = table.frame.copy()
-    for i, name in enumerate(fields):
-        out[name] = out[name].astype("Int64").mask(hidden[:, i])
-    return ProtectedTable(table=table, frame=out, k=k, primary=int(primary.sum()),
-                          secondary=int(hidden.sum() - primary.sum()))
+    """One table on its own (its own margins as totals); protect_release links the tables."""
+    p = _prepare(table, k, None, Steps())
+    for desa in p.groups:
+        block = _block(p, desa)
+        block.total, block.mode = None, ("none" if table.spec.dimension == "unit" else "fixed")
+        protect_desa({block.name: block}, {block.name: "penduduk"}, Steps(linked=False), UNIT_TABLE)
+        p.hidden_rows[p.groups[desa]] = block.hidden
+    return _finish(p, [])

@@ -1,30 +1,65 @@
-"""Scan what would be published for anything that looks like personal data."""
+"""Scan every file that would be published for anything that looks like personal data.
+
+Text is scanned line by line; JSON is walked value by value so that the few metadata fields
+a Data Package declares (a resource's "hash", a descriptor's "created" timestamp) are
+recognised by key and exact format, not by exempting the file; XLSX is scanned as its cell
+values and as the raw XML of every part; zip archives member by member, names included.
+A finding names the file, the place and the pattern, never the matched text.
+"""
 from __future__ import annotations
 
+import io
+import json
 import re
+import unicodedata
+import zipfile
 from dataclasses import dataclass
 
-# Fail closed: any 16-digit run, separators allowed, is treated as a NIK or No. KK.
+import pandas as pd
+
+SEP = r"[ .\-]?"
 PATTERNS: dict[str, re.Pattern] = {
+    # Fail closed: any 16-digit run, separators allowed, is a NIK or No. KK until shown otherwise.
     "nik_or_kk": re.compile(r"(?<![\dA-Za-z])\d(?:[ .\-]?\d){15}(?![\dA-Za-z])"),
-    "excel_nik": re.compile(r"\d\.\d+E\+1[45]", re.IGNORECASE),
-    "phone": re.compile(r"(?<!\d)(?:\+?62|0)8[1-9]\d{6,10}(?!\d)"),
+    "excel_nik": re.compile(r"\d[.,]\d+E\+?1[4-6]", re.IGNORECASE),
+    "hex_hash": re.compile(r"(?<![0-9A-Za-z])(?:[0-9a-fA-F]{64}|[0-9a-fA-F]{40}|[0-9a-fA-F]{32})(?![0-9A-Za-z])"),
+    "phone": re.compile(r"(?<![\d+])(?:\+62|62|0)" + SEP + r"8[1-9](?:" + SEP + r"\d){6,10}(?!\d)"
+                        r"|(?<![\d.])\(0[2-9]\d{1,3}\)\s?\d{5,8}(?!\d)"
+                        r"|(?<![\d.])(?:\+62|62)" + SEP + r"[2-7]\d{1,2}" + SEP + r"\d{5,8}(?!\d)"),
     "email": re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"),
-    "rt_rw": re.compile(r"RT\.?\s*\d{1,3}\s*/\s*RW\.?\s*\d{1,3}", re.IGNORECASE),
-    "date": re.compile(r"(?<!\d)\d{1,2}[-/]\d{1,2}[-/](?:19|20)\d{2}(?!\d)"),
+    "rt_rw": re.compile(r"\bRT\.?\s*/?\s*RW\b|\bRT\.?\s*0*\d{1,3}\s*[/,]?\s*RW\.?\s*0*\d{1,3}\b",
+                        re.IGNORECASE),
+    "date": re.compile(r"(?<![\d.])(?:\d{1,2}[-/]\d{1,2}[-/](?:19|20)\d{2}"
+                       r"|(?:19|20)\d{2}[-/](?:0?[1-9]|1[0-2])[-/](?:0?[1-9]|[12]\d|3[01]))(?![\d])"),
 }
+NIK = re.compile(r"(1[1-9]|[2-9]\d)\d{4}(0[1-9]|[12]\d|3[01]|4[1-9]|[56]\d|7[01])(0[1-9]|1[0-2])"
+                 r"\d{2}(?!0000)\d{4}")
+# Metadata a Data Package declares, recognised by key and by exact format only.
+DECLARED = {
+    "hash": re.compile(r"(?:sha256:[0-9a-f]{64}|sha1:[0-9a-f]{40}|md5:[0-9a-f]{32})"),
+    "created": re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z"),
+    # A package's semantic version, or a source's version given as its reference date.
+    "version": re.compile(r"\d+\.\d+\.\d+|\d{4}-\d{2}-\d{2}"),
+}
+REFERENCE_DATE = re.compile(r"tanggal referensi \d{4}-\d{2}-\d{2}")  # in a source's title
+# The timestamps openpyxl writes in docProps/core.xml, recognised as elements.
+CORE_XML_TIMES = re.compile(r"(<dcterms:(created|modified) xsi:type=\"dcterms:W3CDTF\">)"
+                            r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z(</dcterms:\2>)")
+MAX_NAME_TOKENS = 6
 
 
 @dataclass(frozen=True)
 class Finding:
-    """A suspicious match: which file, which line, which pattern; not the match itself."""
+    """A suspicious match: which file, which line or place, which pattern; not the match itself."""
 
     file: str
     line: int
     pattern: str
+    where: str = ""
 
     def __str__(self) -> str:
-        return f"{self.file} baris {self.line}: pola {self.pattern}"
+        place = self.where or f"baris {self.line}"
+        return f"{self.file} {place}: pola {self.pattern}"
 
 
 class PersonalDataFound(Exception):
@@ -36,21 +71,147 @@ class PersonalDataFound(Exception):
                          + "; ".join(str(f) for f in findings[:10]))
 
 
-def scan_text(name: str, text: str, allow: set[str] = frozenset()) -> list[Finding]:
-    """Findings in one text file; ``allow`` names patterns legitimately present (e.g. contact e-mail)."""
+def _normal(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)?", text))
+
+
+def build_deny_list(residents_names: pd.Series) -> set[str]:
+    """The residents' names, normalised, for the scanner; kept in memory only, never stored."""
+    names = residents_names.dropna().astype(str).map(_normal)
+    return {n for n in names if len(n.replace(" ", "")) >= 3}
+
+
+def _names_in(text: str, deny: set[str]) -> bool:
+    if not deny:
+        return False
+    words = _normal(text).split()
+    for i in range(len(words)):
+        for n in range(1, min(MAX_NAME_TOKENS, len(words) - i) + 1):
+            if " ".join(words[i:i + n]) in deny:
+                return True
+    return False
+
+
+def _patterns_in(text: str, allow: set[str] = frozenset()) -> list[str]:
+    found = []
+    for name, regex in PATTERNS.items():
+        if name in allow:
+            continue
+        match = regex.search(text)
+        if match:
+            digits = re.sub(r"\D", "", match.group()) if name == "nik_or_kk" else ""
+            found.append("nik" if digits and NIK.fullmatch(digits) else name)
+    return found
+
+
+def scan_text(name: str, text: str, allow: set[str] = frozenset(),
+              deny: set[str] = frozenset()) -> list[Finding]:
+    """Findings in one text, line by line; ``allow`` names patterns legitimately present."""
     findings = []
     for number, line in enumerate(text.splitlines(), start=1):
-        for pattern, regex in PATTERNS.items():
-            if pattern not in allow and regex.search(line):
-                findings.append(Finding(name, number, pattern))
+        findings += [Finding(name, number, p) for p in _patterns_in(line, allow)]
+        if _names_in(line, deny):
+            findings.append(Finding(name, number, "nama_warga"))
     return findings
 
 
+def _scan_value(name: str, where: str, text: str, deny: set[str]) -> list[Finding]:
+    found = [Finding(name, 0, p, where) for p in _patterns_in(text)]
+    if _names_in(text, deny):
+        found.append(Finding(name, 0, "nama_warga", where))
+    return found
+
+
+def scan_json(name: str, data, deny: set[str], path: str = "$") -> list[Finding]:
+    """Every key and value of a JSON document; declared metadata recognised by key and format."""
+    out: list[Finding] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            out += _scan_value(name, f"{path} (kunci)", str(key), deny)
+            declared = DECLARED.get(key)
+            if isinstance(value, str) and declared is not None and declared.fullmatch(value):
+                continue
+            if key == "title" and isinstance(value, str) and ".sources[" in path:
+                value = REFERENCE_DATE.sub("tanggal referensi", value)
+            out += scan_json(name, value, deny, f"{path}.{key}")
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            out += scan_json(name, item, deny, f"{path}[{i}]")
+    elif data is not None and not isinstance(data, bool):
+        out += _scan_value(name, path, str(data), deny)
+    return out
+
+
+def scan_xlsx(name: str, content: bytes, deny: set[str]) -> list[Finding]:
+    """An XLSX: every cell value and sheet name, and the raw XML of every part."""
+    from openpyxl import load_workbook
+
+    out: list[Finding] = []
+    book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    for sheet in book.worksheets:
+        out += _scan_value(name, f"lembar {sheet.title} (nama)", sheet.title, deny)
+        for r, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            for c, value in enumerate(row, start=1):
+                if value is not None:
+                    out += _scan_value(name, f"lembar {sheet.title} baris {r} kolom {c}",
+                                       _cell_text(value), deny)
+    book.close()
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        for part in archive.namelist():
+            xml = archive.read(part).decode("utf-8", errors="replace")
+            if part == "docProps/core.xml":
+                xml = CORE_XML_TIMES.sub(r"\1\3", xml)
+            out += [Finding(name, f.line, f.pattern, f"XML {part} baris {f.line}")
+                    for f in scan_text(name, xml, deny=deny)]
+    return out
+
+
+def _cell_text(value) -> str:
+    # A float that holds a 16-digit number prints in exponent form: keep both readings.
+    if isinstance(value, float):
+        return f"{value!r} {value:.0f}"
+    return str(value)
+
+
+def scan_release(files: dict[str, bytes], deny_names: set[str]) -> list[Finding]:
+    """Every file that would be published (csv, json, xlsx, zip members) and every file name."""
+    out: list[Finding] = []
+    for path, content in files.items():
+        out += _scan_value(path, "nama berkas", path, deny_names)
+        out += _scan_file(path, content, deny_names)
+    return out
+
+
+def _scan_file(path: str, content: bytes, deny: set[str]) -> list[Finding]:
+    lower = path.lower()
+    if lower.endswith(".zip"):
+        out = []
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            for member in archive.namelist():
+                inner = f"{path}!{member}"
+                out += _scan_value(inner, "nama berkas", member, deny)
+                out += _scan_file(inner, archive.read(member), deny)
+        return out
+    if lower.endswith(".xlsx"):
+        return scan_xlsx(path, content, deny)
+    text = content.decode("utf-8", errors="replace")
+    if lower.endswith(".json"):
+        try:
+            return scan_json(path, json.loads(text), deny)
+        except json.JSONDecodeError:
+            pass  # not valid JSON: scanned as plain text below
+    return scan_text(path, text, deny=deny)
+
+
 def scan_files(files: dict[str, bytes], allow: dict[str, set[str]] | None = None) -> list[Finding]:
-    """Scan every text file of a release; binary files are scanned as their text parts."""
+    """Plain-text scan of every file (the call sites before the release scan existed)."""
     allow = allow or {}
     findings: list[Finding] = []
     for name, content in files.items():
+        if name.lower().endswith(".json") and not allow.get(name):
+            findings += _scan_file(name, content, set())
+            continue
         text = content.decode("utf-8", errors="replace")
         findings.extend(scan_text(name, text, allow.get(name, set())))
     return findings

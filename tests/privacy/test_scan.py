@@ -4,7 +4,8 @@ import pytest
 from portal.privacy.scan import PersonalDataFound, assert_clean, scan_text
 
 LEAKS = {
-    "nik_or_kk": "51.02.01,Bajera,5102014107900001",
+    "nik": "51.02.01,Bajera,5102014107900001",
+    "nik_or_kk": "51.02.01,Bajera,0000111122223333",
     "excel_nik": "Bajera,5.10201E+15",
     "phone": "kontak 081234567890",
     "email": "kontak warga@example.com",

@@ -1,0 +1,276 @@
+"""The independent auditor: attacks exactly what would be published, and says where it leaks."""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+from scipy import sparse
+
+from portal.privacy import audit_build as build
+from portal.privacy.audit_lp import CAP, Bounds, Retry
+from portal.privacy.audit_model import Published, SchemaError, System, parse
+from portal.privacy.policy import GROUP_ALL_BUT, GROUP_DOMINANCE
+
+TOL = 1e-6
+RULES = {
+    "format": "berkas tidak sesuai Table Schema yang dideklarasikan",
+    "ambang": "angka kecil (1 sampai k-1) diterbitkan",
+    "nol-spesifik": "nol diterbitkan di tabel data spesifik (harus tampak sama dengan angka kecil)",
+    "terkunci": "nilai sel tersembunyi dapat dihitung tepat dari angka yang terbit",
+    "interval": "rentang nilai sel tersembunyi yang dapat dihitung lebih sempit dari k",
+    "versi": "sel tersembunyi versi sebelumnya menjadi dapat dihitung bila digabung dengan versi ini",
+    "orang-dalam": "dua sel tersembunyi dalam satu persamaan: orang yang sendirian di satu sel "
+                   "mengetahui angka kecil di sel lainnya",
+    "semua-kecuali-satu": "semua kecuali paling banyak satu orang dalam satu kategori (dapat diturunkan)",
+    "dominan": "satu kategori sensitif memuat 90 % atau lebih (dapat diturunkan)",
+    "konsistensi": "angka yang terbit bertentangan dengan persamaan antartabel",
+}
+
+
+@dataclass(frozen=True)
+class AuditFinding:
+    """One failed check: which rule, which table, which desa and category; never a value."""
+
+    rule: str
+    table: str
+    kode_desa: str = ""
+    kategori: str = ""
+    column: str = ""
+    version: str = "baru"
+    detail: str = ""
+
+    def __str__(self) -> str:
+        where = f"tabel {self.table}"
+        if self.kode_desa:
+            where += f", desa {self.kode_desa}"
+        if self.kategori:
+            where += f", kategori {self.kategori}"
+        if self.column:
+            where += f", kolom {self.column}"
+        if self.version != "baru":
+            where += f" (versi {self.version})"
+        return f"[{self.rule}] {where}: {RULES.get(self.rule, self.rule)}{self.detail}"
+
+
+@dataclass
+class AuditReport:
+    """The auditor's verdict and what it took to reach it."""
+
+    passed: bool
+    findings: list[AuditFinding] = field(default_factory=list)
+    lps: int = 0
+    hidden_cells: int = 0
+    narrowest_interval: float | None = None
+    narrowest_by_table: dict[str, float | None] = field(default_factory=dict)
+    deltas: dict[str, float] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        """JSON-able form, stored in the release's privacy report."""
+        return {"passed": self.passed, "findings": [asdict(f) | {"message": str(f)} for f in self.findings],
+                "lps_solved": self.lps, "hidden_cells": self.hidden_cells,
+                "narrowest_interval": self.narrowest_interval,
+                "narrowest_by_table": self.narrowest_by_table,
+                "version_max_change": self.deltas, "seconds": round(self.seconds, 3)}
+
+
+def _published_checks(t: Published, k: int, specific: bool) -> list[AuditFinding]:
+    out = []
+    low = 0 if specific else 1
+    for r, c in zip(*np.nonzero((t.values >= low) & (t.values < k) & ~t.structural[None, :])):
+        rule = "nol-spesifik" if t.values[r, c] == 0 else "ambang"
+        out.append(AuditFinding(rule, t.name, str(t.desa[r]), str(t.kategori[r]), t.columns[c], t.version))
+    return out
+
+
+def audit_release(current: dict[str, bytes], schemas: dict[str, dict], previous: dict[str, bytes] | None,
+                  k_for: dict[str, int], specific: set[str]) -> AuditReport:
+    """Attack the CSVs that would be published (and the previous version): pass or findings."""
+    started = time.perf_counter()
+    findings: list[AuditFinding] = []
+    system = System()
+    versions: dict[str, dict[str, Published]] = {"baru": {}, "lama": {}}
+    default_k = max(k_for.values(), default=10)
+    for version, files in (("baru", current), ("lama", previous or {})):
+        for name, content in files.items():
+            try:
+                versions[version][name] = parse(name, version, content, schemas[name])
+            except (SchemaError, KeyError, ValueError) as exc:
+                findings.append(AuditFinding("format", name, version=version, detail=f": {exc}"))
+    for t in versions["baru"].values():
+        findings += _published_checks(t, k_for.get(t.name, default_k), t.name in specific)
+    for tables in versions.values():
+        for t in tables.values():
+            build.assign_variables(system, t)
+    totals = build.Totals()
+    for tables in versions.values():
+        build.add_equations(system, tables, totals)
+    deltas = build.add_coupling(system, versions["baru"], versions["lama"]) if previous else {}
+    findings += [AuditFinding("konsistensi", table, desa, detail=f" ({what})")
+                 for table, desa, what in system.inconsistent]
+    questions = [q for tables in versions.values()
+                 for q in build.group_questions(tables, totals, specific, GROUP_ALL_BUT, GROUP_DOMINANCE)]
+    attack = _Attack(system, questions, k_for, default_k, specific)
+    findings += attack.run()
+    narrow = attack.narrowest()
+    return AuditReport(passed=not findings, findings=findings, lps=attack.bounds.lps,
+                       hidden_cells=attack.real.size, narrowest_interval=narrow.pop(None, None),
+                       narrowest_by_table=narrow, deltas=deltas, seconds=time.perf_counter() - started)
+
+
+Verdict = bool | tuple[int, int]  # True = fails, False = passes, (objective, sense) = solve first
+
+
+class _Attack:
+    """The LP attack: interval, insider and group rules over one linear system."""
+
+    def __init__(self, system: System, questions: list[build.GroupQuestion], k_for: dict[str, int],
+                 default_k: int, specific: set[str]):
+        self.system, self.questions = system, questions
+        n = len(system.cells)
+        self.k_of_var = np.array([k_for.get(c.table, default_k) for c in system.cells], float)
+        self.real = np.array([i for i, c in enumerate(system.cells) if c.kode is not None], np.int64)
+        identity = sparse.csr_array((np.ones(n), (np.arange(n), np.arange(n))), shape=(n, n))
+        ri, ci, data = [], [], []
+        for i, q in enumerate(questions):
+            for v, c in q.terms.items():
+                ri.append(i), ci.append(v), data.append(c)
+        asked = sparse.csr_array((data, (ri, ci)), shape=(len(questions), n))
+        self.bounds = Bounds(system, sparse.vstack([identity, asked]).tocsr(),
+                             np.concatenate([np.zeros(n), [q.const for q in questions]]))
+        self.pairs = [p for p in build.insider_pairs(system) if self._protected(p[1], p[2], specific)]
+
+    def _protected(self, var: int, value: float, specific: set[str]) -> bool:
+        """Would an insider learn a value the threshold rule hides (0..k-1 or 1..k-1)?"""
+        cell = self.system.cells[var]
+        low = 0 if (cell.table in specific and cell.kode is not None) else 1
+        return low - TOL <= value <= self.k_of_var[var] - 1 + TOL
+
+    def run(self) -> list[AuditFinding]:
+        """Settle every rule component by component, exact LPs only where points do not."""
+        b = self.bounds
+        pair_comp = np.array([b.comp[a] for a, _, _, _ in self.pairs], np.int64)
+        q_comp = b.obj_comp[len(self.system.cells):]
+        self.pairs_of = {c: np.flatnonzero(pair_comp == c) for c in np.unique(pair_comp)}
+        self.questions_of = {c: np.flatnonzero(q_comp == c) for c in np.unique(q_comp)}
+        real_comp = b.comp[self.real] if self.real.size else np.zeros(0, np.int64)
+        order = np.argsort(real_comp, kind="stable")
+        edges = np.searchsorted(real_comp[order], np.arange(b.n_comp + 1))
+        self.real_of = [self.real[order[edges[c]:edges[c + 1]]] for c in range(b.n_comp)]
+        for batch in b.batches():
+            try:
+                self._settle(batch)
+            except Retry:
+                for comp in batch:
+                    self._settle(range(comp, comp + 1))
+        return self._findings()
+
+    def _settle(self, batch: range) -> None:
+        targets = np.concatenate([self.real_of[c] for c in batch])
+        self.bounds.settle(batch, targets, self.k_of_var[targets], lambda: [
+            v for c in batch for v in self._verdicts(c).values() if isinstance(v, tuple)])
+
+    # -- one verdict per rule -------------------------------------------------------------
+    def _interval(self, v: int) -> Verdict:
+        b, k = self.bounds, self.k_of_var[v]
+        if b.wmax[v] - b.wmin[v] >= k - TOL:
+            return False
+        if np.isnan(b.exact_max[v]):
+            return (v, 1)
+        if np.isnan(b.exact_min[v]):
+            return (v, -1)
+        return b.exact_max[v] - b.exact_min[v] < k - TOL
+
+    def _can_be_one(self, a: int) -> Verdict:
+        b = self.bounds
+        if b.wmin[a] <= 1 + TOL and b.wmax[a] >= 1 - TOL:
+            return True
+        if b.wmin[a] > 1:
+            return (a, -1) if np.isnan(b.exact_min[a]) else bool(b.exact_min[a] <= 1 + TOL)
+        return (a, 1) if np.isnan(b.exact_max[a]) else bool(b.exact_max[a] >= 1 - TOL)
+
+    def _max_at_least(self, n: tuple[int, float], need: float) -> Verdict:
+        var, value = n
+        b = self.bounds
+        if var < 0:
+            return value >= need - TOL
+        if b.wmax[var] >= need - TOL:
+            return True
+        return (var, 1) if np.isnan(b.exact_max[var]) else bool(b.exact_max[var] >= need - TOL)
+
+    def _group(self, q: build.GroupQuestion, o: int) -> Verdict:
+        b = self.bounds
+        if q.rule == "semua-kecuali-satu":  # fails when n - x <= 1 everywhere and n can be >= 2
+            if b.wmax[o] >= GROUP_ALL_BUT + 1 - TOL:
+                return False
+            if np.isnan(b.exact_max[o]):
+                return (o, 1)
+            if b.exact_max[o] >= GROUP_ALL_BUT + 1 - TOL:
+                return False
+            return self._max_at_least(q.n, GROUP_ALL_BUT + 1)
+        if b.wmin[o] < -TOL:  # dominan: fails when x >= 0.9 n everywhere and n can be >= 1
+            return False
+        if np.isnan(b.exact_min[o]):
+            return (o, -1)
+        if b.exact_min[o] < -TOL:
+            return False
+        return self._max_at_least(q.n, 1)
+
+    def _verdicts(self, comp: int) -> dict[tuple, Verdict]:
+        """Every open check of one component (-1: the constant ones), keyed by what it checks."""
+        b, out = self.bounds, {}
+        if comp >= 0 and comp in b.infeasible:
+            return out
+        if comp >= 0:
+            v = self.real_of[comp]
+            for var in v[(b.wmax[v] - b.wmin[v]) < self.k_of_var[v] - TOL]:
+                out[("interval", int(var))] = self._interval(int(var))
+            for i in self.pairs_of.get(comp, ()):
+                out[("orang-dalam", int(i))] = self._can_be_one(self.pairs[i][0])
+        base = len(self.system.cells)
+        for i in self.questions_of.get(comp, ()):
+            q, o = self.questions[i], base + i
+            if (q.rule == "dominan" and b.wmin[o] >= -TOL) or \
+               (q.rule != "dominan" and b.wmax[o] < GROUP_ALL_BUT + 1 - TOL):
+                out[("group", int(i))] = self._group(q, o)
+        return out
+
+    def _findings(self) -> list[AuditFinding]:
+        b, cells, out = self.bounds, self.system.cells, []
+        for comp in b.infeasible:
+            c = cells[int(b.vars_of[comp][0])]
+            out.append(AuditFinding("konsistensi", c.table, c.desa, version=c.version))
+        verdicts: dict[tuple, Verdict] = {}
+        for comp in range(-1, b.n_comp):
+            verdicts.update(self._verdicts(comp))
+        for key, verdict in verdicts.items():
+            if verdict is not True:
+                continue
+            if key[0] == "interval":
+                c = cells[key[1]]
+                width = b.exact_max[key[1]] - b.exact_min[key[1]]
+                rule = "terkunci" if width < TOL else ("versi" if c.version == "lama" else "interval")
+                out.append(AuditFinding(rule, c.table, c.desa, c.kategori, c.column, c.version))
+            elif key[0] == "orang-dalam":
+                a, other = (cells[x] for x in self.pairs[key[1]][:2])
+                out.append(AuditFinding("orang-dalam", a.table, a.desa, a.kategori, a.column, a.version,
+                                        f"; sel pasangannya: {other.table} / {other.kategori} / {other.column}"))
+            else:
+                q = self.questions[key[1]]
+                out.append(AuditFinding(q.rule, q.table, q.desa, q.kategori, q.column, q.version))
+        return out
+
+    def narrowest(self) -> dict:
+        """Narrowest proven interval overall (key None) and per table; None when unbounded."""
+        b, out = self.bounds, {}
+        for var in self.real:
+            if b.obj_comp[var] == -2:
+                continue
+            width = float(min(b.wmax[var], CAP) - b.wmin[var])
+            width = None if width >= CAP / 2 else round(width, 3)
+            for key in (None, self.system.cells[var].table):
+                out.setdefault(key, None)
+                if width is not None and (out[key] is None or width < out[key]):
+                    out[key] = width
+        return out
