@@ -6,7 +6,6 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from portal.config import PROJECT_ROOT, load_config
 from portal.extensions import csrf, db, login_manager, migrate
@@ -35,7 +34,6 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
-@event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     """WAL lets readers run during a publish; SQLite needs foreign keys switched on."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
@@ -58,6 +56,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Silakan masuk untuk membuka halaman ini."
     login_manager.session_protection = "strong"
     csrf.init_app(app)
+    with app.app_context():
+        # Only the portal's own database: an OpenSID SQLite export must stay untouched.
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas)
 
     @login_manager.user_loader
     def load_user(user_id: str):

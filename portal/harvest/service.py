@@ -16,7 +16,7 @@ from portal.privacy.policy import minimise_families, minimise_residents
 from portal.privacy.protect import protect, threshold_for
 from portal.sources.checks import CheckReport, check_tables
 from portal.sources.wilayah import District, load_district
-from portal.sources.readers import SourceError, read_source
+from portal.sources.readers import SourceError, read_source, source_label
 from portal.statistics.catalogue import CATALOGUE, ORGANIZATIONS
 from portal.statistics.compute import count_all, desa_frame
 
@@ -68,7 +68,7 @@ def harvest(source: str, reference_date: date | None = None, actor: User | None 
     if actor is not None:
         require(actor, "harvest")
     reference_date = reference_date or date.today()
-    label = str(source)
+    label = source_label(source)  # a database URL without its password
     try:
         tables = read_source(source)
     except SourceError as exc:

@@ -152,3 +152,13 @@ def test_personal_data_never_reaches_the_database_or_the_files(published, app, d
     blob = "\n".join(stored)
     leaked = [s for s in secrets if s and s in blob]
     assert leaked == []
+
+
+def test_a_refused_database_url_fails_cleanly_without_storing_its_password(runner, app):
+    url = "mysql+pymysql://reader:s3cret-pass@127.0.0.1:1/opensid"
+    result = runner.invoke(args=["harvest", url, "--reference-date", "2026-11-01"])
+    assert result.exit_code != 0
+    assert "s3cret-pass" not in result.output
+    run = db.session.scalars(select(HarvestRun).order_by(HarvestRun.id.desc())).first()
+    assert run.status == "failed" and "s3cret-pass" not in run.source
+    assert db.session.query(Release).count() == 0
