@@ -8,12 +8,13 @@ from flask import current_app
 
 from portal.auth.models import User, utcnow
 from portal.auth.permissions import require
+from portal.datasets import queries
 from portal.datasets import services as releases
 from portal.datasets.models import Release
 from portal.extensions import db
 from portal.harvest.models import HarvestRun
 from portal.privacy.policy import minimise_families, minimise_residents
-from portal.privacy.protect import protect, threshold_for
+from portal.privacy.protect import protect_release
 from portal.sources.checks import CheckReport, check_tables
 from portal.sources.wilayah import District, load_district
 from portal.sources.readers import SourceError, read_source, source_label
@@ -42,6 +43,19 @@ class HarvestResult:
 def _district() -> District:
     """The district this portal serves (configuration, Tabanan by default)."""
     return load_district(current_app.config["DISTRICT_CODE"])
+
+
+def _previous_tables() -> dict:
+    """The latest published CSV of every catalogue table, as text (hidden cells stay "x")."""
+    previous = {}
+    for spec in CATALOGUE:
+        found = queries.public_dataset(spec.name)
+        if found is None:
+            continue
+        path = queries.public_file(found.latest, f"{spec.name}.csv")
+        if path is not None:
+            previous[spec.name] = queries.read_table(path)
+    return previous
 
 
 def _record_failure(source: str, reference_date: date, actor: User | None,
@@ -97,10 +111,13 @@ def harvest(source: str, reference_date: date | None = None, actor: User | None 
         result = HarvestResult(run=run, report=report)
         k_general = current_app.config["PRIVACY_K_GENERAL"]
         k_specific = current_app.config["PRIVACY_K_SPECIFIC"]
-        step = progress("Melindungi dan menyiapkan tabel", len(CATALOGUE))
-        for table in count_all(CATALOGUE, residents, families, desa):
-            spec = table.spec
-            protected = protect(table, threshold_for(table, k_general, k_specific))
+        tables = count_all(CATALOGUE, residents, families, desa)
+        # Joint protection: the tables share each desa's totals, and the last published
+        # pattern is carried forward so a new version cannot undo an old suppression.
+        protected_tables = protect_release(tables, k_general, k_specific, _previous_tables())
+        step = progress("Menyiapkan rilis", len(protected_tables))
+        for protected in protected_tables:
+            spec = protected.table.spec
             org = releases.ensure_organization(spec.organization, ORGANIZATIONS[spec.organization])
             dataset = releases.ensure_dataset(spec, org)
             draft = releases.create_draft(dataset, protected, reference_date, run.id, actor, sources)
