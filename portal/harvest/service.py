@@ -1,9 +1,11 @@
 """One harvest, left to right: read, check, minimise, count, protect, draft releases."""
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from datetime import date
 
+import pandas as pd
 from flask import current_app
 
 from portal.auth.models import User, utcnow
@@ -13,8 +15,10 @@ from portal.datasets import services as releases
 from portal.datasets.models import Release
 from portal.extensions import db
 from portal.harvest.models import HarvestRun
+from portal.harvest.privacy_check import check_release
 from portal.privacy.policy import minimise_families, minimise_residents
 from portal.privacy.protect import protect_release
+from portal.privacy.scan import build_deny_list
 from portal.sources.checks import CheckReport, check_tables
 from portal.sources.wilayah import District, load_district
 from portal.sources.readers import SourceError, read_source, source_label
@@ -45,8 +49,8 @@ def _district() -> District:
     return load_district(current_app.config["DISTRICT_CODE"])
 
 
-def _previous_tables() -> dict:
-    """The latest published CSV of every catalogue table, as text (hidden cells stay "x")."""
+def _previous_tables() -> dict[str, bytes]:
+    """The latest published CSV of every catalogue table (hidden cells stay "x")."""
     previous = {}
     for spec in CATALOGUE:
         found = queries.public_dataset(spec.name)
@@ -54,7 +58,7 @@ def _previous_tables() -> dict:
             continue
         path = queries.public_file(found.latest, f"{spec.name}.csv")
         if path is not None:
-            previous[spec.name] = queries.read_table(path)
+            previous[spec.name] = path.read_bytes()
     return previous
 
 
@@ -96,6 +100,8 @@ def harvest(source: str, reference_date: date | None = None, actor: User | None 
     # The readers' bookkeeping (source row numbers) served the checks; it is not data.
     for name, frame in tables.tables.items():
         tables.tables[name] = frame.drop(columns=[c for c in frame.columns if c.startswith("_")])
+    # Residents' names, in memory only, so the scanner can refuse any file that carries one.
+    deny_names = build_deny_list(tables["tweb_penduduk"].get("nama", pd.Series(dtype=str)))
     created_ids: list[int] = []
     try:
         residents, minimisation = minimise_residents(tables["tweb_penduduk"], reference_date)
@@ -114,7 +120,11 @@ def harvest(source: str, reference_date: date | None = None, actor: User | None 
         tables = count_all(CATALOGUE, residents, families, desa)
         # Joint protection: the tables share each desa's totals, and the last published
         # pattern is carried forward so a new version cannot undo an old suppression.
-        protected_tables = protect_release(tables, k_general, k_specific, _previous_tables())
+        previous = _previous_tables()
+        protected_tables = protect_release(
+            tables, k_general, k_specific,
+            {name: pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False)
+             for name, content in previous.items()})
         step = progress("Menyiapkan rilis", len(protected_tables))
         for protected in protected_tables:
             spec = protected.table.spec
@@ -127,6 +137,9 @@ def harvest(source: str, reference_date: date | None = None, actor: User | None 
                 created_ids.append(draft.id)
                 result.drafts.append(draft)
             step()
+        if result.drafts:
+            check_release(protected_tables, result.drafts, previous, deny_names, k_general,
+                          k_specific, minimisation.to_dict())
         run.status, run.finished_at = "ok", utcnow()
         run.report = {**report.to_dict(), "minimisation": minimisation.to_dict(),
                       "drafts": [d.id for d in result.drafts], "unchanged": result.unchanged}

@@ -162,3 +162,12 @@ def test_a_refused_database_url_fails_cleanly_without_storing_its_password(runne
     run = db.session.scalars(select(HarvestRun).order_by(HarvestRun.id.desc())).first()
     assert run.status == "failed" and "s3cret-pass" not in run.source
     assert db.session.query(Release).count() == 0
+
+
+def test_every_draft_carries_a_passing_privacy_report(harvested):
+    from portal.privacy.gate import gate_errors
+    for draft in harvested.drafts:
+        report = draft.privacy_report
+        assert report["passed"] and report["scan"]["passed"] and report["audit"]["passed"]
+        assert {t["table"] for t in report["tables"]} >= {draft.dataset.name}
+        assert gate_errors(report) == []

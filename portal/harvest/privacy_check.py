@@ -1,0 +1,65 @@
+"""Audit and scan what a harvest would publish, and attach the privacy report to its drafts."""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import OrderedDict
+from pathlib import Path
+
+from portal.datasets import packaging
+from portal.datasets import services as releases
+from portal.datasets.vocabularies import PrivacyClass
+from portal.privacy.audit import audit_release
+from portal.privacy.protect import ProtectedTable
+from portal.privacy.report import privacy_report
+from portal.privacy.scan import scan_release
+
+
+def _draft_files(drafts) -> dict[str, bytes]:
+    """Every file of every draft, named by dataset and path (what the scanner must read)."""
+    files = {}
+    for draft in drafts:
+        directory = Path(releases.storage().draft_dir(draft.id))
+        for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+            files[f"{draft.dataset.name}/{path.relative_to(directory).as_posix()}"] = path.read_bytes()
+    return files
+
+
+# The audit is a pure function of what would be published; the same inputs (a re-run, a
+# retried harvest, the test suite's one district) need not solve the same LPs again.
+_AUDITS: OrderedDict[str, object] = OrderedDict()
+_AUDITS_KEPT = 8
+
+
+def _audit(current, schemas, previous, k_for, specific):
+    digest = hashlib.sha256()
+    for part in (current, previous):
+        for name in sorted(part):
+            digest.update(name.encode() + b"\0" + part[name] + b"\0")
+    digest.update(json.dumps([schemas, k_for, sorted(specific)], sort_keys=True).encode())
+    key = digest.hexdigest()
+    if key not in _AUDITS:
+        _AUDITS[key] = audit_release(current, schemas, previous, k_for, specific)
+        while len(_AUDITS) > _AUDITS_KEPT:
+            _AUDITS.popitem(last=False)
+    _AUDITS.move_to_end(key)
+    return _AUDITS[key]
+
+
+def check_release(protected: list[ProtectedTable], drafts, previous: dict[str, bytes],
+                  deny_names: set[str], k_general: int, k_specific: int,
+                  minimisation: dict) -> dict:
+    """The privacy report of a harvest's drafts: audit of all tables together, scan of every file."""
+    current = {p.table.spec.name: packaging.table_csv(p) for p in protected}
+    schemas = {p.table.spec.name: packaging.table_schema(p) for p in protected}
+    k_for = {p.table.spec.name: p.k for p in protected}
+    specific = {p.table.spec.name for p in protected
+                if p.table.spec.privacy_class is PrivacyClass.SPECIFIC}
+    audit = _audit(current, schemas, previous, k_for, specific)
+    files = _draft_files(drafts)
+    findings = scan_release(files, deny_names)
+    report = privacy_report(protected, audit, findings, k_general, k_specific, minimisation,
+                            scanned_files=len(files))
+    for draft in drafts:
+        draft.privacy_report = report
+    return report
