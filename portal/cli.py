@@ -15,6 +15,7 @@ from portal.auth.permissions import NotAuthorized
 from portal.auth.services import AccountError, create_user, find_user
 from portal.datasets import services as releases
 from portal.datasets.models import Release
+from portal.datasets.vocabularies import ReleaseStatus
 from portal.demo import demo_command
 from portal.extensions import db
 from portal.harvest.service import HarvestFailed, harvest
@@ -123,14 +124,15 @@ def _release(release_id: int) -> Release:
 
 
 @releases_group.command("list")
-@click.option("--status", default=None, help="Saring menurut status.")
+@click.option("--status", default=None, type=click.Choice([s.value for s in ReleaseStatus]),
+              help="Saring menurut status.")
 @with_appcontext
 def releases_list(status: str | None) -> None:
     """List releases, newest first."""
     query = select(Release).order_by(Release.id.desc())
+    if status:
+        query = query.where(Release.status == ReleaseStatus(status))
     for release in db.session.scalars(query):
-        if status and release.status.value != status:
-            continue
         click.echo(f"#{release.id}\t{release.dataset.name}\t{release.version}\t{release.status.value}")
 
 
@@ -138,12 +140,30 @@ def releases_list(status: str | None) -> None:
 @click.argument("release_id", type=int)
 @with_appcontext
 def releases_show(release_id: int) -> None:
-    """Show one release with its files and privacy report."""
+    """Show one release: files, privacy report, validation and the diff against the public version."""
+    from portal.datasets.review import review
+
     release = _release(release_id)
-    click.echo(f"Rilis #{release.id}: {release.dataset.name} {release.version} ({release.status.value})")
+    found = review(release)
+    click.echo(f"Rilis #{release.id}: {release.dataset.name} {found.version} ({release.status.value})")
+    click.echo(f"Perubahan: {found.kind_label}"
+               + (f" dibanding {found.previous.version}" if found.previous else ""))
     click.echo(f"Tanggal referensi: {release.reference_date}  Catatan: {release.change_note or '-'}")
     click.echo(f"Privasi: {release.privacy_report}")
-    click.echo(f"Validasi: {'valid' if release.validation_report.get('valid') else 'TIDAK VALID'}")
+    report = release.validation_report
+    checks = ", ".join(f"{k}: {v}" for k, v in report.get("checks", {}).items())
+    click.echo(f"Validasi: {'valid' if report.get('valid') else 'TIDAK VALID'}" + (f" ({checks})" if checks else ""))
+    for error in report.get("errors", [])[:20]:
+        click.echo(f"  [{error.get('check', 'frictionless')}] {error.get('type')}: {error.get('note')}")
+    for key, change in found.meta_changes.items():
+        click.echo(f"Metadata {key}: {change['from']!r} -> {change['to']!r}")
+    if found.table and found.table.get("comparable"):
+        t = found.table
+        click.echo(f"Baris: +{t['rows_added']} -{t['rows_removed']} ~{t['rows_changed']}; sel berubah "
+                   f"{t['cells_changed']}, baru disembunyikan {t['cells_newly_suppressed']}, "
+                   f"kini ditampilkan {t['cells_revealed']}")
+    if release.is_withdrawn:
+        click.echo(f"Ditarik {release.withdrawn_at:%Y-%m-%d %H:%M} UTC: {release.withdrawal_reason}")
     for f in release.files:
         click.echo(f"  {f.name}\t{f.bytes} B\tsha256:{f.sha256}")
 
@@ -193,6 +213,16 @@ def releases_approve(release_id: int, as_user: str, comment: str) -> None:
 def releases_reject(release_id: int, as_user: str, comment: str) -> None:
     """Reject a submitted release with a reason (walidata)."""
     _transition(releases.reject, release_id, as_user, comment)
+
+
+@releases_group.command("withdraw")
+@click.argument("release_id", type=int)
+@_as
+@click.option("--reason", required=True, help="Alasan penarikan (tampil di halaman publik).")
+@with_appcontext
+def releases_withdraw(release_id: int, as_user: str, reason: str) -> None:
+    """Withdraw a published version at once (walidata); its files answer 410 Gone."""
+    _transition(releases.withdraw, release_id, as_user, reason)
 
 
 COMMANDS = [create_user_command, generate_district_command, harvest_command, releases_group,

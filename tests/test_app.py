@@ -14,7 +14,7 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(app):
 
 def test_schema_comes_from_the_migrations(app):
     with db.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001_initial"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002_release_workflow"
 
 
 def test_config_overrides_apply(app, tmp_path):

@@ -1,18 +1,20 @@
-"""Admin pages: review queue, release review, harvests, users."""
+"""Admin pages: review queue, release review, metadata, withdrawal, harvests, audit log, users."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from portal.admin.forms import ReviewForm, SubmitForm
+from portal.admin.forms import MetadataForm, ReviewForm, SubmitForm, WithdrawForm
 from portal.auth.forms import UserForm
-from portal.auth.models import User
+from portal.auth.models import User, utcnow
 from portal.auth.permissions import NotAuthorized, can
 from portal.auth.services import AccountError, create_user
-from portal.datasets import queries, services
-from portal.datasets.models import AuditEvent, Release
-from portal.datasets.vocabularies import ReleaseStatus
+from portal.datasets import audit as audit_log
+from portal.datasets import services
+from portal.datasets.models import Dataset, Organization, Release
+from portal.datasets.review import review
+from portal.datasets.vocabularies import LICENCES, Frequency, ReleaseStatus
 from portal.extensions import db
 from portal.harvest.models import HarvestRun
 
@@ -56,15 +58,15 @@ def _release_or_404(release_id: int) -> Release:
 
 @bp.get("/releases/<int:release_id>")
 def release(release_id: int):
-    """The review page: privacy report, validation, preview, and the actions allowed."""
+    """The review page: privacy report, diff, validation, preview, and the actions allowed."""
     item = _release_or_404(release_id)
-    table = queries.draft_table(item)
     return render_template(
-        "admin/release.html", release=item, submit_form=SubmitForm(), review_form=ReviewForm(),
-        columns=list(table.columns) if table is not None else [],
-        rows=table.head(50).values.tolist() if table is not None else [],
+        "admin/release.html", release=item, review=review(item), meta=services.release_meta(item),
+        submit_form=SubmitForm(), review_form=ReviewForm(), withdraw_form=WithdrawForm(),
         can_submit=services.can_submit(current_user, item),
-        can_approve=services.can_approve(current_user, item))
+        can_approve=services.can_approve(current_user, item),
+        can_withdraw=services.can_withdraw(current_user, item),
+        can_edit=services.can_edit_metadata(current_user))
 
 
 def _act(release_id: int, action, text: str, done: str):
@@ -110,6 +112,62 @@ def reject(release_id: int):
     return _act(release_id, services.reject, form.comment.data or "", "Rilis ditolak.")
 
 
+@bp.post("/releases/<int:release_id>/withdraw")
+def withdraw(release_id: int):
+    """Withdraw a published version at once (its files answer 410 Gone from now on)."""
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        flash("Alasan penarikan wajib diisi.", "error")
+        return redirect(url_for("admin.release", release_id=release_id))
+    return _act(release_id, services.withdraw, form.reason.data, "Versi ditarik; berkasnya tidak lagi dilayani.")
+
+
+@bp.get("/datasets")
+def datasets():
+    """Every dataset with its public version and any release in progress."""
+    found = db.session.scalars(select(Dataset).order_by(Dataset.title)).all()
+    rows = [(d, services.latest_published(d),
+             next((r for r in reversed(d.releases) if r.status in services.OPEN_STATUSES), None))
+            for d in found]
+    return render_template("admin/datasets.html", rows=rows)
+
+
+def _metadata_form(data: dict | None) -> MetadataForm:
+    form = MetadataForm(data=data) if data is not None else MetadataForm()
+    form.organization.choices = [(o.name, o.title) for o in
+                                 db.session.scalars(select(Organization).order_by(Organization.title))]
+    form.licence_id.choices = [(lic.id, lic.title) for lic in LICENCES.values()]
+    form.frequency.choices = [(f.value, f.label) for f in Frequency]
+    return form
+
+
+@bp.route("/releases/<int:release_id>/metadata", methods=["GET", "POST"])
+def metadata(release_id: int):
+    """Edit the metadata of a release's dataset: it becomes a draft (a PATCH version if only it changed)."""
+    item = _release_or_404(release_id)
+    if not services.can_edit_metadata(current_user):
+        abort(403)
+    dataset = item.dataset
+    base = next((r for r in reversed(dataset.releases) if r.status in services.OPEN_STATUSES), None) \
+        or services.latest_published(dataset) or item
+    meta = services.release_meta(base)
+    form = _metadata_form(None if request.method == "POST"
+                          else {**meta, "tags": ", ".join(meta["tags"])})
+    if form.validate_on_submit():
+        try:
+            draft = services.edit_metadata(dataset, current_user, {
+                "title": form.title.data, "description": form.description.data or "",
+                "tags": form.tags.data or "", "organization": form.organization.data,
+                "licence_id": form.licence_id.data, "frequency": form.frequency.data})
+            db.session.commit()
+            flash("Metadata disimpan sebagai draf rilis; ajukan ke walidata untuk diterbitkan.", "success")
+            return redirect(url_for("admin.release", release_id=draft.id))
+        except services.WorkflowError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+    return render_template("admin/metadata.html", form=form, dataset=dataset, release=item, base=base)
+
+
 @bp.get("/harvests")
 def harvests():
     """Harvest runs and their reports (no personal values are ever stored)."""
@@ -126,9 +184,24 @@ def harvest(run_id: int):
 
 @bp.get("/audit")
 def audit():
-    """The append-only audit log."""
-    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(500)).all()
-    return render_template("admin/audit.html", events=events)
+    """The append-only audit log, filtered (the walidata's record of processing activities)."""
+    if not services.can_view_audit(current_user):
+        abort(403)
+    criteria = audit_log.AuditFilter.from_args(request.args)
+    return render_template("admin/audit.html", events=audit_log.events(criteria), criteria=criteria,
+                           actions=audit_log.actions(), args=request.args.to_dict())
+
+
+@bp.get("/audit.csv")
+def audit_csv():
+    """The filtered audit log as CSV."""
+    if not services.can_view_audit(current_user):
+        abort(403)
+    criteria = audit_log.AuditFilter.from_args(request.args)
+    body = audit_log.to_csv(audit_log.events(criteria, limit=None))
+    name = f"log-audit-{utcnow():%Y%m%d-%H%M%S}.csv"
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename={name}", "Cache-Control": "no-store"})
 
 
 @bp.route("/users", methods=["GET", "POST"])

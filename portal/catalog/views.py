@@ -1,14 +1,20 @@
 """Public pages: only published releases reach them."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+import base64
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
 
 from portal.datasets import queries
+from portal.datasets.drafts import release_meta
 from portal.privacy.protect import SUPPRESSED, SUPPRESSED_LABEL
 
 bp = Blueprint("catalog", __name__)
 PAGE_SIZE = 25
 HEADLINE_DATASET = "penduduk-dan-keluarga"
+YEAR = 365 * 24 * 3600
+# The order downloads are offered in on a version page.
+DOWNLOAD_ORDER = ("{n}.csv", "{n}.xlsx", "{n}.json", "{n}.zip", "datapackage.json")
 
 
 @bp.get("/")
@@ -43,31 +49,54 @@ def search():
 
 @bp.get("/dataset/<name>")
 def dataset(name: str):
-    """The dataset's latest published version."""
+    """The dataset's latest published version (a tombstone if every version was withdrawn)."""
     found = queries.public_dataset(name)
     if found is None:
-        abort(404)
+        return _tombstone_or_404(name, None)
     return _release_page(found, found.latest)
 
 
 @bp.get("/dataset/<name>/version/<version>")
+@bp.get("/dataset/<name>/version/<version>/")
 def dataset_version(name: str, version: str):
-    """A specific published version, at its permanent URL."""
+    """A specific published version, at its permanent URL; a withdrawn one keeps a tombstone."""
     found = queries.public_dataset(name)
     release = queries.public_release(name, version)
     if found is None or release is None:
-        abort(404)
+        return _tombstone_or_404(name, version)
     return _release_page(found, release)
+
+
+def _tombstone_or_404(name: str, version: str | None):
+    """410 Gone with the reason for a withdrawn version, 404 for anything never public."""
+    if version is not None:
+        gone = queries.withdrawn_release(name, version)
+        withdrawn = [gone] if gone else []
+    else:
+        dataset = queries.dataset_by_name(name)
+        withdrawn = queries.withdrawn_versions(dataset) if dataset else []
+    if not withdrawn:
+        abort(404)
+    return render_template("catalog/tombstone.html", withdrawn=withdrawn,
+                           dataset=withdrawn[0].dataset,
+                           latest=queries.public_dataset(name)), 410
 
 
 def _release_page(found, release):
     path = queries.public_file(release, f"{release.dataset.name}.csv")
+    if path is None:
+        abort(404)
     table = queries.read_table(path)
     page = max(1, request.args.get("page", 1, type=int))
     pages = max(1, -(-len(table) // PAGE_SIZE))
     page = min(page, pages)
     rows = table.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    history = sorted([*found.versions, *queries.withdrawn_versions(found.dataset)],
+                     key=lambda r: r.published_at, reverse=True)
     return render_template("catalog/dataset.html", found=found, release=release,
+                           meta=release_meta(release), history=history,
+                           downloads=[f for name in DOWNLOAD_ORDER for f in release.files
+                                      if f.name == name.format(n=release.dataset.name)],
                            columns=list(table.columns), rows=rows.values.tolist(), page=page,
                            pages=pages, total_rows=len(table), suppressed=SUPPRESSED,
                            suppressed_label=SUPPRESSED_LABEL,
@@ -76,17 +105,40 @@ def _release_page(found, release):
 
 @bp.get("/dataset/<name>/version/<version>/download/<filename>")
 def download(name: str, version: str, filename: str):
-    """A file of a published version, with ETag, Last-Modified and Range support."""
+    """A file of a published version, with ETag, Last-Modified, conditional GET and Range."""
     release = queries.public_release(name, version)
     path = queries.public_file(release, filename) if release else None
     if path is None:
+        gone = queries.withdrawn_release(name, version)
+        if gone is not None and gone.file(filename) is not None:
+            return _gone(gone)
         abort(404)
     entry = release.file(filename)
-    response = send_file(path, mimetype=entry.media_type, as_attachment=True,
-                         download_name=f"{name}-{version}.{entry.format}" if entry.format != "json"
-                         else "datapackage.json", etag=entry.sha256, conditional=True,
-                         last_modified=release.published_at)
+    response = send_file(path, mimetype=_content_type(entry), as_attachment=True,
+                         download_name=_download_name(name, version, entry), etag=entry.sha256,
+                         conditional=True, last_modified=release.published_at, max_age=YEAR)
+    # A version's file never changes; the digest lets a client check what it received.
+    response.cache_control.immutable = True
+    response.headers["Repr-Digest"] = f"sha-256=:{base64.b64encode(bytes.fromhex(entry.sha256)).decode()}:"
     return response
+
+
+def _gone(release):
+    text = (f"410 Gone: {release.dataset.name} versi {release.version} telah ditarik pada "
+            f"{release.withdrawn_at:%d-%m-%Y %H:%M} UTC. Alasan: {release.withdrawal_reason}\n")
+    return Response(text, status=410, mimetype="text/plain",
+                    headers={"Cache-Control": "no-store"})
+
+
+def _content_type(entry) -> str:
+    # Text files say their charset, so no client falls back to Latin-1.
+    return f"{entry.media_type}; charset=utf-8" if entry.format in ("csv", "json") else entry.media_type
+
+
+def _download_name(name: str, version: str, entry) -> str:
+    if entry.name == "datapackage.json":
+        return f"{name}-{version}-datapackage.json"
+    return f"{name}-{version}.{entry.format}"
 
 
 @bp.get("/dataset/<name>/download/<filename>")

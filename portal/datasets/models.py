@@ -4,8 +4,8 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event, text
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from portal.auth.models import User, utcnow
 from portal.datasets.vocabularies import DEFAULT_LICENCE, Frequency, PrivacyClass, ReleaseStatus
@@ -57,11 +57,19 @@ class Dataset(db.Model):
     )
 
 
+# A version number belongs to one release once it has been (or is being) published;
+# drafts may share a number, superseded or rejected ones never block it.
+HELD_VERSION = text("status IN ('publishing', 'published', 'withdrawn')")
+
+
 class Release(db.Model):
     """A candidate or published version of a dataset; immutable once published."""
 
     __tablename__ = "release"
-    __table_args__ = (UniqueConstraint("dataset_id", "version"),)
+    __table_args__ = (
+        Index("ux_release_dataset_version", "dataset_id", "version", unique=True,
+              sqlite_where=HELD_VERSION, postgresql_where=HELD_VERSION),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dataset_id: Mapped[str] = mapped_column(ForeignKey("dataset.id"))
@@ -84,6 +92,12 @@ class Release(db.Model):
     reviewed_at: Mapped[datetime | None]
     review_comment: Mapped[str] = mapped_column(Text, default="")
     published_at: Mapped[datetime | None]
+    # The catalog metadata this version publishes (title, description, tags, OPD, licence,
+    # frequency); copied onto the dataset when it becomes the latest public version.
+    meta: Mapped[dict] = mapped_column(JSON, default=dict)
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    withdrawal_reason: Mapped[str] = mapped_column(Text, default="")
 
     dataset: Mapped[Dataset] = relationship(back_populates="releases")
     files: Mapped[list[ReleaseFile]] = relationship(
@@ -91,11 +105,17 @@ class Release(db.Model):
     )
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    withdrawn_by: Mapped[User | None] = relationship(foreign_keys=[withdrawn_by_id])
 
     @property
     def is_public(self) -> bool:
         """Only published releases are ever shown outside the admin pages."""
         return self.status == ReleaseStatus.PUBLISHED
+
+    @property
+    def is_withdrawn(self) -> bool:
+        """A version that was public and has been taken down; only its tombstone remains."""
+        return self.status == ReleaseStatus.WITHDRAWN
 
     def file(self, name: str) -> ReleaseFile | None:
         """The file of this release called ``name``."""
@@ -128,8 +148,20 @@ class AuditEvent(db.Model):
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     action: Mapped[str] = mapped_column(String(40), index=True)
-    release_id: Mapped[int | None] = mapped_column(ForeignKey("release.id"))
+    release_id: Mapped[int | None] = mapped_column(ForeignKey("release.id"), index=True)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship()
     release: Mapped[Release | None] = relationship()
+
+
+class AuditLogIsAppendOnly(Exception):
+    """An attempt to change or delete a recorded audit event."""
+
+
+@event.listens_for(Session, "before_flush")
+def _audit_append_only(session: Session, _context, _instances) -> None:
+    """Refuse to flush a change to an existing audit event (the database refuses it too)."""
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
+            raise AuditLogIsAppendOnly("log audit hanya dapat ditambah, tidak diubah atau dihapus")

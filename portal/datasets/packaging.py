@@ -1,12 +1,12 @@
-"""Frictionless Data Package v2 files of a release: CSV, datapackage.json, zip."""
+"""Frictionless Data Package v2 files of a release: CSV, JSON, datapackage.json, zip."""
 from __future__ import annotations
 
+import csv
 import io
 import json
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from portal.datasets.storage import sha256_bytes
 from portal.datasets.vocabularies import LICENCES
@@ -14,6 +14,7 @@ from portal.privacy.protect import SUPPRESSED, SUPPRESSED_LABEL, ProtectedTable
 
 DATAPACKAGE_SCHEMA = "https://datapackage.org/profiles/2.0/datapackage.json"
 KODE_DESA_PATTERN = r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"
+KODE_KECAMATAN_PATTERN = r"^\d{2}\.\d{2}\.\d{2}$"
 # Zip entries get a fixed timestamp so the same content always gives the same bytes.
 ZIP_EPOCH = (2020, 1, 1, 0, 0, 0)
 
@@ -57,7 +58,7 @@ def table_schema(protected: ProtectedTable) -> dict:
          "constraints": {"required": True, "pattern": KODE_DESA_PATTERN}},
         {"name": "nama_desa", "title": "Nama desa", "type": "string", "constraints": {"required": True}},
         {"name": "kode_kecamatan", "title": "Kode kecamatan (Kemendagri)", "type": "string",
-         "constraints": {"required": True}},
+         "constraints": {"required": True, "pattern": KODE_KECAMATAN_PATTERN}},
         {"name": "nama_kecamatan", "title": "Nama kecamatan", "type": "string",
          "constraints": {"required": True}},
         {"name": "kode", "title": "Kode kategori", "type": "integer",
@@ -75,6 +76,7 @@ def table_schema(protected: ProtectedTable) -> dict:
          "constraints": {"minimum": 0}},
     ]
     return {"fields": fields, "primaryKey": ["kode_desa", "kode"],
+            "uniqueKeys": [["kode_desa", "kategori"]],
             "missingValues": [{"value": SUPPRESSED, "label": SUPPRESSED_LABEL}]}
 
 
@@ -83,10 +85,19 @@ def canonical_json(data) -> bytes:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def datapackage(meta: PackageMeta, protected: ProtectedTable, csv_bytes: bytes) -> dict:
+def to_json_bytes(data) -> bytes:
+    """Readable JSON as published (two-space indent, UTF-8, final newline)."""
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def timestamp(value: datetime) -> str:
+    """RFC 3339 UTC timestamp as written in descriptors."""
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def datapackage(meta: PackageMeta, schema: dict, csv_bytes: bytes) -> dict:
     """The datapackage.json descriptor of one table's release."""
     licence = LICENCES[meta.licence_id]
-    spec = protected.table.spec
     return {
         "$schema": DATAPACKAGE_SCHEMA,
         "name": meta.name,
@@ -94,33 +105,72 @@ def datapackage(meta: PackageMeta, protected: ProtectedTable, csv_bytes: bytes) 
         "title": meta.title,
         "description": meta.description,
         "version": meta.version,
-        "created": meta.created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created": timestamp(meta.created),
         "licenses": [{"name": licence.id, "title": licence.title, "path": licence.url}],
         "keywords": meta.keywords,
         "homepage": meta.homepage,
         "sources": meta.sources,
         "contributors": meta.contributors,
         "resources": [{
-            "name": spec.name,
+            "name": meta.name,
             "type": "table",
-            "path": csv_path(spec.name),
-            "title": spec.title,
+            "path": csv_path(meta.name),
+            "title": meta.title,
             "format": "csv",
             "mediatype": "text/csv",
             "encoding": "utf-8",
             "bytes": len(csv_bytes),
             "hash": f"sha256:{sha256_bytes(csv_bytes)}",
-            "schema": table_schema(protected),
+            "schema": schema,
         }],
     }
 
 
-def package_files(meta: PackageMeta, protected: ProtectedTable, csv_bytes: bytes) -> dict[str, bytes]:
-    """Every file of a release by relative path: the CSV, datapackage.json and the zip."""
-    descriptor = json.dumps(datapackage(meta, protected, csv_bytes), indent=2, ensure_ascii=False)
-    files = {csv_path(meta.name): csv_bytes, "datapackage.json": descriptor.encode("utf-8") + b"\n"}
-    files[f"{meta.name}.zip"] = zip_bytes(files)
-    return files
+def table_schema_of(descriptor: dict) -> dict:
+    """The Table Schema of the package's (single) table."""
+    return descriptor["resources"][0]["schema"]
+
+
+def missing_values(schema: dict) -> set[str]:
+    """The strings that stand for a missing (hidden) value in a table."""
+    return {m["value"] if isinstance(m, dict) else str(m) for m in schema.get("missingValues", [""])}
+
+
+def typed_rows(csv_bytes: bytes, schema: dict) -> tuple[list[str], list[list]]:
+    """Header and rows with integers and numbers as numbers, missing values as None."""
+    kinds = {f["name"]: f.get("type", "any") for f in schema.get("fields", [])}
+    missing = missing_values(schema)
+    reader = csv.reader(io.StringIO(csv_bytes.decode("utf-8")))
+    header = next(reader, [])
+    rows = []
+    for raw in reader:
+        row = []
+        for name, value in zip(header, raw):
+            if value in missing:  # missingValues apply to every field, strings included
+                row.append(None)
+            elif kinds.get(name) == "integer":
+                row.append(int(value))
+            elif kinds.get(name) == "number":
+                row.append(float(value))
+            else:
+                row.append(value)
+        rows.append(row)
+    return header, rows
+
+
+def data_json(descriptor: dict, csv_bytes: bytes) -> bytes:
+    """The table as JSON records; a hidden count is null, and the file says why."""
+    schema = table_schema_of(descriptor)
+    header, rows = typed_rows(csv_bytes, schema)
+    labels = [m.get("label", "") for m in schema.get("missingValues", []) if isinstance(m, dict)]
+    return to_json_bytes({
+        "name": descriptor["name"], "version": descriptor["version"], "title": descriptor["title"],
+        "license": descriptor["licenses"][0]["name"],
+        "null": "; ".join(labels) or None,
+        "fields": [{"name": f["name"], "type": f.get("type", "any"), "title": f.get("title", "")}
+                   for f in schema.get("fields", [])],
+        "data": [dict(zip(header, row)) for row in rows],
+    })
 
 
 def zip_bytes(files: dict[str, bytes]) -> bytes:
@@ -134,11 +184,13 @@ def zip_bytes(files: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def validate_package(directory: Path) -> dict:
-    """Validate a package directory with frictionless; a JSON-able summary."""
-    from frictionless import validate
+def scannable(descriptor: dict) -> bytes:
+    """The descriptor as the personal-data scan should see it.
 
-    report = validate(str(directory / "datapackage.json"))
-    keys = ["type", "rowNumber", "fieldName", "note"]
-    errors = [dict(zip(keys, row)) for row in report.flatten(keys)]
-    return {"valid": bool(report.valid), "errors": errors[:50], "tool": "frictionless"}
+    The package id (a random UUID) and the file hashes are made by the portal, not read from
+    any source; left in, a UUID whose digits happen to run 16 long looks like a NIK.
+    """
+    copy = {k: v for k, v in descriptor.items() if k != "id"}
+    copy["resources"] = [{k: v for k, v in r.items() if k != "hash"}
+                         for r in descriptor.get("resources", [])]
+    return to_json_bytes(copy)

@@ -80,6 +80,8 @@ class ReleaseStatus(str, enum.Enum):
 
     DRAFT = "draft"
     SUBMITTED = "submitted"
+    # Claimed by one walidata's approval while its files are written; never public.
+    PUBLISHING = "publishing"
     PUBLISHED = "published"
     REJECTED = "rejected"
     SUPERSEDED = "superseded"
@@ -88,5 +90,6 @@ class ReleaseStatus(str, enum.Enum):
     @property
     def label(self) -> str:
         """Indonesian label."""
-        return {"draft": "Draf", "submitted": "Menunggu persetujuan", "published": "Terbit",
+        return {"draft": "Draf", "submitted": "Menunggu persetujuan",
+                "publishing": "Sedang diterbitkan", "published": "Terbit",
                 "rejected": "Ditolak", "superseded": "Digantikan", "withdrawn": "Ditarik"}[self.value]

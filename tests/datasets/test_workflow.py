@@ -1,7 +1,6 @@
 """Draft, submit, four-eyes approval and publication, through the CLI and the web pages."""
 import json
 import zipfile
-from pathlib import Path
 
 import pytest
 from frictionless import validate
@@ -100,19 +99,20 @@ def test_approve_without_csrf_token_is_refused(client, auth, harvested, users):
     assert db.session.get(Release, release.id).status is ReleaseStatus.SUBMITTED
 
 
-def test_published_package_is_frictionless_v2_and_valid(published, app):
-    directory = Path(app.config["STORAGE_DIR"]) / "published" / published.dataset.name / "1.0.0"
-    descriptor = json.loads((directory / "datapackage.json").read_text())
+def test_published_package_is_frictionless_v2_and_valid(published, client, tmp_path):
+    base = f"/dataset/{published.dataset.name}/version/1.0.0/download"
+    descriptor = client.get(f"{base}/datapackage.json").get_json()
     assert descriptor["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
     assert descriptor["version"] == "1.0.0" and descriptor["licenses"][0]["name"] == "CC-BY-4.0"
     resource = descriptor["resources"][0]
     assert resource["schema"]["primaryKey"] == ["kode_desa", "kode"]
     assert resource["schema"]["missingValues"][0]["value"] == "x"
     assert resource["hash"].startswith("sha256:")
-    assert validate(str(directory / "datapackage.json")).valid
-    zipped = directory / f"{published.dataset.name}.zip"
+    zipped = tmp_path / f"{published.dataset.name}.zip"
+    zipped.write_bytes(client.get(f"{base}/{published.dataset.name}.zip").get_data())
     with zipfile.ZipFile(zipped) as archive:
         assert sorted(archive.namelist()) == ["data/penduduk-dan-keluarga.csv", "datapackage.json"]
+        assert json.loads(archive.read("datapackage.json")) == descriptor
     assert validate(str(zipped)).valid
     roles = [r for c in descriptor["contributors"] for r in c["roles"]]
     assert "walidata" in roles and "produsen" in roles
@@ -127,17 +127,23 @@ def test_every_transition_is_in_the_audit_log_with_file_hashes(published):
     assert publish.actor.email == "walidata@example.go.id"
 
 
-def test_a_failed_commit_leaves_nothing_published(harvested, users, app, monkeypatch):
+def test_a_failed_commit_leaves_nothing_published(harvested, users, client, monkeypatch):
     release = harvested.drafts[0]
     services.submit(release, users["produsen"], "x")
     db.session.commit()
+    real_commit = db.session.commit
+    calls = []
 
     def broken_commit():
-        raise RuntimeError("database went away")
+        calls.append(1)
+        if len(calls) == 3:  # after the claim; the publication's own commit
+            raise RuntimeError("database went away")
+        real_commit()
 
     monkeypatch.setattr(db.session, "commit", broken_commit)
     with pytest.raises(RuntimeError):
         services.approve(release, users["walidata"])
     monkeypatch.undo()
-    assert not (Path(app.config["STORAGE_DIR"]) / "published" / release.dataset.name / "1.0.0").exists()
+    assert client.get(f"/dataset/{release.dataset.name}/version/1.0.0").status_code == 404
+    assert client.get(f"/dataset/{release.dataset.name}/version/1.0.0/download/datapackage.json").status_code == 404
     assert db.session.get(Release, release.id).status is ReleaseStatus.SUBMITTED

@@ -1,0 +1,127 @@
+"""The four-eyes workflow: who may submit, approve, reject and withdraw; the one place it is checked.
+
+The web pages, the CLI and any API call these functions, so the rules hold on every face.
+"""
+from __future__ import annotations
+
+from portal.auth.models import Role, User, utcnow
+from portal.auth.permissions import NotAuthorized, can, require
+from portal.datasets import publish, versions
+from portal.datasets.audit import record
+from portal.datasets.drafts import apply_meta
+from portal.datasets.errors import WorkflowError
+from portal.datasets.models import Release
+from portal.datasets.vocabularies import ReleaseStatus
+
+
+def _may(user: User, action: str) -> bool:
+    try:
+        require(user, action)
+    except NotAuthorized:
+        return False
+    return True
+
+
+def can_submit(user: User, release: Release) -> bool:
+    """A produsen may submit a draft (or resubmit a rejected release)."""
+    return _may(user, "submit_release") and release.status in (ReleaseStatus.DRAFT, ReleaseStatus.REJECTED)
+
+
+def _is_submitter(user: User, release: Release) -> bool:
+    # Both the column and the relationship: one may be set in memory before a flush.
+    by = release.submitted_by
+    return release.submitted_by_id == user.id or (by is not None and by.id == user.id)
+
+
+def can_approve(user: User, release: Release) -> bool:
+    """A walidata who did not submit the release may approve it (four eyes)."""
+    if not _may(user, "approve_release") or _is_submitter(user, release):
+        return False
+    return release.status == ReleaseStatus.SUBMITTED or publish.is_stale_claim(release)
+
+
+def can_reject(user: User, release: Release) -> bool:
+    """Rejection follows the same rules as approval."""
+    return can_approve(user, release) and release.status == ReleaseStatus.SUBMITTED
+
+
+def is_walidata(user: User | None) -> bool:
+    """The walidata role: approvals, withdrawals and the audit log are theirs."""
+    return bool(user is not None and getattr(user, "is_authenticated", False)
+                and user.role == Role.WALIDATA)
+
+
+def can_withdraw(user: User, release: Release) -> bool:
+    """A walidata may withdraw any published version (UU PDP Pasal 46 incident handling)."""
+    return is_walidata(user) and release.status == ReleaseStatus.PUBLISHED
+
+
+def can_view_audit(user: User | None) -> bool:
+    """The record of processing activities is the walidata's to view and export."""
+    return is_walidata(user)
+
+
+def can_edit_metadata(user: User | None) -> bool:
+    """Produsen edit a dataset's metadata (as a draft release)."""
+    return can(user, "edit_metadata")
+
+
+def submit(release: Release, user: User, change_note: str) -> Release:
+    """Send a draft to the walidata; a change note is required."""
+    require(user, "submit_release")
+    if not can_submit(user, release):
+        raise WorkflowError(f"rilis {release.id} berstatus {release.status.value}, tidak dapat diajukan")
+    if not change_note.strip():
+        raise WorkflowError("catatan perubahan wajib diisi")
+    if not release.validation_report.get("valid"):
+        raise WorkflowError("paket data tidak lolos validasi; perbaiki dahulu sebelum diajukan")
+    release.change_note = change_note.strip()
+    release.status = ReleaseStatus.SUBMITTED
+    release.submitted_by = user
+    release.submitted_at = utcnow()
+    release.reviewed_by, release.reviewed_at, release.review_comment = None, None, ""
+    record("submit", user, release, note=release.change_note)
+    return release
+
+
+def reject(release: Release, user: User, comment: str) -> Release:
+    """Send a submitted release back with the walidata's reason."""
+    require(user, "reject_release")
+    if not can_reject(user, release):
+        raise WorkflowError("rilis tidak dapat ditolak oleh pengguna ini pada status ini")
+    if not comment.strip():
+        raise WorkflowError("alasan penolakan wajib diisi")
+    release.status = ReleaseStatus.REJECTED
+    release.reviewed_by, release.reviewed_at = user, utcnow()
+    release.review_comment = comment.strip()
+    record("reject", user, release, comment=release.review_comment)
+    return release
+
+
+def approve(release: Release, user: User, comment: str = "") -> Release:
+    """Approve and publish: exactly one approval wins, files go into place, the database commits last."""
+    require(user, "approve_release")
+    if not can_approve(user, release):
+        raise WorkflowError("rilis hanya dapat disetujui oleh walidata selain pengaju, saat berstatus diajukan")
+    return publish.publish(release, user, comment.strip())
+
+
+def withdraw(release: Release, user: User, reason: str) -> Release:
+    """Take a published version down at once; the previous version becomes the latest again."""
+    if not is_walidata(user):
+        raise NotAuthorized("withdraw_release")
+    if not can_withdraw(user, release):
+        raise WorkflowError(f"hanya versi yang terbit yang dapat ditarik (status: {release.status.value})")
+    if not reason.strip():
+        raise WorkflowError("alasan penarikan wajib diisi")
+    dataset = release.dataset
+    was_latest = versions.latest_published(dataset) is release
+    release.status = ReleaseStatus.WITHDRAWN
+    release.withdrawn_at, release.withdrawn_by = utcnow(), user
+    release.withdrawal_reason = reason.strip()
+    record("withdraw", user, release, reason=release.withdrawal_reason)
+    if was_latest:
+        now_latest = versions.latest_published(dataset)
+        if now_latest is not None:
+            apply_meta(dataset, now_latest.meta)
+    return release
