@@ -13,6 +13,7 @@ bp = Blueprint("catalog", __name__)
 PAGE_SIZE = 25
 HEADLINE_DATASET = "penduduk-dan-keluarga"
 YEAR = 365 * 24 * 3600
+FEED_SIZE = 50
 # The order downloads are offered in on a version page.
 DOWNLOAD_ORDER = ("{n}.csv", "{n}.xlsx", "{n}.json", "{n}.zip", "datapackage.json")
 
@@ -45,6 +46,16 @@ def search():
     """List and search published datasets."""
     q = request.args.get("q", "")
     return render_template("catalog/search.html", results=queries.public_datasets(q), q=q)
+
+
+@bp.get("/feeds/releases.atom")
+def releases_feed():
+    """Atom feed of published versions, newest first (withdrawn ones leave it at once)."""
+    versions = sorted((r for d in queries.public_datasets() for r in d.versions),
+                      key=lambda r: r.published_at, reverse=True)[:FEED_SIZE]
+    body = render_template("catalog/releases.atom", versions=versions,
+                           updated=versions[0].published_at if versions else None)
+    return Response(body, mimetype="application/atom+xml")
 
 
 @bp.get("/dataset/<name>")

@@ -12,6 +12,7 @@ from portal.datasets.drafts import apply_meta
 from portal.datasets.errors import WorkflowError
 from portal.datasets.models import Release
 from portal.datasets.vocabularies import ReleaseStatus
+from portal.privacy.gate import gate_errors
 
 
 def _may(user: User, action: str) -> bool:
@@ -66,6 +67,13 @@ def can_edit_metadata(user: User | None) -> bool:
     return can(user, "edit_metadata")
 
 
+def _privacy_gate(release: Release) -> None:
+    """Refuse a release whose privacy report does not pass (audit, scan, policy, k)."""
+    errors = gate_errors(release.privacy_report)
+    if errors:
+        raise WorkflowError("gerbang privasi menolak rilis ini: " + "; ".join(errors[:5]))
+
+
 def submit(release: Release, user: User, change_note: str) -> Release:
     """Send a draft to the walidata; a change note is required."""
     require(user, "submit_release")
@@ -75,6 +83,7 @@ def submit(release: Release, user: User, change_note: str) -> Release:
         raise WorkflowError("catatan perubahan wajib diisi")
     if not release.validation_report.get("valid"):
         raise WorkflowError("paket data tidak lolos validasi; perbaiki dahulu sebelum diajukan")
+    _privacy_gate(release)
     release.change_note = change_note.strip()
     release.status = ReleaseStatus.SUBMITTED
     release.submitted_by = user
@@ -103,6 +112,7 @@ def approve(release: Release, user: User, comment: str = "") -> Release:
     require(user, "approve_release")
     if not can_approve(user, release):
         raise WorkflowError("rilis hanya dapat disetujui oleh walidata selain pengaju, saat berstatus diajukan")
+    _privacy_gate(release)
     return publish.publish(release, user, comment.strip())
 
 

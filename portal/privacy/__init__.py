@@ -1,1 +1,24 @@
-"""Privacy layer (UU PDP No. 27/2022): minimise, protect, scan."""
+"""Privacy layer (UU PDP No. 27/2022): minimise, protect, audit, scan, report, gate.
+
+Entry points (the names other layers call):
+
+- ``policy.minimise_residents / minimise_families / classify``: the declarative policy
+  (``policy.POLICY_VERSION``, ``policy.policy_document()`` for the admin page) applied at
+  the harvest boundary; unknown columns and tables fail closed as direct identifiers.
+- ``protect.protect_release(tables, k_general, k_specific, previous=None) -> list[ProtectedTable]``:
+  joint suppression of every table harvested together, desa by desa; ``previous`` maps a
+  table name to its last published CSV (read with ``dtype=str``, "x" hidden) so the
+  suppression pattern carries forward. ``protect.protect(table, k)`` protects one table
+  on its own (its own margins), for callers that have only one.
+- ``audit.audit_release(current, schemas, previous, k_for, specific) -> AuditReport``: the
+  independent auditor; reads only the CSV bytes that would be published, their Table
+  Schemas and the previous published CSVs; ``.passed``, ``.findings``, ``.to_dict()``.
+- ``scan.scan_release(files, deny_names) -> list[Finding]`` over csv, json, xlsx and zip
+  members, file names included; ``scan.build_deny_list(names)`` (in memory only);
+  ``scan.assert_clean(files)`` for the older call sites.
+- ``report.privacy_report(protected, audit, scan, k_general, k_specific, ...) -> dict``,
+  ``report.for_table(report, name)`` and ``report.public_summary(report)``; templates in
+  ``templates/privacy/`` (``_report.html``, ``_public.html``, ``_policy.html``).
+- ``gate.gate_errors(release_privacy_report) -> list[str]``: empty when a release may be
+  submitted or approved; every face (web, CLI, API) must refuse otherwise.
+"""

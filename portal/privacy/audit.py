@@ -64,6 +64,7 @@ class AuditReport:
     narrowest_interval: float | None = None
     narrowest_by_table: dict[str, float | None] = field(default_factory=dict)
     deltas: dict[str, float] = field(default_factory=dict)
+    version_assumption_failed: int = 0
     seconds: float = 0.0
 
     def to_dict(self) -> dict:
@@ -72,7 +73,9 @@ class AuditReport:
                 "lps_solved": self.lps, "hidden_cells": self.hidden_cells,
                 "narrowest_interval": self.narrowest_interval,
                 "narrowest_by_table": self.narrowest_by_table,
-                "version_max_change": self.deltas, "seconds": round(self.seconds, 3)}
+                "version_max_change": self.deltas,
+                "version_assumption_failed": self.version_assumption_failed,
+                "seconds": round(self.seconds, 3)}
 
 
 def _published_checks(t: Published, k: int, specific: bool) -> list[AuditFinding]:
@@ -89,34 +92,61 @@ def audit_release(current: dict[str, bytes], schemas: dict[str, dict], previous:
     """Attack the CSVs that would be published (and the previous version): pass or findings."""
     started = time.perf_counter()
     findings: list[AuditFinding] = []
-    system = System()
-    versions: dict[str, dict[str, Published]] = {"baru": {}, "lama": {}}
     default_k = max(k_for.values(), default=10)
-    for version, files in (("baru", current), ("lama", previous or {})):
-        for name, content in files.items():
+    files = {"baru": current, "lama": previous or {}}
+    for version, tables in files.items():
+        for name, content in tables.items():
             try:
-                versions[version][name] = parse(name, version, content, schemas[name])
+                parse(name, version, content, schemas[name])
             except (SchemaError, KeyError, ValueError) as exc:
                 findings.append(AuditFinding("format", name, version=version, detail=f": {exc}"))
-    for t in versions["baru"].values():
+    if findings:  # nothing sound to attack; the format findings say why
+        return AuditReport(passed=False, findings=findings, seconds=time.perf_counter() - started)
+    alone = _attack({"baru": current}, schemas, k_for, default_k, specific)
+    for t in alone.tables["baru"].values():
         findings += _published_checks(t, k_for.get(t.name, default_k), t.name in specific)
-    for tables in versions.values():
-        for t in tables.values():
+    findings += alone.findings
+    report = AuditReport(passed=False, lps=alone.bounds.lps, hidden_cells=alone.real.size)
+    narrow = alone.narrowest()
+    if previous:
+        # The attacker also holds the previous version and assumes no cell moved by more than
+        # the largest change among cells published in both. Where that assumption contradicts
+        # the numbers it tells the attacker nothing; the single-version attack still stands.
+        joint = _attack(files, schemas, k_for, default_k, specific, couple=True)
+        seen = set(findings)
+        findings += [f for f in joint.findings if f.rule != "konsistensi" and f not in seen]
+        report.lps += joint.bounds.lps
+        report.deltas = joint.deltas
+        report.version_assumption_failed = len(joint.bounds.infeasible)
+        for key, width in joint.narrowest().items():
+            if width is not None and (narrow.get(key) is None or width < narrow[key]):
+                narrow[key] = width
+    report.findings, report.passed = findings, not findings
+    report.narrowest_interval = narrow.pop(None, None)
+    report.narrowest_by_table = narrow
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _attack(files: dict[str, dict[str, bytes]], schemas: dict[str, dict], k_for: dict[str, int],
+            default_k: int, specific: set[str], couple: bool = False) -> "_Attack":
+    """Build every equation of the given versions and run the LP attack on them."""
+    system = System()
+    tables = {v: {n: parse(n, v, c, schemas[n]) for n, c in fs.items()} for v, fs in files.items()}
+    for version in tables.values():
+        for t in version.values():
             build.assign_variables(system, t)
     totals = build.Totals()
-    for tables in versions.values():
-        build.add_equations(system, tables, totals)
-    deltas = build.add_coupling(system, versions["baru"], versions["lama"]) if previous else {}
-    findings += [AuditFinding("konsistensi", table, desa, detail=f" ({what})")
-                 for table, desa, what in system.inconsistent]
-    questions = [q for tables in versions.values()
-                 for q in build.group_questions(tables, totals, specific, GROUP_ALL_BUT, GROUP_DOMINANCE)]
+    for version in tables.values():
+        build.add_equations(system, version, totals)
+    deltas = build.add_coupling(system, tables["baru"], tables["lama"]) if couple else {}
+    questions = [q for version in tables.values()
+                 for q in build.group_questions(version, totals, specific, GROUP_ALL_BUT, GROUP_DOMINANCE)]
     attack = _Attack(system, questions, k_for, default_k, specific)
-    findings += attack.run()
-    narrow = attack.narrowest()
-    return AuditReport(passed=not findings, findings=findings, lps=attack.bounds.lps,
-                       hidden_cells=attack.real.size, narrowest_interval=narrow.pop(None, None),
-                       narrowest_by_table=narrow, deltas=deltas, seconds=time.perf_counter() - started)
+    attack.tables, attack.deltas = tables, deltas
+    attack.findings = [AuditFinding("konsistensi", table, desa, detail=f" ({what})")
+                       for table, desa, what in system.inconsistent] + attack.run()
+    return attack
 
 
 Verdict = bool | tuple[int, int]  # True = fails, False = passes, (objective, sense) = solve first
@@ -128,6 +158,9 @@ class _Attack:
     def __init__(self, system: System, questions: list[build.GroupQuestion], k_for: dict[str, int],
                  default_k: int, specific: set[str]):
         self.system, self.questions = system, questions
+        self.tables: dict[str, dict[str, Published]] = {}
+        self.deltas: dict[str, float] = {}
+        self.findings: list[AuditFinding] = []
         n = len(system.cells)
         self.k_of_var = np.array([k_for.get(c.table, default_k) for c in system.cells], float)
         self.real = np.array([i for i, c in enumerate(system.cells) if c.kode is not None], np.int64)
@@ -180,7 +213,7 @@ class _Attack:
             return (v, 1)
         if np.isnan(b.exact_min[v]):
             return (v, -1)
-        return b.exact_max[v] - b.exact_min[v] < k - TOL
+        return bool(b.exact_max[v] - b.exact_min[v] < k - TOL)
 
     def _can_be_one(self, a: int) -> Verdict:
         b = self.bounds
@@ -194,7 +227,7 @@ class _Attack:
         var, value = n
         b = self.bounds
         if var < 0:
-            return value >= need - TOL
+            return bool(value >= need - TOL)
         if b.wmax[var] >= need - TOL:
             return True
         return (var, 1) if np.isnan(b.exact_max[var]) else bool(b.exact_max[var] >= need - TOL)
@@ -239,13 +272,13 @@ class _Attack:
     def _findings(self) -> list[AuditFinding]:
         b, cells, out = self.bounds, self.system.cells, []
         for comp in b.infeasible:
-            c = cells[int(b.vars_of[comp][0])]
+            c = cells[int(b.var_order[b.var_edges[comp]])]
             out.append(AuditFinding("konsistensi", c.table, c.desa, version=c.version))
         verdicts: dict[tuple, Verdict] = {}
         for comp in range(-1, b.n_comp):
             verdicts.update(self._verdicts(comp))
         for key, verdict in verdicts.items():
-            if verdict is not True:
+            if isinstance(verdict, tuple) or not verdict:
                 continue
             if key[0] == "interval":
                 c = cells[key[1]]

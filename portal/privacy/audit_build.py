@@ -82,29 +82,29 @@ def _total_terms(system: System, t: Published, desa: str, kind: str, source: Pub
 
 def add_coupling(system: System, current: dict[str, Published], previous: dict[str, Published]) -> dict[str, float]:
     """Each cell changed by at most the largest change seen among cells published in both."""
-    deltas = {}
+    pairs = {}
     for name in current.keys() & previous.keys():
         new, old = current[name], previous[name]
         old_rows = _row_index(old)
-        pairs = [(i, old_rows[key]) for i, key in enumerate(zip(new.desa, new.kode)) if key in old_rows]
+        matched = [(i, old_rows[key]) for i, key in enumerate(zip(new.desa, new.kode)) if key in old_rows]
         columns = [c for c in new.columns if c in old.columns]
-        if not pairs or not columns:
-            continue
-        ni, oi = (np.array(x) for x in zip(*pairs))
-        nc = [new.columns.index(c) for c in columns]
-        oc = [old.columns.index(c) for c in columns]
-        a, b = new.values[np.ix_(ni, nc)], old.values[np.ix_(oi, oc)]
-        both = ~np.isnan(a) & ~np.isnan(b)
-        if not both.any():
-            continue  # nothing to measure change on: the attacker has no bound
-        delta = float(np.abs(a - b)[both].max())
-        deltas[name] = delta
-        for r, c in zip(*np.nonzero(~both)):
+        if matched and columns:
+            ni, oi = (np.array(x) for x in zip(*matched))
+            nc, oc = [new.columns.index(c) for c in columns], [old.columns.index(c) for c in columns]
+            pairs[name] = (ni, oi, nc, oc, new.values[np.ix_(ni, nc)], old.values[np.ix_(oi, oc)])
+    changes = [np.abs(a - b)[~np.isnan(a) & ~np.isnan(b)] for *_, a, b in pairs.values()]
+    changes = np.concatenate(changes) if changes else np.zeros(0)
+    if not changes.size:
+        return {}  # nothing to measure change on: the attacker has no bound
+    delta = float(changes.max())
+    for name, (ni, oi, nc, oc, a, b) in pairs.items():
+        new, old = current[name], previous[name]
+        for r, c in zip(*np.nonzero(np.isnan(a) | np.isnan(b))):
             tn, to = term(new, ni[r], nc[c]), term(old, oi[r], oc[c])
             where = (name, str(new.desa[ni[r]]))
             system.add([(1, *tn), (-1, *to)], delta, "versi", kind="ub", where=where)
             system.add([(-1, *tn), (1, *to)], delta, "versi", kind="ub", where=where)
-    return deltas
+    return {"*": delta}
 
 
 @dataclass

@@ -27,7 +27,8 @@ PATTERNS: dict[str, re.Pattern] = {
                         r"|(?<![\d.])\(0[2-9]\d{1,3}\)\s?\d{5,8}(?!\d)"
                         r"|(?<![\d.])(?:\+62|62)" + SEP + r"[2-7]\d{1,2}" + SEP + r"\d{5,8}(?!\d)"),
     "email": re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"),
-    "rt_rw": re.compile(r"\bRT\.?\s*/?\s*RW\b|\bRT\.?\s*0*\d{1,3}\s*[/,]?\s*RW\.?\s*0*\d{1,3}\b",
+    "rt_rw": re.compile(r"(?<![A-Za-z])RT[\s._]*/?[\s_]*RW(?![A-Za-z])"
+                        r"|(?<![A-Za-z])RT[\s._]*0*\d{1,3}[\s_]*[/,\-_]?[\s_]*RW[\s._]*0*\d{1,3}(?!\d)",
                         re.IGNORECASE),
     "date": re.compile(r"(?<![\d.])(?:\d{1,2}[-/]\d{1,2}[-/](?:19|20)\d{2}"
                        r"|(?:19|20)\d{2}[-/](?:0?[1-9]|1[0-2])[-/](?:0?[1-9]|[12]\d|3[01]))(?![\d])"),
@@ -38,6 +39,8 @@ NIK = re.compile(r"(1[1-9]|[2-9]\d)\d{4}(0[1-9]|[12]\d|3[01]|4[1-9]|[56]\d|7[01]
 DECLARED = {
     "hash": re.compile(r"(?:sha256:[0-9a-f]{64}|sha1:[0-9a-f]{40}|md5:[0-9a-f]{32})"),
     "created": re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z"),
+    # A package's id is a random UUID; its digits can look like a NIK or a phone number.
+    "id": re.compile(r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
     # A package's semantic version, or a source's version given as its reference date.
     "version": re.compile(r"\d+\.\d+\.\d+|\d{4}-\d{2}-\d{2}"),
 }

@@ -135,7 +135,14 @@ def protect_desa(blocks: dict[str, Block], population: dict[str, str], steps: St
                 continue
             total = _total_values(blocks, block) if steps.linked else block.values.sum(axis=0)
             if total is None:
-                changed |= _hide_all(block)  # its total is hidden: publishing it would pin it
+                # Its total is hidden: publishing any of it would pin it. Hidden whole, its
+                # cells range up to the total's own maximum, so that total's table must give
+                # it room for this table's k (a k = 10 table under a k = 5 margin).
+                source = blocks[block.total[0]]
+                if source.k < block.k and source.name != unit_table:
+                    source.k = block.k
+                    changed = True
+                changed |= _hide_all(block)
                 continue
             hidden = complete(block, total, steps)
             if hidden is None:

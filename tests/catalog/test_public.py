@@ -88,3 +88,60 @@ def test_conditional_get_and_range(client, published):
 ])
 def test_unknown_versions_and_files_are_404(client, published, url):
     assert client.get(url).status_code == 404
+
+
+DOWNLOADS = {
+    f"{NAME}.csv": ("text/csv; charset=utf-8", f"{NAME}-1.0.0.csv"),
+    f"{NAME}.xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{NAME}-1.0.0.xlsx"),
+    f"{NAME}.json": ("application/json; charset=utf-8", f"{NAME}-1.0.0.json"),
+    f"{NAME}.zip": ("application/zip", f"{NAME}-1.0.0.zip"),
+    "datapackage.json": ("application/json; charset=utf-8", f"{NAME}-1.0.0-datapackage.json"),
+}
+
+
+@pytest.mark.parametrize("filename", sorted(DOWNLOADS))
+def test_every_download_has_its_type_name_hash_and_caching(client, published, filename):
+    content_type, download_name = DOWNLOADS[filename]
+    url = f"/dataset/{NAME}/version/1.0.0/download/{filename}"
+    first = client.get(url)
+    assert first.status_code == 200
+    assert first.headers["Content-Type"] == content_type
+    assert first.headers["Content-Disposition"] == f"attachment; filename={download_name}"
+    body = first.get_data()
+    entry = published.file(filename)
+    assert hashlib.sha256(body).hexdigest() == entry.sha256 and len(body) == entry.bytes
+    assert first.headers["ETag"] == f'"{entry.sha256}"'
+    assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    assert client.get(url, headers={"If-Modified-Since": first.headers["Last-Modified"]}).status_code == 304
+    part = client.get(url, headers={"Range": "bytes=2-5"})
+    assert part.status_code == 206 and part.get_data() == body[2:6]
+    assert part.headers["Content-Range"] == f"bytes 2-5/{len(body)}"
+
+
+def test_the_page_lists_every_download_with_size_and_sha256(client, published):
+    page = client.get(f"/dataset/{NAME}").get_data(as_text=True)
+    for filename in DOWNLOADS:
+        assert f"/dataset/{NAME}/version/1.0.0/download/{filename}" in page
+        assert published.file(filename).sha256 in page
+
+
+def test_xlsx_download_opens_with_numbers_as_numbers(client, published):
+    import io
+
+    from openpyxl import load_workbook
+    body = client.get(f"/dataset/{NAME}/version/1.0.0/download/{NAME}.xlsx").get_data()
+    sheet = load_workbook(io.BytesIO(body))["data"]
+    header = [c.value for c in sheet[1]]
+    assert header[:2] == ["kode_desa", "nama_desa"]
+    row = [c.value for c in sheet[2]]
+    assert row[0] == "51.02.01.2001" and isinstance(row[4], int)
+    assert all(isinstance(v, int) or v == "x" for v in row[6:9])
+
+
+def test_atom_feed_lists_published_versions_only(client, harvested, published):
+    import xml.etree.ElementTree as ET
+    response = client.get("/feeds/releases.atom")
+    assert response.mimetype == "application/atom+xml"
+    entries = ET.fromstring(response.get_data()).findall("{http://www.w3.org/2005/Atom}entry")
+    links = [e.find("{http://www.w3.org/2005/Atom}link").get("href") for e in entries]
+    assert links == [f"http://localhost/dataset/{NAME}/version/1.0.0"]

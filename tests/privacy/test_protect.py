@@ -74,3 +74,30 @@ def test_report_counts_hidden_cells_without_values():
     report = protect(_table({"2001": [(2, 50), (60, 70)]}), k=5).report()
     assert report["suppressed_primary"] == 1 and report["suppressed_secondary"] >= 1
     assert report["cells"] == 6 and report["k"] == 5
+
+
+def test_joint_protection_hides_whole_rows_at_least_two_holding_k_per_column():
+    from portal.privacy.protect import protect_release
+    from tests.privacy.district import families, make_tables, people
+
+    men = people(196) + people(4, agama_id="1")
+    tables = make_tables([men + people(200, sex="2")], [families(100)])
+    agama = next(p for p in protect_release(tables, 5, 10) if p.table.spec.name == "penduduk-menurut-agama")
+    hidden = agama.frame[["jumlah", "laki_laki", "perempuan"]].isna().to_numpy()
+    rows = hidden.any(axis=1)
+    assert (hidden[rows].all(axis=1)).all() and rows.sum() >= 2
+    values = agama.table.frame[["jumlah", "laki_laki", "perempuan"]].to_numpy()
+    assert (values[rows].sum(axis=0) >= 5).all()
+
+
+def test_the_previous_pattern_is_carried_forward():
+    from portal.privacy.protect import protect_release
+    from tests.privacy.district import as_published, families, make_tables, people
+
+    before = make_tables([people(197) + people(3, agama_id="1") + people(200, sex="2")], [families(100)])
+    v1 = protect_release(before, 5, 10)
+    after = make_tables([people(190) + people(10, agama_id="1") + people(200, sex="2")], [families(100)])
+    v2 = protect_release(after, 5, 10, previous=as_published(v1))
+    hidden = {p.table.spec.name: p.frame["jumlah"].isna().to_numpy() for p in v1}
+    for p in v2:
+        assert (p.frame["jumlah"].isna().to_numpy() >= hidden[p.table.spec.name]).all()

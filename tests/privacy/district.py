@@ -1,0 +1,85 @@
+"""Small synthetic districts built in code, counted by the real catalogue, and the audit pipe."""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from portal.datasets.packaging import table_csv, table_schema
+from portal.datasets.vocabularies import PrivacyClass
+from portal.privacy.audit import AuditReport, audit_release
+from portal.privacy.policy import table_class
+from portal.privacy.protect import ProtectedTable
+from portal.statistics.catalogue import CATALOGUE
+from portal.statistics.compute import StatTable, count_table
+
+# An ordinary resident: every coded column filled with a common value.
+BASE = {"sex": "1", "umur": 40, "status_kawin": "2", "agama_id": "3", "pendidikan_kk_id": "5",
+        "pendidikan_sedang_id": "18", "pekerjaan_id": "9", "warganegara_id": "1", "kk_level": "4",
+        "golongan_darah_id": "13", "cacat_id": "7", "sakit_menahun_id": "14", "cara_kb_id": "1",
+        "hamil": "2", "akta_lahir": "1", "status_rekam": "3", "id_asuransi": "2", "status_dasar": "1"}
+FAMILY = {"kepala_sex": "1", "aktif": True, "kelas_sosial": "2"}
+
+
+def desa_code(i: int) -> str:
+    """A dotted Kemendagri-shaped desa code (fictional numbering)."""
+    return f"51.02.01.{2001 + i}"
+
+
+def people(n: int, **fields) -> list[dict]:
+    """n residents like BASE with some fields changed."""
+    return [{**BASE, **fields} for _ in range(n)]
+
+
+def families(n: int, **fields) -> list[dict]:
+    """n active families like FAMILY with some fields changed."""
+    return [{**FAMILY, **fields} for _ in range(n)]
+
+
+def make_tables(residents: list[list[dict]], fams: list[list[dict]]) -> list[StatTable]:
+    """Every catalogue table of a district whose desa i has residents[i] and fams[i]."""
+    rows, frows = [], []
+    for i, group in enumerate(residents):
+        rows += [{**r, "config_id": str(i)} for r in group]
+    for i, group in enumerate(fams):
+        frows += [{**f, "config_id": str(i)} for f in group]
+    columns = [*BASE, "config_id"]
+    res = pd.DataFrame(rows, columns=columns)
+    res["umur"] = res["umur"].astype("Int64")
+    fam = pd.DataFrame(frows, columns=[*FAMILY, "config_id"])
+    fam["aktif"] = fam["aktif"].astype(bool)
+    n = max(len(residents), len(fams))
+    desa = pd.DataFrame({"kode_desa": [desa_code(i) for i in range(n)],
+                         "nama_desa": [f"Desa {i}" for i in range(n)],
+                         "kode_kecamatan": "51.02.01", "nama_kecamatan": "Kecamatan Uji"},
+                        index=[str(i) for i in range(n)])
+    return [count_table(spec, res, fam, desa) for spec in CATALOGUE]
+
+
+def publish(protected: list[ProtectedTable]) -> dict:
+    """What the auditor may read: CSV bytes, schemas, k per table, the specific tables."""
+    return {
+        "current": {p.table.spec.name: table_csv(p) for p in protected},
+        "schemas": {p.table.spec.name: table_schema(p) for p in protected},
+        "k_for": {p.table.spec.name: p.k for p in protected},
+        "specific": {p.table.spec.name for p in protected
+                     if table_class(p.table.spec) is PrivacyClass.SPECIFIC},
+    }
+
+
+def audit(protected: list[ProtectedTable], previous: list[ProtectedTable] | None = None) -> AuditReport:
+    """Audit a protected release (and the version published before it)."""
+    out = publish(protected)
+    prev = publish(previous)["current"] if previous else None
+    return audit_release(out["current"], out["schemas"], prev, out["k_for"], out["specific"])
+
+
+def as_published(protected: list[ProtectedTable]) -> dict[str, pd.DataFrame]:
+    """The previous version as protect_release reads it: CSV text, 'x' for hidden."""
+    return {p.table.spec.name: pd.read_csv(io.BytesIO(table_csv(p)), dtype=str, keep_default_na=False)
+            for p in protected}
+
+
+def findings(report: AuditReport, rule: str, table: str, desa: str) -> list:
+    """The report's findings of one rule in one table and desa."""
+    return [f for f in report.findings if f.rule == rule and f.table == table and f.kode_desa == desa]
