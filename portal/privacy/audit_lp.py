@@ -2,8 +2,8 @@
 
 The attacker's equations fall apart into independent components (a desa's equations never
 touch another desa's), each a small LP kept warm in its own HiGHS model. Cheap first: a
-feasible point, then "target" LPs that push every unsettled cell at once towards k away
-from what has been seen (maximise the sum of min(x, target)); every feasible point bounds
+feasible point, then "target" LPs that push every unsettled cell at once towards k above
+the lowest value seen (maximise the sum of min(x, target)); every feasible point bounds
 every function from inside (the true minimum is at most the smallest value seen, the
 maximum at least the largest). Only what those points leave open gets an exact LP.
 """
@@ -40,41 +40,38 @@ def _matrix(rows: list[tuple[dict[int, float], float, str]], n: int) -> tuple[sp
 
 
 class ComponentLP:
-    """A batch of components' LP over x (cells), y <= min(x, target) and z >= max(x, floor)."""
+    """A batch of components' LP over x (cells) and y <= min(x, target)."""
 
     def __init__(self, a: sparse.csr_array, lower: np.ndarray, upper: np.ndarray):
         m, r = a.shape[1], a.shape[0]
         csc = a.tocsc()
-        # Columns of x carry the equations plus -1 in "y - x <= 0" and "z - x >= 0";
-        # columns of y and z carry +1 in their own row. Built as plain arrays: cheap.
-        counts = np.diff(csc.indptr) + 2
+        # Columns of x carry the equations plus -1 in "y - x <= 0"; columns of y carry +1
+        # in their own row. Built as plain arrays: cheaper than stacking sparse blocks.
+        counts = np.diff(csc.indptr) + 1
         start = np.concatenate([[0], np.cumsum(counts)])
-        index = np.empty(start[-1] + 2 * m, np.int32)
-        value = np.empty(start[-1] + 2 * m)
+        index = np.empty(start[-1] + m, np.int32)
+        value = np.empty(start[-1] + m)
         for j in range(m):  # a few entries per column
             s0, s1 = csc.indptr[j], csc.indptr[j + 1]
-            o = start[j]
-            index[o:o + s1 - s0], value[o:o + s1 - s0] = csc.indices[s0:s1], csc.data[s0:s1]
-            index[o + s1 - s0:o + s1 - s0 + 2] = (r + j, r + m + j)
-            value[o + s1 - s0:o + s1 - s0 + 2] = -1.0
+            o, n = start[j], s1 - s0
+            index[o:o + n], value[o:o + n] = csc.indices[s0:s1], csc.data[s0:s1]
+            index[o + n], value[o + n] = r + j, -1.0
         tail = start[-1]
-        index[tail:tail + m], index[tail + m:] = r + np.arange(m), r + m + np.arange(m)
-        value[tail:] = 1.0
-        self.start = np.concatenate([start, tail + 1 + np.arange(2 * m)]).astype(np.int32)
+        index[tail:], value[tail:] = r + np.arange(m), 1.0
+        self.start = np.concatenate([start, tail + 1 + np.arange(m)]).astype(np.int32)
         self.index, self.value = index, value
-        self.n_rows = r + 2 * m
-        inf = np.inf
-        self.row_lo = np.concatenate([lower, np.full(m, -inf), np.zeros(m)])
-        self.row_up = np.concatenate([upper, np.zeros(m), np.full(m, inf)])
-        self.col_lo = np.zeros(3 * m)
-        self.col_up = np.full(3 * m, CAP)
+        self.n_rows = r + m
+        self.row_lo = np.concatenate([lower, np.full(m, -np.inf)])
+        self.row_up = np.concatenate([upper, np.zeros(m)])
+        self.col_lo = np.zeros(2 * m)
+        self.col_up = np.full(2 * m, CAP)
         self.m, self.solves = m, 0
         self.highs = self._highs() if highs_core is not None else None
 
     def _highs(self):
         h = highs_core
         lp = h.HighsLp()
-        n, rows = 3 * self.m, self.n_rows
+        n, rows = 2 * self.m, self.n_rows
         lp.num_col_, lp.num_row_ = n, rows
         lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, rows
         lp.a_matrix_.format_ = h.MatrixFormat.kColwise
@@ -91,15 +88,15 @@ class ComponentLP:
 
     def solve(self, cost: np.ndarray, col_lo: np.ndarray | None = None,
               col_up: np.ndarray | None = None) -> np.ndarray | None:
-        """Minimise cost over (x, y, z); x at the optimum, or None when infeasible."""
+        """Minimise cost over (x, y); x at the optimum, or None when infeasible."""
         lo = self.col_lo if col_lo is None else col_lo
         up = self.col_up if col_up is None else col_up
         self.solves += 1
         if self.highs is None:
             return self._linprog(cost, lo, up)
-        idx = np.arange(3 * self.m, dtype=np.int32)
-        self.highs.changeColsCost(3 * self.m, idx, cost)
-        self.highs.changeColsBounds(3 * self.m, idx, lo, up)
+        idx = np.arange(2 * self.m, dtype=np.int32)
+        self.highs.changeColsCost(2 * self.m, idx, cost)
+        self.highs.changeColsBounds(2 * self.m, idx, lo, up)
         self.highs.run()
         status = self.highs.getModelStatus()
         if status != highs_core.HighsModelStatus.kOptimal:
@@ -110,7 +107,7 @@ class ComponentLP:
 
     def _linprog(self, cost, lo, up) -> np.ndarray | None:
         a = sparse.csc_array((self.value, self.index, self.start),
-                             shape=(self.n_rows, 3 * self.m)).tocsr()
+                             shape=(self.n_rows, 2 * self.m)).tocsr()
         eq = self.row_lo == self.row_up
         below, above = ~eq & np.isfinite(self.row_up), ~eq & np.isfinite(self.row_lo)
         a_ub = sparse.vstack([a[below], -a[above]])
@@ -195,24 +192,24 @@ class Bounds:
 
     def _run(self, lp, objs, f, comps, local, targets, k, requests) -> None:
         m = lp.m
-        point = lp.solve(np.concatenate([np.ones(m), np.zeros(2 * m)]))
+        point = lp.solve(np.concatenate([np.ones(m), np.zeros(m)]))
         if point is None:
             self._split_infeasible(comps)
             return
         self._observe(objs, f, point)
         for _ in range(TARGET_ROUNDS):
-            before = int(self._open(targets, k).sum())
-            for up in (True, False):
-                open_ = self._open(targets, k)
-                if open_.any():
-                    self._observe(objs, f, self._target(lp, local[open_], targets[open_], k[open_], up))
-            if not before or int(self._open(targets, k).sum()) == before:
+            open_ = self._open(targets, k)
+            before = int(open_.sum())
+            if not before:
+                break
+            self._observe(objs, f, self._target(lp, local[open_], targets[open_], k[open_]))
+            if int(self._open(targets, k).sum()) == before:
                 break
         while asked := requests():
             chosen: dict[int, Request] = {}
             for obj, sense in asked:
                 chosen.setdefault(int(self.obj_comp[obj]), (obj, sense))
-            cost = np.zeros(3 * m)
+            cost = np.zeros(2 * m)
             at = np.searchsorted(objs, [obj for obj, _ in chosen.values()])
             for (obj, sense), i in zip(chosen.values(), at):
                 row = f[[int(i)]]
@@ -232,18 +229,14 @@ class Bounds:
     def _open(self, targets: np.ndarray, k: np.ndarray) -> np.ndarray:
         return (self.wmax[targets] - self.wmin[targets]) < k - 1e-9
 
-    def _target(self, lp: ComponentLP, local: np.ndarray, glob: np.ndarray, k: np.ndarray, up: bool) -> np.ndarray:
-        """Push the open cells at once: up to min(x, wmin + k), or down to max(x, wmax - k)."""
+    def _target(self, lp: ComponentLP, local: np.ndarray, glob: np.ndarray, k: np.ndarray) -> np.ndarray:
+        """Push the open cells up at once: maximise the sum of min(x, lowest seen + k)."""
         m = lp.m
-        cost = np.zeros(3 * m)
-        lo, hi = lp.col_lo.copy(), lp.col_up.copy()
-        if up:
-            cost[m + local] = -1.0
-            hi[m + local] = np.minimum(self.wmin[glob] + k, CAP)
-        else:
-            cost[2 * m + local] = 1.0
-            lo[2 * m + local] = np.maximum(self.wmax[glob] - k, 0.0)
-        return lp.solve(cost, lo, hi)
+        cost = np.zeros(2 * m)
+        hi = lp.col_up.copy()
+        cost[m + local] = -1.0
+        hi[m + local] = np.minimum(self.wmin[glob] + k, CAP)
+        return lp.solve(cost, lp.col_lo, hi)
 
     def _observe(self, objs: np.ndarray, f: sparse.csr_array, point: np.ndarray) -> np.ndarray:
         values = f @ point + self.const[objs]

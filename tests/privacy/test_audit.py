@@ -94,3 +94,13 @@ def test_a_small_married_total_leaves_the_family_planning_table_room_for_its_k()
     men = people(7) + people(193, status_kawin="1")
     protected = _protect([men + people(200, sex="2")], [families(100)])
     assert audit(protected).passed
+
+
+def test_the_linprog_fallback_finds_the_same_leak(monkeypatch):
+    # scipy's HiGHS bindings are used directly for speed; another scipy falls back to linprog.
+    import portal.privacy.audit_lp as audit_lp
+
+    monkeypatch.setattr(audit_lp, "highs_core", None)
+    residents, fams = _village(islam=({"agama_id": "1"}, 2))
+    exposed = audit(_protect(residents, fams, Steps(secondary=False)))
+    assert "ISLAM" in {f.kategori for f in findings(exposed, "terkunci", "penduduk-menurut-agama", DESA)}
