@@ -68,7 +68,6 @@ def dataset(name: str):
 
 
 @bp.get("/dataset/<name>/version/<version>")
-@bp.get("/dataset/<name>/version/<version>/")
 def dataset_version(name: str, version: str):
     """A specific published version, at its permanent URL; a withdrawn one keeps a tombstone."""
     found = queries.public_dataset(name)
@@ -142,8 +141,8 @@ def _gone(release):
 
 
 def _content_type(entry) -> str:
-    # Text files say their charset, so no client falls back to Latin-1.
-    return f"{entry.media_type}; charset=utf-8" if entry.format in ("csv", "json") else entry.media_type
+    # JSON says its charset too (werkzeug adds it to text/* itself), so no client guesses.
+    return f"{entry.media_type}; charset=utf-8" if entry.format == "json" else entry.media_type
 
 
 def _download_name(name: str, version: str, entry) -> str:
