@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev upgrade demo serve bench clean
+.PHONY: run test install install-dev upgrade demo serve bench clean translations extract-messages
 
 $(VENV)/.runtime: requirements.txt constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev
 
 ## Create or migrate the database, publish the demo district, serve with gunicorn.
-run: upgrade demo serve
+run: translations upgrade demo serve
 
 upgrade: $(VENV)/.runtime
 	$(FLASK) db upgrade
@@ -35,7 +35,7 @@ serve: $(VENV)/.runtime
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - wsgi:app
 
 ## Install the dev requirements and run the whole suite.
-test: $(VENV)/.dev
+test: $(VENV)/.dev translations
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.dev
@@ -44,3 +44,16 @@ bench: $(VENV)/.dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+## Translations: Indonesian in the source, English in portal/translations/en.
+MO := portal/translations/en/LC_MESSAGES/messages.mo
+PO := portal/translations/en/LC_MESSAGES/messages.po
+
+translations: $(MO)
+
+$(MO): $(PO) $(VENV)/.runtime
+	$(BIN)/pybabel -q compile -d portal/translations -D messages
+
+extract-messages: $(VENV)/.runtime
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel -q update -i portal/translations/messages.pot -d portal/translations -D messages --no-fuzzy-matching

@@ -27,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     Path(app.config["STORAGE_DIR"]).mkdir(parents=True, exist_ok=True)
     register_extensions(app)
+    register_i18n(app)
     register_blueprints(app)
     register_cli(app)
     register_template_helpers(app)
@@ -64,6 +65,13 @@ def register_extensions(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(user_id: str):
         return db.session.get(User, int(user_id))
+
+
+def register_i18n(app: Flask) -> None:
+    """Indonesian by default, English on request."""
+    from portal.i18n import register_i18n as install
+
+    install(app)
 
 
 def register_blueprints(app: Flask) -> None:

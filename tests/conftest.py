@@ -22,6 +22,18 @@ PASSWORDS = {"walidata": "walidata-test-pass", "produsen": "produsen-test-pass"}
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
 
+def pytest_sessionstart(session) -> None:
+    """Compile the English catalogue when it is older than its .po (make test does it too)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    po = Path(__file__).resolve().parents[1] / "portal/translations/en/LC_MESSAGES/messages.po"
+    mo = po.with_suffix(".mo")
+    if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+        with po.open("rb") as source, mo.open("wb") as target:
+            write_mo(target, read_po(source))
+
+
 def _reset_database(uri: str) -> None:
     """Start every test from an empty database, then build it with the migrations."""
     if uri.startswith("postgresql"):
