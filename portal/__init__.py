@@ -48,13 +48,17 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the database, migrations, login manager and CSRF protection."""
     from portal import models  # noqa: F401  (registers every model with the metadata)
+    from flask_babel import lazy_gettext as _l
+
     from portal.auth.models import User
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Silakan masuk untuk membuka halaman ini."
+    login_manager.login_message = _l("Silakan masuk untuk membuka halaman ini.")
+    # Flashed as plain text in the reader's language (a lazy string cannot go into the session).
+    login_manager.localize_callback = str
     login_manager.session_protection = "strong"
     csrf.init_app(app)
     with app.app_context():
@@ -81,12 +85,19 @@ def register_blueprints(app: Flask) -> None:
     from portal.catalog.feeds import bp as feeds_bp
     from portal.catalog.places import bp as places_bp
     from portal.catalog.views import bp as catalog_bp
+    from portal.privacy.views import bp as privacy_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(places_bp)
     app.register_blueprint(feeds_bp)
+    from portal.catalog.browse import bp as browse_bp
+    from portal.catalog.search_index import search_cli
+
+    app.register_blueprint(browse_bp)
+    app.cli.add_command(search_cli)  # flask search reindex
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(privacy_bp)
     from portal.api import register_api  # CKAN API, datastore, DCAT (with CORS, rate limits)
     register_api(app)
 
