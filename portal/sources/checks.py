@@ -1,9 +1,15 @@
-"""Checks of a harvested export; each problem cites desa, table, row and column, never a value."""
+"""Checks of a harvested export; each problem cites desa, table, row and column, never a value.
+
+The residents table may be checked in chunks (``DistrictCheck.people`` once per chunk): rules
+that need the whole district (the same NIK in two desa, references between tables) keep compact
+arrays of integers rather than the text, and the report comes out as if read in one piece.
+"""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -23,6 +29,8 @@ BLOCKING_CODES = ("sex", "status_dasar")
 MAX_AGE = 130
 # Reported per rule and table before the rest are summarised in one line.
 LIMIT_PER_RULE = 50
+# Ids written as plain decimal numbers fit an int64 lookup; any other spelling is kept as text.
+_CANONICAL_ID = r"^(?:0|[1-9][0-9]{0,17})$"
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,8 @@ class CheckReport:
     """All problems of one harvest."""
 
     problems: list[Problem] = field(default_factory=list)
+    # While residents are checked chunk by chunk: rule -> [first problems, hit count].
+    pending: dict | None = field(default=None, repr=False, compare=False)
 
     @property
     def errors(self) -> list[Problem]:
@@ -67,80 +77,223 @@ class CheckReport:
         """Record a problem."""
         self.problems.append(Problem(*args, **kwargs))
 
+    def rule(self, severity: str, table: str, message: str, column: str,
+             problems: list[Problem], hits: int) -> None:
+        """Record the first problems of one rule and how many rows it hit in all."""
+        if self.pending is not None:
+            # Rules keep the order of their first call, so chunks report as one table would.
+            entry = self.pending.setdefault((severity, table, message, column), [[], 0])
+            entry[0].extend(problems[:LIMIT_PER_RULE - len(entry[0])])
+            entry[1] += hits
+            return
+        self.problems.extend(problems[:LIMIT_PER_RULE])
+        if hits > LIMIT_PER_RULE:
+            self.add(severity, table, f"dan {hits - LIMIT_PER_RULE} baris lain: {message}", column=column)
+
+    def settle(self) -> None:
+        """Write out the rules gathered over the chunks, in the order they were first called."""
+        pending, self.pending = self.pending or {}, None
+        for (severity, table, message, column), (problems, hits) in pending.items():
+            self.rule(severity, table, message, column, problems, hits)
+
     def to_dict(self, limit: int = 1000) -> dict:
         """A JSON-able summary for the harvest record (first ``limit`` problems)."""
         return {"errors": len(self.errors), "warnings": len(self.warnings),
                 "problems": [asdict(p) for p in self.problems[:limit]]}
 
 
+def _arrow(values: pd.Series) -> pa.Array:
+    return pa.array(values, type=pa.string(), from_pandas=True)
+
+
 def _isin(values: pd.Series, allowed) -> pd.Series:
     """Membership test in Arrow: pandas' own isin on Arrow strings loops in Python."""
     allowed = list(allowed) if isinstance(allowed, (set, frozenset, dict)) else allowed
-    found = pc.is_in(pa.array(values, type=pa.string()),
-                     value_set=pa.array(allowed, type=pa.string()))
+    found = pc.is_in(_arrow(values), value_set=pa.array(allowed, type=pa.string()))
     return pd.Series(pc.fill_null(found, False).to_numpy(zero_copy_only=False), index=values.index)
 
 
-class _Table:
-    """One source table with the desa and row number of each of its rows."""
+def _numbers(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(is a plain decimal id, its value or 0) for each text id."""
+    canonical = pc.fill_null(pc.match_substring_regex(values, _CANONICAL_ID), False)
+    text = pc.if_else(canonical, values, "0")
+    return (canonical.to_numpy(zero_copy_only=False),
+            pc.cast(text, pa.int64()).to_numpy(zero_copy_only=False))
 
-    def __init__(self, source: SourceTables, name: str, desa_by_config: dict[str, str]):
+
+class IdSet:
+    """The ids of one table, for "does this reference exist" over many chunks.
+
+    Plain decimal ids live in a sorted int64 array; any other spelling (rare) stays text, so the
+    test is exact text equality, as with the whole table at once.
+    """
+
+    def __init__(self, parts: list[pa.Array]):
+        numbers, others = [], []
+        for part in parts:
+            canonical, value = _numbers(part)
+            numbers.append(value[canonical])
+            if not canonical.all():
+                others.append(part.filter(pa.array(~canonical)))
+        self.numbers = np.unique(np.concatenate(numbers)) if numbers else np.zeros(0, np.int64)
+        self.others = pa.concat_arrays(others) if others else pa.array([], pa.string())
+
+    @classmethod
+    def of(cls, values: pd.Series) -> IdSet:
+        """The set of a column's values."""
+        return cls([_arrow(values)])
+
+    def contains(self, values: pd.Series) -> pd.Series:
+        """Whether each value is one of the ids."""
+        arrow = _arrow(values)
+        canonical, value = _numbers(arrow)
+        where = np.searchsorted(self.numbers, value).clip(0, max(len(self.numbers) - 1, 0))
+        found = canonical & (self.numbers[where] == value) if len(self.numbers) else canonical & False
+        if len(self.others):
+            other = pc.fill_null(pc.is_in(arrow, value_set=self.others), False)
+            found = found | other.to_numpy(zero_copy_only=False)
+        return pd.Series(found, index=values.index)
+
+
+class _Table:
+    """One source table (or a chunk of it) with the desa and row number of each of its rows."""
+
+    def __init__(self, name: str, frame: pd.DataFrame, desa: _Desa):
         self.name = name
-        self.frame = source[name]
-        config_ids = self.frame["config_id"] if "config_id" in self.frame.columns else None
-        only = next(iter(desa_by_config.values()), "")
-        self.desa = (config_ids.map(desa_by_config).fillna("") if config_ids is not None
-                     else pd.Series(only, index=self.frame.index))
+        self.frame = frame
+        self.desa_labels = desa.labels
+        self.desa = desa.codes(frame)
         # Readers give each row its place in the source file; header is row 1.
-        self.rows = (pd.to_numeric(self.frame["_baris"], errors="coerce")
-                     if "_baris" in self.frame.columns else pd.Series(self.frame.index + 2, index=self.frame.index))
+        self.rows = (pd.to_numeric(frame["_baris"], errors="coerce").to_numpy(dtype="float64")
+                     if "_baris" in frame.columns else np.arange(len(frame), dtype="float64") + 2)
+
+    def problems(self, positions, severity: str, column: str, message: str) -> list[Problem]:
+        """Problems for the rows at ``positions`` (at most LIMIT_PER_RULE)."""
+        return [Problem(severity, self.name, message, desa=self.desa_labels[self.desa[i]],
+                        row=None if np.isnan(self.rows[i]) else int(self.rows[i]), column=column)
+                for i in positions[:LIMIT_PER_RULE]]
 
     def flag(self, report: CheckReport, mask: pd.Series, column: str, message: str,
              severity: str = "error") -> None:
         """Report every row where ``mask`` holds (the first LIMIT_PER_RULE, then a count)."""
-        hits = self.frame.index[mask.fillna(False).to_numpy(dtype=bool)]
-        for idx in hits[:LIMIT_PER_RULE]:
-            row = self.rows[idx]
-            report.add(severity, self.name, message, desa=self.desa[idx],
-                       row=None if pd.isna(row) else int(row), column=column)
-        if len(hits) > LIMIT_PER_RULE:
-            report.add(severity, self.name, f"dan {len(hits) - LIMIT_PER_RULE} baris lain: {message}",
-                       column=column)
+        hits = np.flatnonzero(mask.fillna(False).to_numpy(dtype=bool))
+        report.rule(severity, self.name, message, column,
+                    self.problems(hits, severity, column, message), len(hits))
 
 
-def _check_columns(source: SourceTables, report: CheckReport) -> None:
-    for table, columns in REQUIRED_COLUMNS.items():
-        for column in columns:
-            if column not in source[table].columns:
+class _Desa:
+    """Dotted desa code of each config id, as small integers into ``labels``."""
+
+    def __init__(self, by_config: dict[str, str]):
+        # Two config ids of one desa code are one desa, as the text would be.
+        self.labels = list(dict.fromkeys([*by_config.values(), ""]))
+        position = {label: i for i, label in enumerate(self.labels)}
+        self.key_label = np.array([position[v] for v in by_config.values()] + [position[""]], np.int32)
+        self.keyset = pa.array(list(by_config), type=pa.string())
+        # Without a config_id column every row is the one desa of a single-desa export.
+        self.only = position[next(iter(by_config.values()), "")]
+
+    def codes(self, frame: pd.DataFrame) -> np.ndarray:
+        """Index into ``labels`` for each row ("" when the config id is unknown)."""
+        if "config_id" not in frame.columns:
+            return np.full(len(frame), self.only, dtype=np.int32)
+        found = pc.index_in(_arrow(frame["config_id"]), value_set=self.keyset)
+        found = pc.fill_null(found, len(self.key_label) - 1).to_numpy(zero_copy_only=False)
+        return self.key_label[found]
+
+
+def _check_columns(columns: dict[str, list[str]], report: CheckReport) -> None:
+    for table, required in REQUIRED_COLUMNS.items():
+        for column in required:
+            if column not in columns[table]:
                 report.add("error", table, "kolom wajib tidak ada", column=column)
 
 
-def _check_region(source: SourceTables, district: District | None, report: CheckReport) -> None:
+def _check_region(config: pd.DataFrame, district: District | None, report: CheckReport) -> None:
     """Desa codes inside the district and known to Kemendagri; names compared, never renamed."""
-    config = _Table(source, "config", {})
-    codes = config.frame["kode_desa"].str.strip()
-    config.flag(report, ~codes.str.fullmatch(r"\d{10}"), "kode_desa",
-                "kode desa harus 10 digit tanpa titik")
-    config.flag(report, codes.duplicated(keep=False), "kode_desa", "kode desa muncul lebih dari sekali")
+    table = _Table("config", config, _Desa({}))
+    codes = config["kode_desa"].str.strip()
+    table.flag(report, ~codes.str.fullmatch(r"\d{10}"), "kode_desa",
+               "kode desa harus 10 digit tanpa titik")
+    table.flag(report, codes.duplicated(keep=False), "kode_desa", "kode desa muncul lebih dari sekali")
     if district is None:
         return
     official = {d.kode: d for d in district.desa}
     dotted_codes = codes.map(lambda c: dotted(c) if c.isdigit() and len(c) == 10 else "")
     outside = ~dotted_codes.str.startswith(district.kode + ".")
-    config.flag(report, outside, "kode_desa", f"desa di luar {district.nama} ({district.kode})")
+    table.flag(report, outside, "kode_desa", f"desa di luar {district.nama} ({district.kode})")
     unknown = ~outside & ~_isin(dotted_codes, official)
-    config.flag(report, unknown, "kode_desa", "kode desa tidak ada dalam daftar Kemendagri")
-    names = config.frame["nama_desa"].str.strip().str.casefold()
+    table.flag(report, unknown, "kode_desa", "kode desa tidak ada dalam daftar Kemendagri")
+    names = config["nama_desa"].str.strip().str.casefold()
     official_names = dotted_codes.map(lambda c: official[c].nama.casefold() if c in official else "")
-    config.flag(report, ~outside & ~unknown & (names != official_names), "nama_desa",
-                "nama desa berbeda dari daftar Kemendagri (tidak diubah)", severity="warning")
+    table.flag(report, ~outside & ~unknown & (names != official_names), "nama_desa",
+               "nama desa berbeda dari daftar Kemendagri (tidak diubah)", severity="warning")
     for code in sorted(set(official) - set(dotted_codes)):
         report.add("warning", "config", "desa dalam daftar Kemendagri tidak ada di sumber",
                    desa=code, column="kode_desa")
 
 
-def _check_people(people: _Table, source: SourceTables, reference_date: date,
-                  report: CheckReport) -> None:
+def _digits(nik: pd.Series, full: pd.Series, start: int, stop: int) -> pd.Series:
+    """Two digits of each full NIK as a number (NaN where the NIK is not full)."""
+    part = pc.utf8_slice_codeunits(_arrow(nik), start, stop)
+    number = pc.cast(pc.if_else(pa.array(full.to_numpy(dtype=bool)), part, "0"), pa.int64())
+    return pd.Series(number.to_numpy(zero_copy_only=False), index=nik.index).where(full)
+
+
+class _NikLedger:
+    """Every counted NIK of the district as int64, with its desa and place, for duplicates."""
+
+    DUPLICATE_ACROSS = "NIK yang sama terdaftar hidup di dua desa atau lebih"
+    DUPLICATE_WITHIN = "NIK yang sama terdaftar dua kali di desa ini"
+
+    def __init__(self):
+        self.nik: list[np.ndarray] = []
+        self.desa: list[np.ndarray] = []
+        self.rows: list[np.ndarray] = []
+
+    def add(self, people: _Table, nik: pd.Series, counted: pd.Series, report: CheckReport) -> None:
+        """Remember the counted rows of a chunk; the rules are placed now, filled in at the end."""
+        mask = counted.to_numpy(dtype=bool)
+        positions = np.flatnonzero(mask)
+        # Counted NIK are 16 digits without a leading zero: they fit an int64 exactly.
+        numbers = pc.cast(_arrow(nik).filter(pa.array(mask)), pa.int64())
+        self.nik.append(numbers.to_numpy(zero_copy_only=False))
+        self.desa.append(people.desa[positions])
+        self.rows.append(people.rows[positions])
+        self.labels = people.desa_labels
+        for message in (self.DUPLICATE_ACROSS, self.DUPLICATE_WITHIN):
+            report.rule("error", people.name, message, "nik", [], 0)
+
+    def settle(self, report: CheckReport) -> None:
+        """Report NIK alive twice: in two desa or more, or twice in one desa."""
+        if not self.nik:
+            return
+        nik, desa, rows = (np.concatenate(self.nik), np.concatenate(self.desa),
+                           np.concatenate(self.rows))
+        self.nik = self.desa = self.rows = []
+        order = np.argsort(nik, kind="stable")
+        ranked = nik[order]
+        same_prev = np.r_[False, ranked[1:] == ranked[:-1]]
+        same_next = np.r_[ranked[1:] == ranked[:-1], False]
+        duplicated = np.zeros(len(nik), dtype=bool)
+        duplicated[order] = same_prev | same_next
+        across = np.zeros(len(nik), dtype=bool)
+        if duplicated.any():
+            dup = np.flatnonzero(duplicated)
+            keys = pd.DataFrame({"nik": nik[dup], "desa": desa[dup]})
+            spread = keys.groupby("nik")["desa"].nunique()
+            across[dup] = keys["nik"].map(spread).to_numpy() > 1
+        name = "tweb_penduduk"
+        for mask, message in ((across, self.DUPLICATE_ACROSS), (duplicated & ~across, self.DUPLICATE_WITHIN)):
+            hits = np.flatnonzero(mask)
+            problems = [Problem("error", name, message, desa=self.labels[desa[i]],
+                                row=None if np.isnan(rows[i]) else int(rows[i]), column="nik")
+                        for i in hits[:LIMIT_PER_RULE]]
+            report.rule("error", name, message, "nik", problems, len(hits))
+
+
+def _check_people(people: _Table, refs: dict[str, IdSet], ledger: _NikLedger,
+                  reference_date: date, report: CheckReport) -> None:
     frame = people.frame
     for column, code_list in COLUMN_CODE_LIST.items():
         if column not in frame.columns:
@@ -158,66 +311,93 @@ def _check_people(people: _Table, source: SourceTables, reference_date: date,
     people.flag(report, born > ref, "tanggallahir", "tanggal lahir sesudah tanggal referensi")
     people.flag(report, born < ref - pd.DateOffset(years=MAX_AGE), "tanggallahir",
                 f"umur lebih dari {MAX_AGE} tahun")
-    _check_nik(people, born, report)
+    _check_nik(people, born, ledger, report)
     if "config_id" in frame.columns:
-        people.flag(report, ~_isin(frame["config_id"], source["config"]["id"]), "config_id",
+        people.flag(report, ~refs["config"].contains(frame["config_id"]), "config_id",
                     "desa (config_id) tidak ada di tabel config")
-    people.flag(report, ~_isin(frame["id_kk"], source["tweb_keluarga"]["id"]), "id_kk",
+    people.flag(report, ~refs["tweb_keluarga"].contains(frame["id_kk"]), "id_kk",
                 "keluarga tidak ada di tweb_keluarga")
-    people.flag(report, ~_isin(frame["id_cluster"], source["tweb_wil_clusterdesa"]["id"]),
+    people.flag(report, ~refs["tweb_wil_clusterdesa"].contains(frame["id_cluster"]),
                 "id_cluster", "wilayah tidak ada di tweb_wil_clusterdesa")
 
 
-def _check_nik(people: _Table, born: pd.Series, report: CheckReport) -> None:
+def _check_nik(people: _Table, born: pd.Series, ledger: _NikLedger, report: CheckReport) -> None:
     nik = people.frame["nik"].str.strip()
     excel = nik.str.fullmatch(r"\d(?:[.,]\d+)?[eE]\+?\d+")
     people.flag(report, excel, "nik", "NIK dalam notasi ilmiah (dirusak Excel): digit hilang")
     temporary = nik.str.startswith("0")  # NIK sementara, OpenSID's own placeholder
     malformed = ~excel & ~temporary & (nik != "") & ~nik.str.fullmatch(r"\d{16}")
     people.flag(report, malformed, "nik", "NIK harus 16 digit", severity="warning")
-    full = nik.str.fullmatch(r"[1-9]\d{15}")
-    day = pd.to_numeric(nik.str[6:8], errors="coerce")
+    full = nik.str.fullmatch(r"[1-9]\d{15}").fillna(False).astype(bool)
+    day = _digits(nik, full, 6, 8)
     female = people.frame["sex"].str.strip() == "2"
     expected_day = born.dt.day + female.astype(int) * 40
-    wrong_date = full & born.notna() & ((day != expected_day)
-                                        | (pd.to_numeric(nik.str[8:10], errors="coerce") != born.dt.month))
+    wrong_date = full & born.notna() & ((day != expected_day) | (_digits(nik, full, 8, 10) != born.dt.month))
     people.flag(report, wrong_date, "nik", "bagian tanggal lahir NIK tidak cocok dengan tanggal lahir "
                 "dan jenis kelamin", severity="warning")
     alive = people.frame["status_dasar"].str.strip() == "1"
-    counted = alive & full
-    duplicated = counted & nik.where(counted).duplicated(keep=False)
-    across = pd.Series(False, index=nik.index)
-    if duplicated.any():
-        desa_per_nik = (pd.DataFrame({"nik": nik[duplicated], "desa": people.desa[duplicated]})
-                        .groupby("nik")["desa"].nunique())
-        across = duplicated & nik.map(desa_per_nik).fillna(0).gt(1)
-    people.flag(report, across, "nik", "NIK yang sama terdaftar hidup di dua desa atau lebih")
-    people.flag(report, duplicated & ~across, "nik", "NIK yang sama terdaftar dua kali di desa ini")
+    ledger.add(people, nik, (alive & full).fillna(False).astype(bool), report)
 
 
-def _check_families(families: _Table, source: SourceTables, report: CheckReport) -> None:
+def _check_families(families: _Table, people_ids: IdSet, report: CheckReport) -> None:
     kk = families.frame["no_kk"].str.strip()
     families.flag(report, (kk != "") & ~kk.str.fullmatch(r"\d{16}"), "no_kk",
                   "No. KK harus 16 digit", severity="warning")
     families.flag(report, (kk != "") & kk.duplicated(keep=False), "no_kk",
                   "No. KK yang sama muncul lebih dari sekali", severity="warning")
     heads = families.frame["nik_kepala"].str.strip()
-    families.flag(report, ~_isin(heads, source["tweb_penduduk"]["id"]), "nik_kepala",
+    families.flag(report, ~people_ids.contains(heads), "nik_kepala",
                   "kepala keluarga tidak ada di tweb_penduduk (keluarga tidak dihitung)",
                   severity="warning")
+
+
+class DistrictCheck:
+    """The checks of one source, with its residents given whole or in chunks."""
+
+    def __init__(self, source: SourceTables, reference_date: date, district: District | None,
+                 people_columns: list[str]):
+        """Check the small tables now; ``source`` needs config, clusters and families."""
+        self.report = CheckReport()
+        self.reference_date = reference_date
+        self.source = source
+        columns = {name: list(source[name].columns) for name in REQUIRED_COLUMNS if name != "tweb_penduduk"}
+        _check_columns({**columns, "tweb_penduduk": list(people_columns)}, self.report)
+        self.ready = not self.report.errors
+        if not self.ready:
+            return
+        _check_region(source["config"], district, self.report)
+        config = source["config"]
+        self.desa = _Desa(dict(zip(config["id"], config["kode_desa"].map(
+            lambda c: dotted(c) if str(c).isdigit() and len(str(c)) == 10 else str(c)))))
+        self.refs = {name: IdSet.of(source[name]["id"])
+                     for name in ("config", "tweb_keluarga", "tweb_wil_clusterdesa")}
+        self.ledger = _NikLedger()
+        self.people_ids: list[pa.Array] = []
+        self.report.pending = {}
+
+    def people(self, frame: pd.DataFrame) -> None:
+        """Check one chunk of tweb_penduduk (rows in file order, chunks in order)."""
+        if not self.ready:
+            return
+        _check_people(_Table("tweb_penduduk", frame, self.desa), self.refs, self.ledger,
+                      self.reference_date, self.report)
+        self.people_ids.append(_arrow(frame["id"]))
+
+    def finish(self) -> CheckReport:
+        """The whole report, once every chunk has been checked."""
+        if self.ready:
+            self.ledger.settle(self.report)
+            self.report.settle()
+            ids, self.people_ids = IdSet(self.people_ids), []
+            families = self.source["tweb_keluarga"]
+            _check_families(_Table("tweb_keluarga", families, self.desa), ids, self.report)
+        return self.report
 
 
 def check_tables(source: SourceTables, reference_date: date,
                  district: District | None = None) -> CheckReport:
     """Check structure, region codes, code values, dates, NIK and references of the core tables."""
-    report = CheckReport()
-    _check_columns(source, report)
-    if report.errors:
-        return report
-    _check_region(source, district, report)
-    config = source["config"]
-    desa_by_config = dict(zip(config["id"], config["kode_desa"].map(
-        lambda c: dotted(c) if str(c).isdigit() and len(str(c)) == 10 else str(c))))
-    _check_people(_Table(source, "tweb_penduduk", desa_by_config), source, reference_date, report)
-    _check_families(_Table(source, "tweb_keluarga", desa_by_config), source, report)
-    return report
+    people = source["tweb_penduduk"]
+    check = DistrictCheck(source, reference_date, district, list(people.columns))
+    check.people(people)
+    return check.finish()
