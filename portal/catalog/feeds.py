@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, render_template, url_for
 
+from portal.catalog import browse
 from portal.datasets import queries
 from portal.datasets.vocabularies import TOPICS
 from portal.sources.wilayah import load_district
@@ -51,6 +52,7 @@ def sitemap():
         urls.append(url_for("catalog.dataset", name=found.dataset.name, _external=True))
         urls.extend(url_for("catalog.dataset_version", name=found.dataset.name, version=r.version,
                             _external=True) for r in found.versions)
+    urls.extend(url_for(endpoint, _external=True, **args) for endpoint, args in browse.public_pages())
     district = load_district(current_app.config["DISTRICT_CODE"])
     urls.extend(url_for("places.kecamatan", kode=k.kode, _external=True) for k in district.kecamatan)
     urls.extend(url_for("places.desa", kode=d.kode, _external=True) for d in district.desa)

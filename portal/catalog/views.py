@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 
 from portal.datasets import queries
 from portal.datasets.drafts import release_meta
+from portal.datasets.vocabularies import TOPICS
 from portal.privacy.protect import SUPPRESSED, SUPPRESSED_LABEL
 
 bp = Blueprint("catalog", __name__)
@@ -20,11 +21,15 @@ DOWNLOAD_ORDER = ("{n}.csv", "{n}.xlsx", "{n}.json", "{n}.zip", "datapackage.jso
 
 @bp.get("/")
 def home():
-    """Search box, latest releases and headline numbers."""
-    datasets = queries.public_datasets()
-    latest = sorted((d.latest for d in datasets), key=lambda r: r.published_at, reverse=True)[:5]
-    headline = _headline(datasets)
-    return render_template("catalog/home.html", datasets=datasets, latest=latest, headline=headline)
+    """Search box, topics, latest releases, headline numbers, and the ways to the dashboard and API."""
+    from portal.catalog import search as catalog_search
+
+    found = queries.public_dataset(HEADLINE_DATASET)
+    counts = catalog_search.facet_totals("topic")
+    topics = [(slug, catalog_search.topic_title(slug), counts.get(slug, 0)) for slug in TOPICS]
+    return render_template("catalog/home.html", topics=topics, headline=_headline([found] if found else []),
+                           latest=catalog_search.latest_releases(6), total=sum(counts.values()))
+
 
 
 def _headline(datasets) -> dict | None:
@@ -43,19 +48,13 @@ def _headline(datasets) -> dict | None:
 
 @bp.get("/dataset")
 def search():
-    """List and search published datasets."""
-    q = request.args.get("q", "")
-    return render_template("catalog/search.html", results=queries.public_datasets(q), q=q)
+    """Full-text search of published datasets with facets, sort and paging; all in the URL."""
+    from portal.catalog import search as catalog_search
 
+    params = catalog_search.SearchParams.from_args(request.args)
+    return render_template("catalog/search.html", result=catalog_search.search(params),
+                           links=catalog_search.Links(params), sorts=catalog_search.SORTS)
 
-@bp.get("/feeds/releases.atom")
-def releases_feed():
-    """Atom feed of published versions, newest first (withdrawn ones leave it at once)."""
-    versions = sorted((r for d in queries.public_datasets() for r in d.versions),
-                      key=lambda r: r.published_at, reverse=True)[:FEED_SIZE]
-    body = render_template("catalog/releases.atom", versions=versions,
-                           updated=versions[0].published_at if versions else None)
-    return Response(body, mimetype="application/atom+xml")
 
 
 @bp.get("/dataset/<name>")

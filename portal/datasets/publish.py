@@ -25,6 +25,7 @@ from portal.datasets.drafts import apply_meta
 from portal.datasets.errors import WorkflowError
 from portal.datasets.files import MEDIA_TYPES, draft_bytes, storage
 from portal.datasets.models import Release, ReleaseFile
+from portal.datasets.signals import catalog_changed
 from portal.datasets.storage import sha256_bytes
 from portal.datasets.vocabularies import ReleaseStatus
 from portal.extensions import db
@@ -151,6 +152,7 @@ def publish(release: Release, user: User, comment: str) -> Release:
                 created.append((sha, name))
             checkpoint(f"stored:{name}")
         _record_rows(release, user, comment, files, xlsx_bytes, report)
+        catalog_changed.send(release.dataset)  # the search index commits with the release
         checkpoint("commit")
         db.session.commit()
     except Exception as exc:

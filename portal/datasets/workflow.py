@@ -11,6 +11,7 @@ from portal.datasets.audit import record
 from portal.datasets.drafts import apply_meta
 from portal.datasets.errors import WorkflowError
 from portal.datasets.models import Release
+from portal.datasets.signals import catalog_changed
 from portal.datasets.vocabularies import ReleaseStatus
 from portal.privacy.gate import gate_errors
 
@@ -134,4 +135,5 @@ def withdraw(release: Release, user: User, reason: str) -> Release:
         now_latest = versions.latest_published(dataset)
         if now_latest is not None:
             apply_meta(dataset, now_latest.meta)
+    catalog_changed.send(dataset)  # out of the search index (or back to the previous version)
     return release

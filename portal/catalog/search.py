@@ -1,0 +1,328 @@
+"""Catalog search: full text ranked by relevance, facets with counts, sort and paging.
+
+Reads only the search index (``portal.catalog.search_index``), and every query also
+requires a published release of the dataset, so a draft or a withdrawn-only dataset can
+never be found even if the index were stale. The whole query lives in the URL.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
+from sqlalchemy import column, func, literal_column, select, table
+from sqlalchemy.orm import joinedload
+
+from portal.catalog.search_index import FTS_WEIGHTS, SearchEntry, SearchFacet, dialect
+from portal.catalog.stemmer import STOPWORDS, analyse, stem
+from portal.datasets.models import Organization, Release
+from portal.datasets.vocabularies import LICENCES, TOPICS, ReleaseStatus
+from portal.extensions import db
+from portal.i18n import current_language
+
+PAGE_SIZE = 20
+MAX_QUERY = 200
+MAX_TERMS = 12
+MAX_FILTER_VALUES = 10
+SNIPPET_LENGTH = 220
+E, F = SearchEntry.__table__, SearchFacet.__table__
+_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A facet: its index field, its URL parameter and its heading."""
+
+    field: str
+    param: str
+    label: str
+
+
+FACETS = (Facet("topic", "topic", _l("Topik")), Facet("organization", "org", _l("Organisasi")),
+          Facet("tags", "tag", _l("Tag")), Facet("format", "format", _l("Format")),
+          Facet("licence", "licence", _l("Lisensi")), Facet("privacy", "privacy", _l("Kelas UU PDP")))
+SORTS = {"relevance": _l("Relevansi"), "name": _l("Nama (A–Z)"), "updated": _l("Pembaruan terakhir")}
+PRIVACY_LABELS = {"umum": _l("Data pribadi umum (agregat)"),
+                  "spesifik": _l("Data pribadi spesifik, Pasal 4(2) (agregat)")}
+LOWER_CASE = {"tags", "format"}
+
+
+@dataclass
+class SearchParams:
+    """A search as its URL states it: text, facet filters, sort and page."""
+
+    q: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    sort: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> SearchParams:
+        """Read the query string; unknown sorts and junk values fall back to defaults."""
+        filters = {}
+        for facet in FACETS:
+            values = [v.strip()[:200] for v in args.getlist(facet.param) if v.strip()]
+            values = [v.lower() if facet.field in LOWER_CASE else v for v in values]
+            if values:
+                filters[facet.field] = list(dict.fromkeys(values))[:MAX_FILTER_VALUES]
+        sort = args.get("sort", "")
+        page = args.get("page", 1, type=int) or 1
+        return cls(args.get("q", "")[:MAX_QUERY].strip(), filters, sort if sort in SORTS else "",
+                   max(1, page))
+
+    @property
+    def terms(self) -> list[str]:
+        """The stemmed words of the text query."""
+        return list(dict.fromkeys(analyse(self.q)))[:MAX_TERMS]
+
+    @property
+    def effective_sort(self) -> str:
+        """Relevance when there is text to rank by, else the newest update first."""
+        if self.sort == "relevance" or not self.sort:
+            return "relevance" if self.terms else "updated"
+        return self.sort
+
+    def hidden_fields(self) -> list[tuple[str, str]]:
+        """(name, value) of the filters and sort, kept when the search form is sent again."""
+        fields = [(f.param, v) for f in FACETS for v in self.filters.get(f.field, [])]
+        return fields + ([("sort", self.sort)] if self.sort else [])
+
+    def url_args(self, toggle: tuple[str, str] | None = None, sort: str | None = None,
+                 page: int = 1) -> dict:
+        """Query-string arguments for url_for; a facet toggled on or off, page reset unless given."""
+        filters = {k: list(v) for k, v in self.filters.items()}
+        if toggle is not None:
+            values = filters.setdefault(toggle[0], [])
+            if toggle[1] in values:
+                values.remove(toggle[1])
+            else:
+                values.append(toggle[1])
+        args: dict = {"q": self.q} if self.q else {}
+        args.update({f.param: filters[f.field] for f in FACETS if filters.get(f.field)})
+        chosen = self.sort if sort is None else sort
+        if chosen:
+            args["sort"] = chosen
+        if page > 1:
+            args["page"] = page
+        return args
+
+
+@dataclass
+class Hit:
+    """One dataset in a result list."""
+
+    name: str
+    title: str
+    snippet: Markup
+    organization: str
+    organization_title: str
+    topic: str
+    topic_title: str
+    version: str
+    updated_at: datetime
+    formats: list[str]
+
+
+@dataclass
+class FacetValue:
+    """A value of a facet with the number of matching datasets."""
+
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class FacetGroup:
+    """A facet's values, most frequent first."""
+
+    facet: Facet
+    values: list[FacetValue]
+
+
+@dataclass
+class SearchResult:
+    """A page of hits, the total, and the facets of everything that matched."""
+
+    params: SearchParams
+    hits: list[Hit]
+    total: int
+    page: int
+    pages: int
+    sort: str
+    facets: list[FacetGroup]
+    offset: int = 0
+
+    @property
+    def active(self) -> list[tuple[FacetGroup, FacetValue]]:
+        """The facet values the search is filtered by."""
+        return [(group, value) for group in self.facets for value in group.values if value.selected]
+
+
+def topic_title(slug: str) -> str:
+    """A topic's title in the page's language."""
+    topic = TOPICS.get(slug)
+    if topic is None:
+        return slug
+    return topic.title_en if current_language() == "en" and topic.title_en else topic.title
+
+
+def _match(terms: list[str]):
+    """(dataset_id, score) of the datasets containing every term (as a stem prefix)."""
+    if dialect() == "sqlite":
+        weights = ", ".join(str(w) for w in FTS_WEIGHTS)
+        fts = table("search_fts", column("dataset_id"))
+        expression = " AND ".join(f'"{t}"*' for t in terms)
+        return (select(fts.c.dataset_id, literal_column(f"-bm25(search_fts, 0.0, {weights})").label("score"))
+                .where(literal_column("search_fts").op("MATCH")(expression)).subquery("matched"))
+    query = func.to_tsquery("simple", " & ".join(f"{t}:*" for t in terms))
+    document = literal_column("search_entry.document")
+    return (select(E.c.dataset_id, func.ts_rank(document, query).label("score"))
+            .where(document.op("@@")(query)).subquery("matched"))
+
+
+def _filtered(columns: list, params: SearchParams, matched):
+    """SELECT ``columns`` of the published datasets that match the text and every filter."""
+    published = select(Release.dataset_id).where(Release.status == ReleaseStatus.PUBLISHED)
+    stmt = select(*columns).select_from(E).where(E.c.dataset_id.in_(published))
+    if matched is not None:
+        stmt = stmt.join(matched, matched.c.dataset_id == E.c.dataset_id)
+    for name, values in params.filters.items():
+        for value in values:
+            stmt = stmt.where(E.c.dataset_id.in_(
+                select(F.c.dataset_id).where(F.c.field == name, F.c.value == value)))
+    return stmt
+
+
+def search(params: SearchParams, with_facets: bool = True, page_size: int = PAGE_SIZE) -> SearchResult:
+    """Run a search: one page of hits, the total and (optionally) the facet counts."""
+    terms = params.terms
+    matched = _match(terms) if terms else None
+    total = db.session.scalar(select(func.count()).select_from(
+        _filtered([E.c.dataset_id], params, matched).subquery()))
+    pages = max(1, -(-total // page_size))
+    page = min(params.page, pages)
+    sort = params.effective_sort
+    title_key = func.lower(E.c.title)
+    order = {"relevance": [literal_column("matched.score").desc(), E.c.updated_at.desc()],
+             "name": [], "updated": [E.c.updated_at.desc()]}[sort]
+    rows = db.session.execute(_filtered(list(E.c), params, matched)
+                              .order_by(*order, title_key, E.c.dataset_id)
+                              .limit(page_size).offset((page - 1) * page_size)).all()
+    facets = _facets(params, matched) if with_facets else []
+    return SearchResult(params, [_hit(r, terms) for r in rows], total, page, pages, sort, facets,
+                        (page - 1) * page_size)
+
+
+def _facets(params: SearchParams, matched) -> list[FacetGroup]:
+    ids = _filtered([E.c.dataset_id], params, matched)
+    counts: dict[str, dict[str, int]] = {}
+    for name, value, count in db.session.execute(
+            select(F.c.field, F.c.value, func.count()).where(F.c.dataset_id.in_(ids))
+            .group_by(F.c.field, F.c.value)):
+        counts.setdefault(name, {})[value] = count
+    orgs = organization_titles()
+    groups = []
+    for facet in FACETS:
+        found = counts.get(facet.field, {})
+        selected = params.filters.get(facet.field, [])
+        values = [FacetValue(v, facet_label(facet.field, v, orgs), found.get(v, 0), v in selected)
+                  for v in dict.fromkeys([*selected, *found])]
+        values.sort(key=lambda fv: (not fv.selected, -fv.count, fv.label.lower()))
+        groups.append(FacetGroup(facet, values))
+    return groups
+
+
+def organization_titles() -> dict[str, str]:
+    """Every organisation's title by its name."""
+    return dict(db.session.execute(select(Organization.name, Organization.title)).all())
+
+
+def facet_label(name: str, value: str, orgs: dict[str, str] | None = None) -> str:
+    """How a facet value reads on the page (titles, not slugs)."""
+    if name == "topic":
+        return topic_title(value)
+    if name == "organization":
+        return (orgs if orgs is not None else organization_titles()).get(value, value)
+    if name == "licence":
+        return LICENCES[value].title if value in LICENCES else value
+    if name == "privacy":
+        return str(PRIVACY_LABELS.get(value, value))
+    if name == "format":
+        return value.upper()
+    return value
+
+
+def _hit(row, terms: list[str]) -> Hit:
+    english = current_language() == "en"
+    title = row.title_en if english and row.title_en else row.title
+    description = row.description_en if english and row.description_en else row.description
+    return Hit(row.name, title, snippet(description, terms), row.organization,
+               row.organization_title, row.topic, topic_title(row.topic), row.version,
+               row.updated_at, [f.upper() for f in row.formats.split()])
+
+
+def _is_hit(word: str, terms: list[str]) -> bool:
+    word = word.lower()
+    return word not in STOPWORDS and any(stem(word).startswith(t) for t in terms)
+
+
+def snippet(text: str, terms: list[str], length: int = SNIPPET_LENGTH) -> Markup:
+    """A window of ``text`` around the first matching word, matches in <mark>, HTML-escaped."""
+    text = " ".join((text or "").split())
+    hits = [m for m in _WORD.finditer(text) if terms and _is_hit(m.group(0), terms)]
+    start = 0
+    if hits and hits[0].end() > length:
+        start = text.rfind(" ", 0, max(0, hits[0].start() - length // 3)) + 1
+    end = start + length
+    if end < len(text):
+        end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
+    out, pos = [Markup("…") if start else Markup("")], start
+    for m in hits:
+        if m.start() < start or m.end() > end:
+            continue
+        out += [escape(text[pos:m.start()]), Markup("<mark>"), escape(m.group(0)), Markup("</mark>")]
+        pos = m.end()
+    out.append(escape(text[pos:end]))
+    if end < len(text):
+        out.append(Markup("…"))
+    return Markup("").join(out)
+
+
+def facet_totals(name: str) -> dict[str, int]:
+    """Public datasets per value of one facet (topic, organization...) over the whole catalog."""
+    published = select(Release.dataset_id).where(Release.status == ReleaseStatus.PUBLISHED)
+    return dict(db.session.execute(
+        select(F.c.value, func.count()).where(F.c.field == name, F.c.dataset_id.in_(published))
+        .group_by(F.c.value)).all())
+
+
+def latest_releases(limit: int = 6) -> list[Release]:
+    """The most recently published versions, newest first."""
+    return list(db.session.scalars(
+        select(Release).where(Release.status == ReleaseStatus.PUBLISHED)
+        .order_by(Release.published_at.desc(), Release.id.desc()).limit(limit)
+        .options(joinedload(Release.dataset))))
+
+
+class Links:
+    """URLs of a result page: facet toggles, sorts and pages, for any list endpoint."""
+
+    def __init__(self, params: SearchParams, endpoint: str = "catalog.search", **view_args):
+        self.params, self.endpoint, self.view_args = params, endpoint, view_args
+
+    def toggle(self, name: str, value: str) -> str:
+        """The same search with a facet value added or removed."""
+        return url_for(self.endpoint, **self.view_args, **self.params.url_args(toggle=(name, value)))
+
+    def sort(self, sort: str) -> str:
+        """The same search in another order."""
+        return url_for(self.endpoint, **self.view_args, **self.params.url_args(sort=sort))
+
+    def page(self, page: int) -> str:
+        """Another page of the same search."""
+        return url_for(self.endpoint, **self.view_args, **self.params.url_args(page=page))
