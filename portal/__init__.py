@@ -95,11 +95,6 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(browse_bp)
     app.cli.add_command(search_cli)  # flask search reindex
-    from portal.catalog.browse import bp as browse_bp
-    from portal.catalog.search_index import search_cli
-
-    app.register_blueprint(browse_bp)
-    app.cli.add_command(search_cli)  # flask search reindex
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(privacy_bp)
