@@ -1,10 +1,12 @@
 """Count the catalogue's tables from minimised residents and families."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from portal.sources.codes import CODE_LISTS
 from portal.sources.wilayah import dotted
@@ -64,20 +66,47 @@ class Units:
     frame: pd.DataFrame
     place: np.ndarray  # row of the desa frame, -1 when the desa is unknown
     sex: np.ndarray    # 0 laki-laki, 1 perempuan, -1 otherwise
+    # Category positions by column, computed once however many tables count that column.
+    cache: dict = field(default_factory=dict, repr=False)
+
+
+def _positions(values: pd.Series, lookup: dict) -> np.ndarray:
+    """``lookup[value]`` for each value (-1 when absent), by exact equality, as a dict would."""
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64)
+    text_keys = all(isinstance(k, str) for k in lookup)
+    try:
+        arrow = pa.array(values, from_pandas=True) if text_keys else None
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        arrow = None
+    if arrow is None or not (pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type)
+                             or pa.types.is_null(arrow.type)):
+        # Not text (a hand-built frame of numbers): the plain dict lookup says what matches.
+        return values.map(lookup).fillna(-1).to_numpy(dtype=np.int64)
+    found = pc.index_in(arrow.cast(pa.string()), value_set=pa.array(list(lookup), type=pa.string()))
+    targets = np.append(np.fromiter(lookup.values(), dtype=np.int64, count=len(lookup)), -1)
+    return targets[pc.fill_null(found, len(lookup)).to_numpy(zero_copy_only=False)]
+
+
+def _units(frame: pd.DataFrame, sex_column: str, desa: pd.DataFrame) -> Units:
+    place = _positions(frame["config_id"], {key: i for i, key in enumerate(desa.index)})
+    return Units(frame, place, _positions(frame[sex_column], {"1": 0, "2": 1}))
 
 
 def prepare(residents: pd.DataFrame, families: pd.DataFrame, desa: pd.DataFrame) -> tuple[Units, Units]:
     """Living residents and active families with desa and sex as small integers."""
-    position = {key: i for i, key in enumerate(desa.index)}
-    alive = residents[residents["status_dasar"] == "1"]
-    active = families[families["aktif"]]
+    return prepare_residents(residents, desa), prepare_families(families, desa)
 
-    def units(frame: pd.DataFrame, sex_column: str) -> Units:
-        place = frame["config_id"].map(position).fillna(-1).to_numpy(dtype=np.int64)
-        sex = frame[sex_column].map({"1": 0, "2": 1}).fillna(-1).to_numpy(dtype=np.int64)
-        return Units(frame, place, sex)
 
-    return units(alive, "sex"), units(active, "kepala_sex")
+def prepare_residents(residents: pd.DataFrame, desa: pd.DataFrame) -> Units:
+    """Living residents (of the whole district or one chunk) with desa and sex as integers."""
+    alive = residents[(residents["status_dasar"] == "1").to_numpy(dtype=bool)]
+    return _units(alive, "sex", desa)
+
+
+def prepare_families(families: pd.DataFrame, desa: pd.DataFrame) -> Units:
+    """Active families with desa and the head's sex as integers."""
+    return _units(families[families["aktif"].to_numpy(dtype=bool)], "kepala_sex", desa)
 
 
 def _category_index(spec: TableSpec, units: Units, cats: list[Category]) -> np.ndarray:
@@ -92,9 +121,12 @@ def _category_index(spec: TableSpec, units: Units, cats: list[Category]) -> np.n
             index[(age >= low) & (age <= high)] = i
         return index
     position = {str(c.code): i for i, c in enumerate(cats) if c.code != UNFILLED_CODE}
-    index = frame[spec.column].map(position)
+    cache_key = (spec.column, tuple(position.items()))
+    if cache_key not in units.cache:
+        units.cache[cache_key] = _positions(frame[spec.column], position)
+    index = units.cache[cache_key]
     fallback = len(cats) - 1 if spec.count_unfilled else -1
-    return index.fillna(fallback).to_numpy(dtype=np.int64)
+    return np.where(index >= 0, index, fallback)
 
 
 def _assemble(spec: TableSpec, counts: np.ndarray, cats: list[Category], desa: pd.DataFrame) -> StatTable:
@@ -113,24 +145,58 @@ def _assemble(spec: TableSpec, counts: np.ndarray, cats: list[Category], desa: p
     return StatTable(spec=spec, categories=cats, frame=frame[[*KEY_FIELDS, *COUNT_FIELDS]])
 
 
+def _counts(spec: TableSpec, units: Units, unit: str, cats: list[Category], shape) -> np.ndarray:
+    """The (desa, category, sex) counts one kind of unit adds to one table."""
+    cat = _category_index(spec if spec.dimension != "unit" else _UNIT_SPECS[unit], units, cats)
+    place, sex = units.place, units.sex
+    if spec.dimension != "unit" and spec.unit == "penduduk" and spec.population != "all":
+        mask = POPULATIONS[spec.population](units.frame).to_numpy(dtype=bool)
+        cat, place, sex = cat[mask], place[mask], sex[mask]
+    ok = (place >= 0) & (cat >= 0) & (sex >= 0)
+    key = (place[ok] * shape[1] + cat[ok]) * 2 + sex[ok]
+    return np.bincount(key, minlength=int(np.prod(shape))).reshape(shape)
+
+
+_UNIT_SPECS = {unit: TableSpec(name="", title="", title_en="", description="", description_en="",
+                               dimension="unit", unit=unit) for unit in ("penduduk", "keluarga")}
+
+
+class Tally:
+    """Counts of every table, added up over chunks of residents and then the families."""
+
+    def __init__(self, specs, desa: pd.DataFrame):
+        self.specs = list(specs)
+        self.desa = desa
+        self.cats = [categories_for(spec) for spec in self.specs]
+        self.counts = [np.zeros((len(desa), len(c), 2), dtype=np.int64) for c in self.cats]
+
+    def _add(self, units: Units, unit: str) -> None:
+        for spec, cats, counts in zip(self.specs, self.cats, self.counts):
+            counted = {"penduduk", "keluarga"} if spec.dimension == "unit" else {spec.unit}
+            if unit in counted:
+                counts += _counts(spec, units, unit, cats, counts.shape)
+
+    def add_residents(self, residents: pd.DataFrame) -> None:
+        """Count a chunk of minimised residents (only the living ones count)."""
+        self._add(prepare_residents(residents, self.desa), "penduduk")
+
+    def add_families(self, families: pd.DataFrame) -> None:
+        """Count the minimised families (only the active ones count)."""
+        self._add(prepare_families(families, self.desa), "keluarga")
+
+    def tables(self) -> list[StatTable]:
+        """One table per spec, every category for every desa."""
+        return [_assemble(spec, counts, cats, self.desa)
+                for spec, cats, counts in zip(self.specs, self.cats, self.counts)]
+
+
 def count_prepared(spec: TableSpec, people: Units, families: Units, desa: pd.DataFrame) -> StatTable:
     """Count one table from prepared units; every category appears for every desa."""
     cats = categories_for(spec)
-    parts = [people, families] if spec.dimension == "unit" else [
-        families if spec.unit == "keluarga" else people]
     counts = np.zeros((len(desa), len(cats), 2), dtype=np.int64)
-    for units in parts:
-        chosen = units
-        if spec.dimension != "unit" and spec.unit == "penduduk" and spec.population != "all":
-            mask = POPULATIONS[spec.population](units.frame).to_numpy(dtype=bool)
-            chosen = Units(units.frame[mask], units.place[mask], units.sex[mask])
-        spec_for = spec if spec.dimension != "unit" else TableSpec(
-            name=spec.name, title="", title_en="", description="", description_en="",
-            dimension="unit", unit="penduduk" if units is people else "keluarga")
-        cat = _category_index(spec_for, chosen, cats)
-        ok = (chosen.place >= 0) & (cat >= 0) & (chosen.sex >= 0)
-        key = (chosen.place[ok] * len(cats) + cat[ok]) * 2 + chosen.sex[ok]
-        counts += np.bincount(key, minlength=counts.size).reshape(counts.shape)
+    units = {"penduduk": people, "keluarga": families}
+    for unit in (("penduduk", "keluarga") if spec.dimension == "unit" else (spec.unit,)):
+        counts += _counts(spec, units[unit], unit, cats, counts.shape)
     return _assemble(spec, counts, cats, desa)
 
 
@@ -143,8 +209,10 @@ def count_table(spec: TableSpec, residents: pd.DataFrame, families: pd.DataFrame
 
 def count_all(specs, residents: pd.DataFrame, families: pd.DataFrame, desa: pd.DataFrame) -> list[StatTable]:
     """Count every table of the catalogue from one preparation."""
-    people, fams = prepare(residents, families, desa)
-    return [count_prepared(spec, people, fams, desa) for spec in specs]
+    tally = Tally(specs, desa)
+    tally.add_residents(residents)
+    tally.add_families(families)
+    return tally.tables()
 
 
 def desa_frame(config) -> pd.DataFrame:
