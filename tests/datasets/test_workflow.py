@@ -1,6 +1,9 @@
 """Draft, submit, four-eyes approval and publication, through the CLI and the web pages."""
 import json
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 from frictionless import validate
@@ -114,6 +117,10 @@ def test_published_package_is_frictionless_v2_and_valid(published, client, tmp_p
         assert sorted(archive.namelist()) == ["data/penduduk-dan-keluarga.csv", "datapackage.json"]
         assert json.loads(archive.read("datapackage.json")) == descriptor
     assert validate(str(zipped)).valid
+    # The same check a data user runs: the frictionless command on the downloaded zip, unchanged.
+    cli = Path(sys.executable).with_name("frictionless")
+    checked = subprocess.run([str(cli), "validate", str(zipped)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout[-2000:]
     roles = [r for c in descriptor["contributors"] for r in c["roles"]]
     assert "walidata" in roles and "produsen" in roles
 
