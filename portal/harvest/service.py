@@ -16,14 +16,12 @@ from portal.datasets.models import Release
 from portal.extensions import db
 from portal.harvest.models import HarvestRun
 from portal.harvest.privacy_check import check_release
-from portal.privacy.policy import minimise_families, minimise_residents
 from portal.privacy.protect import protect_release
-from portal.privacy.scan import build_deny_list
-from portal.sources.checks import CheckReport, check_tables
+from portal.harvest.pipeline import harvest_tables
+from portal.sources.checks import CheckReport
 from portal.sources.wilayah import District, load_district
-from portal.sources.readers import SourceError, read_source, source_label
+from portal.sources.readers import SourceError, source_label
 from portal.statistics.catalogue import CATALOGUE, ORGANIZATIONS
-from portal.statistics.compute import count_all, desa_frame
 
 class HarvestFailed(Exception):
     """The harvest stopped; nothing was stored but the failed run's report."""
@@ -88,28 +86,25 @@ def harvest(source: str, reference_date: date | None = None, actor: User | None 
     reference_date = reference_date or date.today()
     label = source_label(source)  # a database URL without its password
     try:
-        tables = read_source(source)
+        # Read, check, minimise and count; a CSV folder streams its residents in chunks.
+        harvested = harvest_tables(source, reference_date, _district(), progress=progress)
     except SourceError as exc:
         run_id = _record_failure(label, reference_date, actor, str(exc), None)
         raise HarvestFailed(str(exc), run_id) from None
-    report = check_tables(tables, reference_date, _district())
+    report = harvested.report
     if report.errors:
         message = f"panen dibatalkan: {len(report.errors)} galat"
         run_id = _record_failure(label, reference_date, actor, message, report)
         raise HarvestFailed(message, run_id, report)
-    # The readers' bookkeeping (source row numbers) served the checks; it is not data.
-    for name, frame in tables.tables.items():
-        tables.tables[name] = frame.drop(columns=[c for c in frame.columns if c.startswith("_")])
     # Residents' names, in memory only, so the scanner can refuse any file that carries one.
-    deny_names = build_deny_list(tables["tweb_penduduk"].get("nama", pd.Series(dtype=str)))
+    deny_names = harvested.deny_names
     created_ids: list[int] = []
     try:
-        residents, minimisation = minimise_residents(tables["tweb_penduduk"], reference_date)
-        families = minimise_families(tables["tweb_keluarga"], residents, minimisation)
-        desa = desa_frame(tables["config"])
-        run = HarvestRun(source=label, source_kind=tables.kind, reference_date=reference_date,
-                         actor=actor, desa_count=len(desa),
-                         resident_count=int((residents["status_dasar"] == "1").sum()))
+        if harvested.failure is not None:
+            raise harvested.failure
+        minimisation, desa = harvested.minimisation, harvested.desa
+        run = HarvestRun(source=label, source_kind=harvested.kind, reference_date=reference_date,
+                         actor=actor, desa_count=len(desa), resident_count=harvested.resident_count)
         db.session.add(run)
         db.session.flush()
         sources = [{"title": f"OpenSID {len(desa)} desa (panen #{run.id}, tanggal referensi "
@@ -117,7 +112,7 @@ def harvest(source: str, reference_date: date | None = None, actor: User | None 
         result = HarvestResult(run=run, report=report)
         k_general = current_app.config["PRIVACY_K_GENERAL"]
         k_specific = current_app.config["PRIVACY_K_SPECIFIC"]
-        tables = count_all(CATALOGUE, residents, families, desa)
+        tables = harvested.tables
         # Joint protection: the tables share each desa's totals, and the last published
         # pattern is carried forward so a new version cannot undo an old suppression.
         previous = _previous_tables()

@@ -135,7 +135,8 @@ class IdSet:
             numbers.append(value[canonical])
             if not canonical.all():
                 others.append(part.filter(pa.array(~canonical)))
-        self.numbers = np.unique(np.concatenate(numbers)) if numbers else np.zeros(0, np.int64)
+        # Sorted, duplicates and all: searchsorted needs no more, and a sort beats a hash here.
+        self.numbers = np.sort(np.concatenate(numbers)) if numbers else np.zeros(0, np.int64)
         self.others = pa.concat_arrays(others) if others else pa.array([], pa.string())
 
     @classmethod

@@ -41,9 +41,19 @@ def decode(data: bytes, where: str) -> str:
                           "(bukan UTF-8 atau Windows-1252)") from None
 
 
+def _lines(text: str):
+    """The lines of a text one by one, without copying it whole (as io.StringIO would)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
 def sniff_delimiter(text: str) -> str:
     """The delimiter of a CSV, judged from its header line (the most frequent candidate)."""
-    header = next((line for line in io.StringIO(text) if line.strip()), "")
+    header = next((line for line in _lines(text) if line.strip()), "")
     counts = [(header.count(d), -i, d) for i, d in enumerate(DELIMITERS)]
     best = max(counts)
     return best[2] if best[0] > 0 else ","

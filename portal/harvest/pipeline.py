@@ -1,0 +1,194 @@
+"""From a source to the in-memory statistic tables: read, check, minimise, count.
+
+A CSV folder, the usual export and the only kind that reaches millions of residents, is read
+in chunks: the small tables whole, tweb_keluarga in chunks of the columns a harvest uses, and
+tweb_penduduk one chunk at a time, each chunk checked, minimised and counted, then dropped.
+What the checks need of the whole district (NIK seen so far, ids) is kept as int64 arrays, so
+memory stays bounded at millions of residents. Any other source, or a CSV the stream cannot
+number exactly, is read whole; both ways give the same report and the same tables.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from portal.privacy.policy import (DERIVED_FLAGS, KELUARGA, ColumnClass, MinimisationReport,
+                                   minimise_families, minimise_residents)
+from portal.privacy.scan import build_deny_list
+from portal.sources.checks import REQUIRED_COLUMNS, CheckReport, DistrictCheck, IdSet, check_tables
+from portal.sources.codes import COLUMN_CODE_LIST
+from portal.sources.read_csv import parse_csv
+from portal.sources.read_csv_stream import CHUNK_ROWS, CsvStream, StreamUnsuitable, open_stream
+from portal.sources.read_files import _csv_files, _table_of
+from portal.sources.readers import is_database_url, read_source
+from portal.sources.safezip import MAX_TOTAL_BYTES
+from portal.sources.tables import (BOOKKEEPING, CORE_TABLES, SourceError, SourceTables, require_core,
+                                   single_desa_config_id)
+from portal.sources.wilayah import District
+from portal.statistics.catalogue import CATALOGUE
+from portal.statistics.compute import StatTable, Tally, count_all, desa_frame
+
+STREAMED = ("tweb_keluarga", "tweb_penduduk")
+# Residents' columns a harvest reads: the checked ones, the counted ones, names for the scanner.
+PEOPLE_COLUMNS = frozenset({
+    *REQUIRED_COLUMNS["tweb_penduduk"], "config_id", "nama", *COLUMN_CODE_LIST, *DERIVED_FLAGS,
+    *(spec.column for spec in CATALOGUE if spec.column), "status_kawin"})
+# Families' columns: the checked ones and every one minimisation keeps.
+FAMILY_COLUMNS = frozenset({
+    *REQUIRED_COLUMNS["tweb_keluarga"], "config_id",
+    *(c for c, cls in KELUARGA.items() if cls not in (ColumnClass.DIRECT, ColumnClass.QUASI))})
+
+
+@dataclass
+class Harvested:
+    """What reading, checking, minimising and counting a source gave."""
+
+    kind: str
+    label: str
+    report: CheckReport
+    how: str  # "chunks" or "whole"
+    desa: pd.DataFrame | None = None
+    tables: list[StatTable] = field(default_factory=list)
+    minimisation: MinimisationReport | None = None
+    deny_names: set[str] = field(default_factory=set)  # memory only, for the output scanner
+    resident_count: int = 0
+    failure: Exception | None = None  # raised while minimising or counting
+
+
+def _no_progress(_label: str, _total: int):
+    return lambda _done=1: None
+
+
+def deny_names(names: pd.Series | None) -> set[str]:
+    """The scanner's deny-list of these names (names repeat: each distinct one normalised once)."""
+    if names is None or not len(names):
+        return set()
+    distinct = pc.unique(pa.array(names, type=pa.string(), from_pandas=True).drop_null())
+    return build_deny_list(pd.Series(distinct.to_pylist(), dtype=object))
+
+
+def harvest_tables(source: str | Path, reference_date: date, district: District | None,
+                   chunk_rows: int | None = None, progress=_no_progress) -> Harvested:
+    """Read, check, minimise and count ``source``; raises SourceError if it cannot be read."""
+    if not is_database_url(source) and Path(source).is_dir():
+        files = _stream_files(Path(source))
+        if files is not None:
+            try:
+                return _chunked(Path(source).name, files, reference_date, district,
+                                chunk_rows or CHUNK_ROWS, progress)
+            except StreamUnsuitable:
+                pass  # read whole below; the exact reader reports what the stream could not
+    return _whole(read_source(source), reference_date, district)
+
+
+def _whole(tables: SourceTables, reference_date: date, district: District | None) -> Harvested:
+    report = check_tables(tables, reference_date, district)
+    result = Harvested(kind=tables.kind, label=tables.label, report=report, how="whole")
+    if report.errors:
+        return result
+    # The readers' bookkeeping (source row numbers) served the checks; it is not data.
+    frames = {n: f.drop(columns=[c for c in f.columns if c.startswith("_")]) for n, f in tables.tables.items()}
+    result.deny_names = deny_names(frames["tweb_penduduk"].get("nama"))
+    try:
+        residents, result.minimisation = minimise_residents(frames["tweb_penduduk"], reference_date)
+        families = minimise_families(frames["tweb_keluarga"], residents, result.minimisation)
+        result.desa = desa_frame(frames["config"])
+        result.resident_count = int((residents["status_dasar"] == "1").sum())
+        result.tables = count_all(CATALOGUE, residents, families, result.desa)
+    except Exception as exc:  # the service records it as a failed harvest
+        result.failure = exc
+    return result
+
+
+def _stream_files(folder: Path) -> dict[str, Path] | None:
+    """The folder's table files if it is one export whose big tables can be streamed."""
+    files: dict[str, Path] = {}
+    for path in _csv_files(folder):
+        table = _table_of(path.name)
+        if table in files:
+            return None  # two files for one table: the whole reader reports it
+        files[table] = path
+    if any(t not in files for t in CORE_TABLES):
+        return None
+    return files
+
+
+def _empty(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype="str") for c in columns})
+
+
+def _drop_bookkeeping(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.drop(columns=[c for c in frame.columns if c in BOOKKEEPING])
+
+
+def _chunked(label: str, files: dict[str, Path], reference_date: date, district: District | None,
+             chunk_rows: int, progress) -> Harvested:
+    streams: dict[str, CsvStream] = {}
+    for table in STREAMED:
+        streams[table] = open_stream(files[table], files[table].name)
+        if "config_id" not in streams[table].columns:
+            raise StreamUnsuitable(table)  # a one-desa export: small, read whole
+    small: dict[str, pd.DataFrame] = {}
+    for table, path in files.items():
+        if table in STREAMED:
+            continue
+        if path.stat().st_size > MAX_TOTAL_BYTES:
+            raise SourceError(f"{path.name}: berkas lebih dari {MAX_TOTAL_BYTES // 1024**3} GB")
+        small[table] = parse_csv(path.read_bytes(), path.name)
+    people = streams["tweb_penduduk"]
+    families = pd.concat(list(streams["tweb_keluarga"].chunks(FAMILY_COLUMNS, chunk_rows)),
+                         ignore_index=True)
+    require_core({**small, **dict.fromkeys(STREAMED)}, "")
+    small = single_desa_config_id(small, label)
+    source = SourceTables(kind="csv", label=label, tables={**small, "tweb_keluarga": families})
+    check = DistrictCheck(source, reference_date, district, people.columns)
+    result = Harvested(kind="csv", label=label, report=check.report, how="chunks")
+    if not check.ready:
+        return result
+    try:
+        result.desa = desa_frame(small["config"])
+        tally = Tally(CATALOGUE, result.desa)
+        heads = IdSet.of(families["nik_kepala"])
+    except Exception as exc:
+        result.failure = exc
+    head_rows: list[pd.DataFrame] = []
+    step = progress("Membaca penduduk", max(1, round(people.lines / chunk_rows)))
+    for chunk in people.chunks(PEOPLE_COLUMNS, chunk_rows):
+        check.people(chunk)
+        if result.failure is None:
+            try:
+                frame = _drop_bookkeeping(chunk)
+                result.deny_names |= deny_names(frame.get("nama"))
+                residents, _ = minimise_residents(frame, reference_date)
+                result.resident_count += int((residents["status_dasar"] == "1").sum())
+                tally.add_residents(residents)
+                # Families need their head's sex and status: keep those rows only.
+                if "id" in residents.columns:
+                    is_head = heads.contains(residents["id"]).to_numpy(dtype=bool)
+                    head_rows.append(residents.loc[is_head, ["id", "sex", "status_dasar"]])
+            except Exception as exc:
+                result.failure = exc
+        step()
+    result.report = check.finish()
+    if result.report.errors or result.failure is not None:
+        return result
+    try:
+        # The report names every column dropped, including those the stream never read.
+        report = MinimisationReport()
+        minimise_residents(_empty(people.columns), reference_date, report)
+        minimise_families(_empty(streams["tweb_keluarga"].columns),
+                          _empty(["id", "sex", "status_dasar"]), report)
+        result.minimisation = report
+        heads_frame = (pd.concat(head_rows, ignore_index=True) if head_rows
+                       else _empty(["id", "sex", "status_dasar"]))
+        tally.add_families(minimise_families(_drop_bookkeeping(families), heads_frame,
+                                             MinimisationReport()))
+        result.tables = tally.tables()
+    except Exception as exc:
+        result.failure = exc
+    return result

@@ -1,0 +1,136 @@
+"""Read a large OpenSID CSV table in chunks with pyarrow, only the columns a harvest needs.
+
+The file is first scanned once in blocks (valid UTF-8, no NUL byte, its line count) so that
+each chunk can number its rows as the whole-file reader would: the stream is only used when
+every record is one line. Anything unusual (another encoding, a quoted header, a cell over
+several lines, a malformed row) raises StreamUnsuitable, and the caller reads the file whole
+with the exact parser, which reports the precise line or error.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+
+from .read_csv import _looks_binary, sniff_delimiter
+from .tables import SourceError, column_names, finish_frame
+
+SCAN_BLOCK = 16 * 1024 * 1024
+SAMPLE = 256 * 1024
+# Rows per chunk by default: a few tens of MB of text, whatever the size of the district.
+CHUNK_ROWS = 200_000
+
+
+class StreamUnsuitable(Exception):
+    """The file needs the exact whole-file parser (numbering, encoding or shape)."""
+
+
+@dataclass(frozen=True)
+class CsvStream:
+    """A CSV table that can be read in chunks: its header and line count, from one scan."""
+
+    path: Path
+    where: str
+    names: list[str]  # header cells as column names; "" for a column without a name
+    delimiter: str
+    lines: int
+    size: int
+
+    @property
+    def columns(self) -> list[str]:
+        """The named columns, in file order."""
+        return [name for name in self.names if name]
+
+    def chunks(self, wanted, rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+        """The table in chunks of about ``rows`` rows, only the ``wanted`` columns (and any
+        unnamed one, which must be empty), with ``_baris`` and ``_berkas`` as parse_csv gives."""
+        positional = [str(i) for i in range(len(self.names))]
+        keep = [i for i, name in enumerate(self.names) if not name or name in wanted]
+        per_row = max(self.size / max(self.lines, 1), 1.0)
+        block = int(min(max(rows * per_row, 1 << 20), 1 << 30))
+        try:
+            reader = pcsv.open_csv(
+                self.path,
+                read_options=pcsv.ReadOptions(column_names=positional, skip_rows=1, block_size=block),
+                parse_options=pcsv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True),
+                convert_options=pcsv.ConvertOptions(
+                    include_columns=[positional[i] for i in keep],
+                    column_types={positional[i]: pa.string() for i in keep}, null_values=[],
+                    strings_can_be_null=False, quoted_strings_can_be_null=False))
+        except (pa.ArrowInvalid, pa.ArrowException):
+            raise StreamUnsuitable(self.where) from None
+        names = [self.names[i] for i in keep]
+        line = 2
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                break
+            except (pa.ArrowInvalid, pa.ArrowException):
+                # Its message may quote the row: the exact parser reports instead.
+                raise StreamUnsuitable(self.where) from None
+            table = pa.Table.from_batches([batch])
+            if table.num_rows == 0:
+                continue
+            if table.num_columns:
+                filled = pc.not_equal(table.column(0), "")
+                for column in table.columns[1:]:
+                    filled = pc.or_(filled, pc.not_equal(column, ""))
+                if not pc.all(filled).as_py():
+                    # A row of empty cells is skipped only if all its columns are empty: the
+                    # columns left unread cannot tell, so the whole-file reader decides.
+                    raise StreamUnsuitable(self.where)
+            numbers = np.arange(line, line + table.num_rows, dtype=np.int64)
+            line += table.num_rows
+            frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+            yield finish_frame(frame, names, numbers, self.where)
+        if line - 1 != self.lines:
+            raise StreamUnsuitable(self.where)  # a cell over several lines, or a blank line
+
+
+def open_stream(path: Path, where: str) -> CsvStream:
+    """Scan ``path`` once; raise StreamUnsuitable unless it can be read in chunks."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    newlines, last, size = 0, b"", 0
+    with open(path, "rb") as handle:
+        head = handle.read(SAMPLE)
+        if not head.strip() or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise StreamUnsuitable(where)
+        block = head
+        while block:
+            if b"\x00" in block:
+                raise StreamUnsuitable(where)
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError:
+                raise StreamUnsuitable(where) from None  # Windows-1252: the exact reader decodes it
+            newlines += block.count(b"\n")
+            size += len(block)
+            last = block[-1:]
+            block = handle.read(SCAN_BLOCK)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise StreamUnsuitable(where) from None
+    sample = head.decode("utf-8-sig", errors="ignore")
+    end = sample.find("\n")
+    first = sample[:end] if end >= 0 else ""
+    if not first.strip() or '"' in first or _looks_binary(sample):
+        raise StreamUnsuitable(where)
+    delimiter = sniff_delimiter(first)
+    try:
+        names = column_names(next(csv.reader([first.rstrip("\r")], delimiter=delimiter)), where)
+    except SourceError:
+        raise StreamUnsuitable(where) from None
+    lines = newlines + (0 if last == b"\n" else 1)
+    if lines < 2:
+        raise StreamUnsuitable(where)
+    return CsvStream(path=path, where=where, names=names, delimiter=delimiter, lines=lines, size=size)
