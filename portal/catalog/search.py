@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import url_for
+from flask import has_request_context, url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import column, func, literal_column, select, table
@@ -163,12 +163,17 @@ class SearchResult:
         return [(group, value) for group in self.facets for value in group.values if value.selected]
 
 
+def _english() -> bool:
+    # Outside a request (CLI, services) the catalog speaks Indonesian.
+    return has_request_context() and current_language() == "en"
+
+
 def topic_title(slug: str) -> str:
     """A topic's title in the page's language."""
     topic = TOPICS.get(slug)
     if topic is None:
         return slug
-    return topic.title_en if current_language() == "en" and topic.title_en else topic.title
+    return topic.title_en if _english() and topic.title_en else topic.title
 
 
 def _match(terms: list[str]):
@@ -258,7 +263,7 @@ def facet_label(name: str, value: str, orgs: dict[str, str] | None = None) -> st
 
 
 def _hit(row, terms: list[str]) -> Hit:
-    english = current_language() == "en"
+    english = _english()
     title = row.title_en if english and row.title_en else row.title
     description = row.description_en if english and row.description_en else row.description
     return Hit(row.name, title, snippet(description, terms), row.organization,
