@@ -19,8 +19,8 @@ def _listing(field: str, value: str, endpoint: str, **view_args):
     sort = request.args.get("sort", "name")
     params = SearchParams(filters={field: [value]}, sort=sort if sort in LIST_SORTS else "name",
                           page=max(1, request.args.get("page", 1, type=int) or 1))
-    # Links carry only sort and page: the filter is the page itself.
-    links = Links(SearchParams(sort=params.sort), endpoint, **view_args)
+    # Links carry only sort and page (the filter is the page itself); the default sort stays implicit.
+    links = Links(SearchParams(sort="" if params.sort == "name" else params.sort), endpoint, **view_args)
     return search(params, with_facets=False), links
 
 
