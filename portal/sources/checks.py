@@ -217,6 +217,10 @@ def _check_region(config: pd.DataFrame, district: District | None, report: Check
     table.flag(report, ~codes.str.fullmatch(r"\d{10}"), "kode_desa",
                "kode desa harus 10 digit tanpa titik")
     table.flag(report, codes.duplicated(keep=False), "kode_desa", "kode desa muncul lebih dari sekali")
+    for column in ("nama_desa", "nama_kecamatan"):
+        # Published as they are: a spreadsheet opening the CSV would run a cell like "=HYPERLINK(".
+        table.flag(report, config[column].str.contains(r"^\s*[=+\-@]", regex=True), column,
+                   "nama diawali tanda rumus spreadsheet (=, +, -, @)")
     if district is None:
         return
     official = {d.kode: d for d in district.desa}

@@ -41,7 +41,12 @@ def _add(tables: dict[str, pd.DataFrame], table: str, frame: pd.DataFrame, where
 
 
 def _csv_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and _table_of(p.name))
+    files = sorted(p for p in folder.iterdir() if _table_of(p.name) and (p.is_symlink() or p.is_file()))
+    for path in files:
+        if path.is_symlink():
+            # A link may point anywhere on the server; an export is plain files.
+            raise SourceError(f"{folder.name}/{path.name}: tautan simbolik tidak diterima; salin berkasnya")
+    return files
 
 
 def _folder_export(folder: Path, prefix: str, label: str) -> Export:
