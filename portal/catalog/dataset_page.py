@@ -1,0 +1,142 @@
+"""Everything the dataset page shows about one published version, gathered for the template."""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pandas as pd
+from flask import current_app, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal.api.dicts import base_url, district_name, stable_id, walidata_title
+from portal.catalog import charts, cite, history, jsonld, preview
+from portal.datasets import queries
+from portal.datasets.drafts import release_meta
+from portal.datasets.models import Organization
+from portal.datasets.vocabularies import LICENCES, Frequency
+from portal.extensions import db
+from portal.i18n import localized
+from portal.privacy.protect import SUPPRESSED, SUPPRESSED_LABEL
+from portal.privacy.report import public_summary
+
+# The order downloads are offered in.
+DOWNLOAD_ORDER = ("{n}.csv", "{n}.xlsx", "{n}.json", "{n}.zip", "datapackage.json")
+
+
+@functools.lru_cache(maxsize=64)
+def _table(path: str, sha256: str) -> pd.DataFrame:
+    """A published CSV as text cells (cached per content; callers never modify it)."""
+    return queries.read_table(Path(path))
+
+
+def _villages(frame: pd.DataFrame) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """The kecamatan and desa the table has rows for: [(kode, nama, [(kode_desa, nama_desa)])]."""
+    needed = ["kode_kecamatan", "nama_kecamatan", "kode_desa", "nama_desa"]
+    if not set(needed) <= set(frame.columns):
+        return []
+    out: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for kec, nama_kec, desa, nama_desa in frame[needed].drop_duplicates().itertuples(index=False):
+        out.setdefault((kec, nama_kec), []).append((desa, nama_desa))
+    return [(k, n, sorted(v)) for (k, n), v in sorted(out.items())]
+
+
+def _organization(meta: dict, dataset) -> str:
+    """The OPD that published this version (it may have moved since)."""
+    name = meta.get("organization")
+    if name and name != dataset.organization.name:
+        org = db.session.scalar(select(Organization).where(Organization.name == name))
+        if org is not None:
+            return org.title
+    return dataset.organization.title
+
+
+def _frequency(value: str) -> str:
+    try:
+        return Frequency(value).label
+    except ValueError:
+        return value
+
+
+def _scope(view: preview.Preview) -> str:
+    """What the chart covers: the district, a kecamatan or a desa."""
+    if view.desa:
+        name = dict(view.desa_options).get(view.desa, view.desa)
+        return _("Desa %(name)s", name=name)
+    if view.kecamatan:
+        name = dict(view.kecamatan_options).get(view.kecamatan, view.kecamatan)
+        return _("Kecamatan %(name)s", name=name)
+    return district_name()
+
+
+def _endpoint(endpoint: str, **values) -> str | None:
+    """A link to a page of another part of the portal, when that page exists."""
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, **values)
+
+
+def preview_url(query: dict | None = None) -> str:
+    """This page with the preview state ``query`` (anchored at the grid), or bare without one."""
+    if query is None:
+        return url_for(request.endpoint, **request.view_args)
+    return url_for(request.endpoint, _anchor="pratinjau", **request.view_args, **query)
+
+
+def _api(found, release, csv_name: str, sample: pd.DataFrame) -> dict:
+    """Ids and URLs the API snippets use: the same ones package_show returns."""
+    first = sample.iloc[0] if len(sample) else None
+    return {
+        "base": base_url(),
+        "package_id": found.dataset.name,
+        "resource_id": stable_id("resource", found.dataset.id, csv_name),
+        "csv_url": f"{cite.permanent_url(found.dataset.name, release.version)}/download/{csv_name}",
+        "filter_column": "kode_desa" if first is not None and "kode_desa" in sample.columns else None,
+        "filter_value": str(first["kode_desa"]) if first is not None and "kode_desa" in sample.columns
+        else None,
+    }
+
+
+def context(found, release, args) -> dict | None:
+    """The template context of the page of ``release`` (a published version), or None."""
+    ds = found.dataset
+    csv_name = f"{ds.name}.csv"
+    path, entry = queries.public_file(release, csv_name), release.file(csv_name)
+    if path is None or entry is None:
+        return None
+    frame = _table(str(path), entry.sha256)
+    meta = release_meta(release)
+    title = localized({"title": meta["title"], "title_en": ds.title_en}, "title")
+    description = localized({"description": meta["description"],
+                             "description_en": ds.description_en}, "description")
+    organization = _organization(meta, ds)
+    view = preview.build(frame, args)
+    chart = charts.build(ds.name, preview.narrow(frame, view.kecamatan, view.desa), _scope(view))
+    downloads = [f for pattern in DOWNLOAD_ORDER for f in release.files
+                 if f.name == pattern.format(n=ds.name)]
+    permanent = cite.permanent_url(ds.name, release.version)
+    hrefs = [(f, f"{permanent}/download/{f.name}") for f in downloads]
+    villages = _villages(frame)
+    portal_title = current_app.config["PORTAL_TITLE"]
+    return {
+        "found": found, "release": release, "meta": meta, "title": title,
+        "description": description, "organization": organization,
+        "walidata": walidata_title(), "licence": LICENCES.get(meta["licence_id"]),
+        "frequency": _frequency(meta["frequency"]), "district": district_name(),
+        "villages": villages, "n_desa": sum(len(v[2]) for v in villages),
+        "downloads": downloads, "preview": view, "preview_url": preview_url, "chart": chart,
+        "history": history.history(found), "citation": cite.cite(
+            name=ds.name, title=meta["title"], version=release.version,
+            published=release.published_at, author=organization, publisher=portal_title),
+        "api": _api(found, release, csv_name, frame), "permanent_url": permanent,
+        "suppressed": SUPPRESSED, "suppressed_label": SUPPRESSED_LABEL,
+        "privacy_public": public_summary(release.privacy_report or {}),
+        "privacy_method_url": _endpoint("privacy.method"),
+        "privacy_note_url": _endpoint("privacy.release_note", name=ds.name, version=release.version),
+        "is_latest": release.id == found.latest.id,
+        "jsonld": jsonld.dumps(jsonld.dataset(
+            found=found, release=release, meta=meta,
+            organization=organization, columns=list(frame.columns),
+            district_code=current_app.config.get("DISTRICT_CODE", "51.02"),
+            portal_title=portal_title, files=hrefs)),
+    }

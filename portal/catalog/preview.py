@@ -1,0 +1,115 @@
+"""The dataset page's preview grid: filter by kecamatan and desa, sort, page; all from the URL."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from portal.privacy.protect import SUPPRESSED
+
+PAGE_SIZE = 25
+DIRECTIONS = ("asc", "desc")
+
+
+@dataclass
+class Preview:
+    """One page of a published table as the grid shows it, with the state that produced it."""
+
+    columns: list[str]
+    rows: list[list[str]]
+    total_rows: int          # rows after the filter
+    all_rows: int            # rows of the whole table
+    page: int
+    pages: int
+    sort: str
+    direction: str
+    kecamatan: str
+    desa: str
+    kecamatan_options: list[tuple[str, str]] = field(default_factory=list)
+    desa_options: list[tuple[str, str]] = field(default_factory=list)
+    hidden_in_view: int = 0   # hidden cells among the filtered rows
+
+    @property
+    def filtered(self) -> bool:
+        """True when a kecamatan or desa narrows the rows."""
+        return bool(self.kecamatan or self.desa)
+
+    def state(self, **changes) -> dict:
+        """The query string of this view with ``changes`` applied (empty values dropped)."""
+        args = {"kecamatan": self.kecamatan, "desa": self.desa, "sort": self.sort,
+                "dir": self.direction if self.sort else "", "page": self.page}
+        args.update(changes)
+        return {k: v for k, v in args.items() if v not in ("", None, 1)}
+
+    def sort_link(self, column: str) -> dict:
+        """Query string that sorts by ``column``: ascending first, then toggles."""
+        direction = "desc" if self.sort == column and self.direction == "asc" else "asc"
+        return self.state(sort=column, dir=direction, page=1)
+
+    def aria_sort(self, column: str) -> str:
+        """The aria-sort value of a column header."""
+        if column != self.sort:
+            return "none"
+        return "ascending" if self.direction == "asc" else "descending"
+
+
+def _options(frame: pd.DataFrame, code: str, name: str) -> list[tuple[str, str]]:
+    if code not in frame.columns:
+        return []
+    pairs = frame[[code, name]] if name in frame.columns else frame[[code, code]]
+    return sorted({(str(a), str(b)) for a, b in pairs.drop_duplicates().itertuples(index=False)})
+
+
+def _sort_key(values: pd.Series) -> pd.Series:
+    """Numbers sort as numbers, codes and names as text; hidden cells get NaN (sorted last)."""
+    shown = values[values != SUPPRESSED]
+    numeric = pd.to_numeric(shown, errors="coerce")
+    if len(shown) and numeric.notna().all():
+        return pd.to_numeric(values.where(values != SUPPRESSED), errors="coerce")
+    return values.where(values != SUPPRESSED).str.casefold()
+
+
+def narrow(frame: pd.DataFrame, kecamatan: str = "", desa: str = "") -> pd.DataFrame:
+    """The rows of one kecamatan and/or one desa (unknown codes simply match nothing)."""
+    if kecamatan and "kode_kecamatan" in frame.columns:
+        frame = frame[frame["kode_kecamatan"] == kecamatan]
+    if desa and "kode_desa" in frame.columns:
+        frame = frame[frame["kode_desa"] == desa]
+    return frame
+
+
+def build(frame: pd.DataFrame, args) -> Preview:
+    """The page of ``frame`` that the request arguments ``args`` ask for.
+
+    Sorting is stable and keeps the published order among equal values; hidden cells
+    ("x") go last in either direction, since their value is unknown, not small.
+    """
+    kecamatan = args.get("kecamatan", "").strip()
+    desa = args.get("desa", "").strip()
+    kec_options = _options(frame, "kode_kecamatan", "nama_kecamatan")
+    if kecamatan not in {k for k, _ in kec_options}:
+        kecamatan = ""
+    desa_options = _options(narrow(frame, kecamatan), "kode_desa", "nama_desa")
+    if desa not in {d for d, _ in desa_options}:
+        desa = ""
+    view = narrow(frame, kecamatan, desa)
+    sort = args.get("sort", "")
+    direction = args.get("dir", "asc")
+    direction = direction if direction in DIRECTIONS else "asc"
+    if sort in view.columns:
+        view = view.sort_values(sort, key=_sort_key, ascending=direction == "asc",
+                                kind="stable", na_position="last")
+    else:
+        sort = ""
+    try:
+        page = max(1, int(args.get("page", 1)))
+    except (TypeError, ValueError):
+        page = 1
+    pages = max(1, -(-len(view) // PAGE_SIZE))
+    page = min(page, pages)
+    rows = view.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    return Preview(columns=list(frame.columns), rows=rows.values.tolist(), total_rows=len(view),
+                   all_rows=len(frame), page=page, pages=pages, sort=sort, direction=direction,
+                   kecamatan=kecamatan, desa=desa, kecamatan_options=kec_options,
+                   desa_options=desa_options,
+                   hidden_in_view=int(view.eq(SUPPRESSED).to_numpy().sum()))
