@@ -5,6 +5,7 @@ import base64
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
 
+from portal.catalog import dataset_page
 from portal.datasets import queries
 from portal.datasets.drafts import release_meta
 from portal.datasets.vocabularies import TOPICS
@@ -31,7 +32,6 @@ def home():
                            latest=catalog_search.latest_releases(6), total=sum(counts.values()))
 
 
-
 def _headline(datasets) -> dict | None:
     found = next((d for d in datasets if d.dataset.name == HEADLINE_DATASET), None)
     if found is None:
@@ -54,7 +54,6 @@ def search():
     params = catalog_search.SearchParams.from_args(request.args)
     return render_template("catalog/search.html", result=catalog_search.search(params),
                            links=catalog_search.Links(params), sorts=catalog_search.SORTS)
-
 
 
 @bp.get("/dataset/<name>")
@@ -92,24 +91,11 @@ def _tombstone_or_404(name: str, version: str | None):
 
 
 def _release_page(found, release):
-    path = queries.public_file(release, f"{release.dataset.name}.csv")
-    if path is None:
+    """The page of one published version: metadata, downloads, preview, chart, history, citation."""
+    context = dataset_page.context(found, release, request.args)
+    if context is None:
         abort(404)
-    table = queries.read_table(path)
-    page = max(1, request.args.get("page", 1, type=int))
-    pages = max(1, -(-len(table) // PAGE_SIZE))
-    page = min(page, pages)
-    rows = table.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-    history = sorted([*found.versions, *queries.withdrawn_versions(found.dataset)],
-                     key=lambda r: r.published_at, reverse=True)
-    return render_template("catalog/dataset.html", found=found, release=release,
-                           meta=release_meta(release), history=history,
-                           downloads=[f for name in DOWNLOAD_ORDER for f in release.files
-                                      if f.name == name.format(n=release.dataset.name)],
-                           columns=list(table.columns), rows=rows.values.tolist(), page=page,
-                           pages=pages, total_rows=len(table), suppressed=SUPPRESSED,
-                           suppressed_label=SUPPRESSED_LABEL,
-                           is_latest=release.id == found.latest.id)
+    return render_template("catalog/dataset.html", **context)
 
 
 @bp.get("/dataset/<name>/version/<version>/download/<filename>")
