@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -11,7 +12,7 @@ from ._names import BALI, CHINESE, CHRISTIAN, FOREIGN, MUSLIM, make_names
 from .gen_households import CHILD, CUCU, HEAD, MARRIED_CHILD, MENANTU, SPOUSE, Households
 from .gen_region import Region
 from .gen_util import (DAYS_PER_YEAR, REF_DATE, concat, date_parts, date_strings, datetime_strings,
-                       digits, pick, pick_strings, serial_within)
+                       digits, pick, pick_strings, serial_continuing)
 from .wilayah import District, undotted
 
 _STYLE_OF_AGAMA = np.array([MUSLIM, MUSLIM, CHRISTIAN, CHRISTIAN, BALI, CHINESE, CHINESE, MUSLIM])
@@ -47,10 +48,26 @@ def _days(rng: np.random.Generator, span_days: np.ndarray) -> np.ndarray:
     return np.floor(rng.random(len(span_days)) * np.maximum(span_days, 1)).astype(np.int64)
 
 
+@dataclass
+class Numbering:
+    """Where a batch of families continues the district's ids and NIK / No. KK serials."""
+
+    families: int = 0  # families written before this batch
+    people: int = 0
+    nik: dict[int, int] = field(default_factory=dict)  # serials used per NIK prefix
+    kk: dict[int, int] = field(default_factory=dict)
+
+
 def build_tables(
-    rng: np.random.Generator, district: District, region: Region, hh: Households
+    rng: np.random.Generator, district: District, region: Region, hh: Households,
+    numbering: Numbering | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return (tweb_keluarga, tweb_penduduk) DataFrames with OpenSID column names."""
+    """Return (tweb_keluarga, tweb_penduduk) DataFrames with OpenSID column names.
+
+    With ``numbering`` the households are one batch of a district written in several: ids and
+    serials go on from the batches before, and ``numbering`` is advanced past this one.
+    """
+    fam_base, person_base = (numbering.families, numbering.people) if numbering else (0, 0)
     n_desa = len(district.desa)
     F, N = len(hh.fam_size), len(hh.fam)
     fam, role, age, sex = hh.fam, hh.role, hh.age, hh.sex
@@ -92,7 +109,7 @@ def build_tables(
     birth = REF_DATE - (np.floor(age * DAYS_PER_YEAR).astype(np.int64) + 1)
     day, month, year = date_parts(birth)
     prefix = kec6[hh.fam_desa[fam]] * 10**6 + (day + 40 * (sex == 2)) * 10**4 + month * 100 + year % 100
-    serial = serial_within(prefix)
+    serial = serial_continuing(prefix, numbering.nik if numbering else None)
     if serial.max() > 9999:
         raise RuntimeError("NIK serial overflow: too many residents share one birth date and kecamatan")
     nik = (prefix * 10**4 + serial).astype("U16").astype(object)
@@ -102,14 +119,17 @@ def build_tables(
     tgl_daftar = REF_DATE - _days(rng, np.minimum(25, age[head] - 17) * DAYS_PER_YEAR)
     d_day, d_month, d_year = date_parts(tgl_daftar)
     kk_prefix = kec6[hh.fam_desa] * 10**6 + d_day * 10**4 + d_month * 100 + d_year % 100
-    no_kk = (kk_prefix * 10**4 + serial_within(kk_prefix)).astype("U16").astype(object)
+    kk_serial = serial_continuing(kk_prefix, numbering.kk if numbering else None)
+    if kk_serial.max(initial=0) > 9999:
+        raise RuntimeError("No. KK serial overflow: too many families registered on one day in one kecamatan")
+    no_kk = (kk_prefix * 10**4 + kk_serial).astype("U16").astype(object)
     tgl_cetak = tgl_daftar + _days(rng, np.minimum((REF_DATE - tgl_daftar).astype(np.int64), 5 * 365))
     alamat_f = region.rt_alamat[fam_rt]
     keluarga = pd.DataFrame({
-        "id": np.arange(1, F + 1),
+        "id": np.arange(1, F + 1) + fam_base,
         "config_id": hh.fam_desa + 1,
         "no_kk": no_kk,
-        "nik_kepala": (head + 1).astype("U12").astype(object),  # holds tweb_penduduk.id
+        "nik_kepala": (head + 1 + person_base).astype("U12").astype(object),  # holds tweb_penduduk.id
         "tgl_daftar": date_strings(tgl_daftar),
         "kelas_sosial": pick(rng, F, {1: 0.12, 2: 0.25, 3: 0.33, 4: 0.22, 5: 0.08}),
         "tgl_cetak_kk": date_strings(tgl_cetak),
@@ -140,7 +160,7 @@ def build_tables(
         suku[m] = pick_strings(rng, int(m.sum()), names, weights)
     suku[rng.random(N) < 0.05] = _TEXT_NULL
 
-    ids = np.arange(1, N + 1)
+    ids = np.arange(1, N + 1) + person_base
     # Mobile numbers: a 4-digit operator prefix plus 7 or 8 digits.
     phone = concat(pick_strings(rng, N, _MOBILE), digits(rng, N, 7),
                    np.where(rng.random(N) < 0.5, digits(rng, N, 1), ""))
@@ -162,7 +182,7 @@ def build_tables(
         "config_id": hh.fam_desa[fam] + 1,
         "nama": nama,
         "nik": nik,
-        "id_kk": fam + 1,
+        "id_kk": fam + 1 + fam_base,
         "kk_level": hh.kk_level,
         "sex": sex,
         "tempatlahir": place,
@@ -199,4 +219,7 @@ def build_tables(
         "created_at": datetime_strings(created),
         "updated_at": datetime_strings(updated),
     })
+    if numbering is not None:
+        numbering.families += F
+        numbering.people += N
     return keluarga, penduduk

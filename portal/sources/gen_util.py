@@ -75,6 +75,17 @@ def serial_within(keys: np.ndarray) -> np.ndarray:
     return serial
 
 
+def serial_continuing(keys: np.ndarray, seen: dict[int, int] | None) -> np.ndarray:
+    """serial_within, carried on from earlier batches: ``seen`` holds each key's count so far."""
+    serial = serial_within(keys)
+    if seen is None or len(keys) == 0:
+        return serial
+    uniq, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    base = np.fromiter((seen.get(k, 0) for k in uniq.tolist()), dtype=np.int64, count=len(uniq))
+    seen.update(zip(uniq.tolist(), (base + counts).tolist()))
+    return serial + base[inverse]
+
+
 def digits(rng: np.random.Generator, n: int, width: int) -> np.ndarray:
     """Return ``n`` random zero-padded digit strings of the given width (object array)."""
     out = np.zeros(n, dtype=np.int64)

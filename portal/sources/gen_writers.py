@@ -6,7 +6,10 @@ import sqlite3
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 TABLE_NAMES = ("config", "tweb_wil_clusterdesa", "tweb_keluarga", "tweb_penduduk")
 FORMATS = ("csv", "xlsx", "sqlite")
@@ -42,6 +45,50 @@ def write_csv(tables: Mapping[str, pd.DataFrame], out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for name in TABLE_NAMES:
         tables[name].to_csv(out / f"{name}.csv", index=False, lineterminator="\n", encoding="utf-8", na_rep="")
+
+
+def _csv_lines(frame: pd.DataFrame) -> bytes:
+    """The rows of a frame of integers and text as pandas' to_csv writes them, built in Arrow.
+
+    Minimal quoting (a cell holding a comma, quote or line break is quoted, quotes doubled),
+    an empty cell for NULL; pandas' own writer would take most of a batch's time.
+    """
+    cells = []
+    for column in pa.Table.from_pandas(frame, preserve_index=False).columns:
+        if not (pa.types.is_integer(column.type) or pa.types.is_string(column.type)
+                or pa.types.is_large_string(column.type)
+                or pa.types.is_null(column.type)):
+            raise TypeError(f"column of type {column.type}: write it with pandas")
+        text = pc.fill_null(pc.cast(column, pa.string()), "")
+        if pa.types.is_integer(column.type):
+            cells.append(text)  # digits and a minus sign never need quotes
+            continue
+        needs = pc.match_substring_regex(text, r'[,"\r\n]')
+        if pc.any(needs).as_py():
+            quoted = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
+            text = pc.if_else(needs, quoted, text)
+        cells.append(text)
+    if not len(frame):
+        return b""
+    # Each row plus its line end; the text of all of them is then one contiguous buffer.
+    lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, ","), "", "\n")
+    lines = pa.chunked_array([lines]).combine_chunks() if isinstance(lines, pa.ChunkedArray) else lines
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32, count=len(lines) + 1, offset=lines.offset * 4)
+    return lines.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]]
+
+
+def append_csv(out: Path, name: str, frame: pd.DataFrame, header: bool) -> None:
+    """Add rows to one table's CSV as write_csv writes it (the header only with the first)."""
+    try:
+        body = _csv_lines(frame)
+    except TypeError:  # a float column (coordinates): pandas formats it
+        with open(out / f"{name}.csv", "w" if header else "a", encoding="utf-8", newline="") as handle:
+            frame.to_csv(handle, index=False, header=header, lineterminator="\n", na_rep="")
+        return
+    with open(out / f"{name}.csv", "wb" if header else "ab") as handle:
+        if header:
+            handle.write((",".join(frame.columns) + "\n").encode("utf-8"))
+        handle.write(body)
 
 
 def _atomic(out: Path, write: Callable[[Path], None]) -> None:

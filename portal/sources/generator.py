@@ -7,18 +7,23 @@ categories. Every value is invented; the same (residents, seed, format) gives th
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from .gen_households import build_households
-from .gen_region import MIN_PER_DESA, build_region
-from .gen_tables import build_tables
-from .gen_writers import FORMATS, WRITERS, check_target
+from .gen_region import MIN_PER_DESA, Region, build_region
+from .gen_tables import Numbering, build_tables
+from .gen_writers import FORMATS, WRITERS, append_csv, check_target
 from .wilayah import District, load_district
 
 DEFAULT_RESIDENTS = 470_000
+# Above this many residents a CSV export is written in batches of desa (bounded memory);
+# below it, in one piece, so the demo district's bytes never change.
+BATCH_ABOVE = 1_000_000
+BATCH_RESIDENTS = 250_000
 
 
 @dataclass(frozen=True)
@@ -39,8 +44,14 @@ def generate_district(
     seed: int = 1,
     fmt: str = "csv",
     district: District | None = None,
+    batch_residents: int | None = None,
 ) -> GenerationSummary:
-    """Generate a synthetic OpenSID district and write it to ``out`` as csv, xlsx or sqlite."""
+    """Generate a synthetic OpenSID district and write it to ``out`` as csv, xlsx or sqlite.
+
+    A CSV export can be written in batches of whole desa of about ``batch_residents`` residents
+    each (automatic above BATCH_ABOVE residents): peak memory then follows the batch, not the
+    district. Batches draw from their own seeded streams, so the output differs from one piece.
+    """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     district = district or load_district("51.02")
@@ -55,8 +66,14 @@ def generate_district(
     out = Path(out)
     check_target(out, fmt)
 
+    if batch_residents is None and fmt == "csv" and residents > BATCH_ABOVE:
+        batch_residents = BATCH_RESIDENTS
     rng = np.random.default_rng(seed)
     region = build_region(rng, district, int(residents), int(seed))
+    if batch_residents is not None:
+        if fmt != "csv":
+            raise ValueError("only a csv export can be written in batches")
+        return _generate_in_batches(out, district, region, int(seed), int(batch_residents))
     households = build_households(rng, region.sizes)
     keluarga, penduduk = build_tables(rng, district, region, households)
     tables = {
@@ -74,3 +91,37 @@ def generate_district(
         residents=len(penduduk),
         alive=int((penduduk["status_dasar"] == 1).sum()),
     )
+
+
+def _batches(sizes: np.ndarray, batch_residents: int) -> list[np.ndarray]:
+    """Consecutive desa indices grouped to about ``batch_residents`` residents (one desa at least)."""
+    groups, current, total = [], [], 0
+    for i, size in enumerate(sizes.tolist()):
+        if current and total + size > batch_residents:
+            groups.append(np.array(current))
+            current, total = [], 0
+        current.append(i)
+        total += size
+    groups.append(np.array(current))
+    return groups
+
+
+def _generate_in_batches(out: Path, district: District, region: Region, seed: int,
+                         batch_residents: int) -> GenerationSummary:
+    """Write the CSV export batch by batch of desa, continuing ids and NIK / No. KK serials."""
+    out.mkdir(parents=True, exist_ok=True)
+    append_csv(out, "config", region.config, header=True)
+    append_csv(out, "tweb_wil_clusterdesa", region.clusters, header=True)
+    numbering = Numbering()
+    alive = 0
+    for number, desa in enumerate(_batches(region.sizes, batch_residents)):
+        rng = np.random.default_rng([seed, number])
+        households = build_households(rng, region.sizes[desa])
+        households = dataclasses.replace(households, fam_desa=desa[households.fam_desa])
+        keluarga, penduduk = build_tables(rng, district, region, households, numbering)
+        append_csv(out, "tweb_keluarga", keluarga, header=number == 0)
+        append_csv(out, "tweb_penduduk", penduduk, header=number == 0)
+        alive += int((penduduk["status_dasar"] == 1).sum())
+        del keluarga, penduduk, households
+    return GenerationSummary(path=out, format="csv", desa=len(district.desa),
+                             families=numbering.families, residents=numbering.people, alive=alive)
