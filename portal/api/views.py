@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
 
 from portal.api import dcat, dicts, guard
 from portal.api.errors import ActionError, RateLimited
@@ -93,6 +94,9 @@ def action(logic_function: str) -> ResponseReturnValue:
         return json_response(str(exc), 400)
     except ActionError as exc:
         return json_response({"help": help_url, "success": False, "error": exc.error_dict()}, exc.status)
+    except HTTPException as exc:  # a body over MAX_CONTENT_LENGTH is a 413, not an internal error
+        return json_response({"help": help_url, "success": False, "error": {
+            "__type": exc.name, "message": exc.name}}, exc.code or 400)
     except Exception:
         current_app.logger.exception("API action %s failed", logic_function)
         return json_response({"help": help_url, "success": False, "error": {
