@@ -74,8 +74,13 @@ def column_labels(release: Release) -> list[str]:
     if content is None:
         log.warning("datapackage.json of release %s is missing; indexed without column labels", release.id)
         return []
+    try:
+        descriptor = json.loads(content)
+    except ValueError:
+        log.warning("datapackage.json of release %s is not JSON; indexed without column labels", release.id)
+        return []
     labels = []
-    for resource in json.loads(content).get("resources", []):
+    for resource in descriptor.get("resources", []):
         for field in resource.get("schema", {}).get("fields", []):
             labels.append(field.get("title") or field.get("name", ""))
             for category in field.get("categories", []) or []:

@@ -2,7 +2,9 @@
 
 ``catalog_changed`` is sent with the ``Dataset`` as sender whenever what the public sees of
 it may have changed: a version published (new data or a metadata edit) or withdrawn.
-Receivers write in the sender's transaction, so they commit or roll back with it.
+Receivers write in the sender's transaction, so they commit or roll back with it. Anything
+else that changes what a public dataset shows (an organisation renamed, a topic retitled)
+should send it for each dataset concerned; ``flask search reindex`` rebuilds everything.
 """
 from __future__ import annotations
 
