@@ -1,33 +1,48 @@
-"""Forms of the review workflow and of metadata editing."""
+"""Forms of the review workflow, metadata editing and the organisation and topic registers."""
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Regexp
+
+from portal.auth.forms import REQUIRED, TOO_LONG
+
+SLUG = Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+              message=_l("Hanya huruf kecil, angka dan tanda hubung (contoh: dinas-kesehatan)."))
 
 
 class SubmitForm(FlaskForm):
     """A produsen sends a draft for approval with a change note."""
 
-    note = TextAreaField("Catatan perubahan", validators=[DataRequired(), Length(max=2000)])
+    note = TextAreaField(_l("Catatan perubahan"), validators=[DataRequired(REQUIRED), Length(max=2000, message=TOO_LONG)])
 
 
 class ReviewForm(FlaskForm):
     """A walidata approves or rejects; a comment is kept."""
 
-    comment = TextAreaField("Komentar", validators=[Length(max=2000)])
+    comment = TextAreaField(_l("Komentar"), validators=[Length(max=2000, message=TOO_LONG)])
 
 
 class WithdrawForm(FlaskForm):
     """A walidata withdraws a published version; the reason is public on its tombstone."""
 
-    reason = TextAreaField("Alasan penarikan", validators=[DataRequired(), Length(max=2000)])
+    reason = TextAreaField(_l("Alasan penarikan"), validators=[DataRequired(REQUIRED), Length(max=2000, message=TOO_LONG)])
 
 
 class MetadataForm(FlaskForm):
     """A produsen edits a dataset's catalog metadata (published as a PATCH version)."""
 
-    title = StringField("Judul", validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField("Deskripsi", validators=[Length(max=5000)])
-    tags = StringField("Kata kunci (pisahkan dengan koma)", validators=[Length(max=500)])
-    organization = SelectField("OPD penerbit", validators=[DataRequired()])
-    licence_id = SelectField("Lisensi", validators=[DataRequired()])
-    frequency = SelectField("Frekuensi pemutakhiran", validators=[DataRequired()])
+    title = StringField(_l("Judul"), validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
+    description = TextAreaField(_l("Deskripsi"), validators=[Length(max=5000, message=TOO_LONG)])
+    tags = StringField(_l("Kata kunci (pisahkan dengan koma)"), validators=[Length(max=500, message=TOO_LONG)])
+    organization = SelectField(_l("OPD penerbit"), validators=[DataRequired(REQUIRED)])
+    licence_id = SelectField(_l("Lisensi"), validators=[DataRequired(REQUIRED)])
+    frequency = SelectField(_l("Frekuensi pemutakhiran"), validators=[DataRequired(REQUIRED)])
+
+
+class OrganizationForm(FlaskForm):
+    """A walidata registers or edits an OPD (regional agency) that publishes datasets."""
+
+    name = StringField(_l("Nama singkat (alamat)"), validators=[
+        DataRequired(REQUIRED), Length(max=100, message=TOO_LONG), SLUG])
+    title = StringField(_l("Nama OPD"), validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
+    description = TextAreaField(_l("Deskripsi"), validators=[Length(max=5000, message=TOO_LONG)])

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from portal.admin.forms import MetadataForm, ReviewForm, SubmitForm, WithdrawForm
+from portal.admin.labels import action_label, harvest_status_label, kind_label
 from portal.auth.forms import UserForm
 from portal.auth.models import User, utcnow
 from portal.auth.permissions import NotAuthorized, can
@@ -27,6 +29,18 @@ def require_login():
     """Every admin URL needs a signed-in admin."""
     if not can(current_user, "view_admin"):
         abort(403)
+
+
+@bp.context_processor
+def admin_globals() -> dict:
+    """Label helpers, and the counts shown in the admin navigation (waiting for review, drafts)."""
+    counts = dict(db.session.execute(
+        select(Release.status, func.count())
+        .where(Release.status.in_((ReleaseStatus.SUBMITTED, ReleaseStatus.DRAFT)))
+        .group_by(Release.status)).all())
+    nav = {"submitted": counts.get(ReleaseStatus.SUBMITTED, 0), "draft": counts.get(ReleaseStatus.DRAFT, 0)}
+    return {"action_label": action_label, "harvest_status_label": harvest_status_label,
+            "kind_label": kind_label, "nav_counts": nav}
 
 
 @bp.get("/")
@@ -89,9 +103,9 @@ def submit(release_id: int):
     """Submit a draft for approval."""
     form = SubmitForm()
     if not form.validate_on_submit():
-        flash("Catatan perubahan wajib diisi.", "error")
+        flash(_("Catatan perubahan wajib diisi."), "error")
         return redirect(url_for("admin.release", release_id=release_id))
-    return _act(release_id, services.submit, form.note.data, "Rilis diajukan ke walidata.")
+    return _act(release_id, services.submit, form.note.data, _("Rilis diajukan ke walidata."))
 
 
 @bp.post("/releases/<int:release_id>/approve")
@@ -100,7 +114,7 @@ def approve(release_id: int):
     form = ReviewForm()
     if not form.validate_on_submit():
         abort(400)
-    return _act(release_id, services.approve, form.comment.data or "", "Rilis disetujui dan diterbitkan.")
+    return _act(release_id, services.approve, form.comment.data or "", _("Rilis disetujui dan diterbitkan."))
 
 
 @bp.post("/releases/<int:release_id>/reject")
@@ -109,7 +123,7 @@ def reject(release_id: int):
     form = ReviewForm()
     if not form.validate_on_submit():
         abort(400)
-    return _act(release_id, services.reject, form.comment.data or "", "Rilis ditolak.")
+    return _act(release_id, services.reject, form.comment.data or "", _("Rilis ditolak."))
 
 
 @bp.post("/releases/<int:release_id>/withdraw")
@@ -117,9 +131,9 @@ def withdraw(release_id: int):
     """Withdraw a published version at once (its files answer 410 Gone from now on)."""
     form = WithdrawForm()
     if not form.validate_on_submit():
-        flash("Alasan penarikan wajib diisi.", "error")
+        flash(_("Alasan penarikan wajib diisi."), "error")
         return redirect(url_for("admin.release", release_id=release_id))
-    return _act(release_id, services.withdraw, form.reason.data, "Versi ditarik; berkasnya tidak lagi dilayani.")
+    return _act(release_id, services.withdraw, form.reason.data, _("Versi ditarik; berkasnya tidak lagi dilayani."))
 
 
 @bp.get("/datasets")
@@ -160,7 +174,7 @@ def metadata(release_id: int):
                 "tags": form.tags.data or "", "organization": form.organization.data,
                 "licence_id": form.licence_id.data, "frequency": form.frequency.data})
             db.session.commit()
-            flash("Metadata disimpan sebagai draf rilis; ajukan ke walidata untuk diterbitkan.", "success")
+            flash(_("Metadata disimpan sebagai draf rilis; ajukan ke walidata untuk diterbitkan."), "success")
             return redirect(url_for("admin.release", release_id=draft.id))
         except services.WorkflowError as exc:
             db.session.rollback()
@@ -214,10 +228,14 @@ def users():
         try:
             create_user(form.email.data, form.password.data, form.role.data, form.name.data or "")
             db.session.commit()
-            flash("Pengguna dibuat.", "success")
+            flash(_("Pengguna dibuat."), "success")
             return redirect(url_for("admin.users"))
         except AccountError as exc:
             db.session.rollback()
             flash(str(exc), "error")
     accounts = db.session.scalars(select(User).order_by(User.email)).all()
     return render_template("admin/users.html", form=form, accounts=accounts)
+
+
+# The register pages (organisations, topics) add their routes to this blueprint.
+from portal.admin import registers  # noqa: E402,F401

@@ -215,8 +215,8 @@ def build_snapshot() -> Snapshot:
         entries.append(Entry(
             id=ds.id, name=ds.name, title=ds.title, description=ds.description or "",
             topic=ds.topic, tags=tuple(ds.tags or ()), licence_id=ds.licence_id,
-            frequency=ds.frequency.value, frequency_label=ds.frequency.label,
-            privacy_class=ds.privacy_class.value, privacy_label=ds.privacy_class.label,
+            frequency=ds.frequency.value, frequency_label=ds.frequency.label_id,
+            privacy_class=ds.privacy_class.value, privacy_label=ds.privacy_class.label_id,
             org=OrgInfo(org.id, org.name, org.title, org.description or ""),
             versions=versions, withdrawals=_withdrawals(ds, withdrawn_at),
             columns=_csv_header(found.latest)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime, timezone
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -25,8 +26,11 @@ class Role(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        """Human label of the role."""
-        return {"walidata": "Walidata", "produsen": "Produsen Data"}[self.value]
+        """Human label of the role, in the reader's language."""
+        return str(ROLE_LABELS[self.value])
+
+
+ROLE_LABELS = {"walidata": _l("Walidata"), "produsen": _l("Produsen Data")}
 
 
 class User(UserMixin, db.Model):

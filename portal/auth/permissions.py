@@ -11,6 +11,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "approve_release": frozenset({Role.WALIDATA}),
     "reject_release": frozenset({Role.WALIDATA}),
     "manage_users": frozenset({Role.WALIDATA}),
+    "manage_organizations": frozenset({Role.WALIDATA}),
 }
 
 

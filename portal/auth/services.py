@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.auth.models import Role, User
@@ -25,15 +26,15 @@ def create_user(email: str, password: str, role: Role | str, name: str = "") -> 
     """Create an account; the caller commits."""
     email = email.strip().lower()
     if not EMAIL_RE.match(email):
-        raise AccountError("Alamat e-mail tidak valid.")
+        raise AccountError(_("Alamat e-mail tidak valid."))
     if len(password) < MIN_PASSWORD:
-        raise AccountError(f"Kata sandi minimal {MIN_PASSWORD} karakter.")
+        raise AccountError(_("Kata sandi minimal %(n)s karakter.", n=MIN_PASSWORD))
     try:
         role = Role(role)
     except ValueError as exc:
-        raise AccountError("Peran harus 'walidata' atau 'produsen'.") from exc
+        raise AccountError(_("Peran harus 'walidata' atau 'produsen'.")) from exc
     if find_user(email) is not None:
-        raise AccountError("Pengguna dengan e-mail ini sudah ada.")
+        raise AccountError(_("Pengguna dengan e-mail ini sudah ada."))
     user = User(email=email, name=name, role=role)
     user.set_password(password)
     db.session.add(user)

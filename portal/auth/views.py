@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required, login_user, logout_user
 
@@ -28,7 +29,7 @@ def login():
     if form.validate_on_submit():
         email = form.email.data
         if throttle.is_locked(email):
-            flash("Terlalu banyak percobaan gagal. Coba lagi dalam 15 menit.", "error")
+            flash(_("Terlalu banyak percobaan gagal. Coba lagi dalam 15 menit."), "error")
             return render_template("auth/login.html", form=form), 429
         user = authenticate(email, form.password.data)
         if user is not None:
@@ -38,7 +39,7 @@ def login():
             return redirect(_safe_next(request.args.get("next")))
         throttle.record_failure(email)
         db.session.commit()
-        flash("E-mail atau kata sandi salah.", "error")
+        flash(_("E-mail atau kata sandi salah."), "error")
     return render_template("auth/login.html", form=form), 200
 
 

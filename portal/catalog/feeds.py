@@ -39,7 +39,7 @@ def topic(topic: str):
     """New or updated versions in one topic."""
     if topic not in TOPICS:
         abort(404)
-    return _feed(_entries(topic), f"{current_app.config['PORTAL_TITLE']}: {TOPICS[topic].title}",
+    return _feed(_entries(topic), f"{current_app.config['PORTAL_TITLE']}: {TOPICS[topic].label}",
                  url_for("feeds.topic", topic=topic, _external=True))
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template
+from flask_babel import lazy_gettext as _l
 
 from portal.catalog.tables import all_latest, latest, visible_sum
 from portal.sources.wilayah import load_district
@@ -72,9 +73,9 @@ def _pyramid(table) -> list[dict]:
 
 # (table, label, codes counted as "yes"; None = every filled category except code 1)
 INDICATORS = (
-    ("kepemilikan-akta-kelahiran", "Penduduk yang memiliki akta kelahiran", {"1"}),
-    ("penduduk-menurut-warga-negara", "Penduduk warga negara Indonesia", {"1"}),
-    ("penduduk-menurut-asuransi-kesehatan", "Penduduk dengan asuransi kesehatan", None),
+    ("kepemilikan-akta-kelahiran", _l("Penduduk yang memiliki akta kelahiran"), {"1"}),
+    ("penduduk-menurut-warga-negara", _l("Penduduk warga negara Indonesia"), {"1"}),
+    ("penduduk-menurut-asuransi-kesehatan", _l("Penduduk dengan asuransi kesehatan"), None),
 )
 
 

@@ -22,6 +22,7 @@ class PublishedTable:
     version: str
     topic: str
     frame: pd.DataFrame  # counts as nullable integers: hidden cells are <NA>
+    title_en: str = ""  # shown instead of the title to English readers (i18n.localized)
 
 
 @functools.lru_cache(maxsize=64)
@@ -47,7 +48,7 @@ def latest(name: str) -> PublishedTable | None:
     if path is None or entry is None:
         return None
     return PublishedTable(name, found.dataset.title, release.version, found.dataset.topic,
-                          _read(str(path), entry.sha256))
+                          _read(str(path), entry.sha256), found.dataset.title_en or "")
 
 
 def all_latest() -> list[PublishedTable]:

@@ -5,6 +5,7 @@ import json
 from datetime import date
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.auth.models import User, utcnow
@@ -78,15 +79,15 @@ def clean_meta(changes: dict, base: dict) -> dict:
     meta = {**base, **{k: v for k, v in changes.items() if k in META_FIELDS and v is not None}}
     meta["title"], meta["description"] = str(meta["title"]).strip(), str(meta["description"]).strip()
     if not meta["title"] or len(meta["title"]) > 200:
-        raise WorkflowError("judul wajib diisi (paling banyak 200 karakter)")
+        raise WorkflowError(_("judul wajib diisi (paling banyak 200 karakter)"))
     tags = meta["tags"].split(",") if isinstance(meta["tags"], str) else meta["tags"]
     meta["tags"] = list(dict.fromkeys(t.strip().lower() for t in tags if t.strip()))
     if meta["licence_id"] not in LICENCES:
-        raise WorkflowError("lisensi tidak dikenal")
+        raise WorkflowError(_("lisensi tidak dikenal"))
     if meta["frequency"] not in {f.value for f in Frequency}:
-        raise WorkflowError("frekuensi tidak dikenal")
+        raise WorkflowError(_("frekuensi tidak dikenal"))
     if db.session.scalar(select(Organization.id).where(Organization.name == meta["organization"])) is None:
-        raise WorkflowError("OPD tidak dikenal")
+        raise WorkflowError(_("OPD tidak dikenal"))
     return meta
 
 
@@ -165,16 +166,16 @@ def edit_metadata(dataset: Dataset, user: User, changes: dict) -> Release | None
     """Change a dataset's metadata through a release: the open draft, or a new PATCH draft."""
     require(user, "edit_metadata")
     if any(r.status in (ReleaseStatus.SUBMITTED, ReleaseStatus.PUBLISHING) for r in dataset.releases):
-        raise WorkflowError("ada rilis yang sedang ditinjau walidata; tunggu keputusannya dahulu")
+        raise WorkflowError(_("ada rilis yang sedang ditinjau walidata; tunggu keputusannya dahulu"))
     editable = [r for r in dataset.releases if r.status in EDITABLE_STATUSES]
     if editable:
         return _edit_open(editable[-1], user, changes)
     latest = versions.latest_published(dataset)
     if latest is None:
-        raise WorkflowError("dataset ini belum memiliki rilis yang dapat diubah")
+        raise WorkflowError(_("dataset ini belum memiliki rilis yang dapat diubah"))
     meta = clean_meta(changes, release_meta(latest))
     if meta == release_meta(latest):
-        raise WorkflowError("tidak ada perubahan metadata")
+        raise WorkflowError(_("tidak ada perubahan metadata"))
     csv_bytes = published_bytes(latest, f"{dataset.name}.csv")
     old = json.loads(published_bytes(latest, "datapackage.json"))
     version = versions.version_for(dataset, latest.schema_hash, latest.data_hash)
@@ -195,7 +196,7 @@ def _edit_open(release: Release, user: User, changes: dict) -> Release:
     before = release_meta(release)
     meta = clean_meta(changes, before)
     if meta == before:
-        raise WorkflowError("tidak ada perubahan metadata")
+        raise WorkflowError(_("tidak ada perubahan metadata"))
     csv_bytes = draft_bytes(release, f"{release.dataset.name}.csv")
     old = json.loads(draft_bytes(release, "datapackage.json"))
     release.meta = meta

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -65,10 +66,10 @@ def _claim(release: Release, user: User) -> None:
     except IntegrityError:
         # Another release of this dataset holds the number: it was published meanwhile.
         db.session.rollback()
-        raise WorkflowError("nomor versi ini baru saja dipakai rilis lain; tinjau ulang rilis ini") from None
+        raise WorkflowError(_("nomor versi ini baru saja dipakai rilis lain; tinjau ulang rilis ini")) from None
     if not claimed:
         db.session.rollback()
-        raise WorkflowError("rilis ini sudah diproses oleh walidata lain")
+        raise WorkflowError(_("rilis ini sudah diproses oleh walidata lain"))
     db.session.refresh(release)
 
 
@@ -78,7 +79,7 @@ def _finalise(release: Release, user: User) -> tuple[dict, dict[str, bytes], byt
     csv_bytes = draft_bytes(release, f"{name}.csv")
     draft = draft_bytes(release, "datapackage.json")
     if csv_bytes is None or draft is None:
-        raise WorkflowError("berkas draf rilis ini tidak ditemukan")
+        raise WorkflowError(_("berkas draf rilis ini tidak ditemukan"))
     descriptor = json.loads(draft)
     descriptor["version"] = release.version
     descriptor["created"] = packaging.timestamp(utcnow())
@@ -142,8 +143,8 @@ def publish(release: Release, user: User, comment: str) -> Release:
         checkpoint("built")
         report = _gate(files, release.dataset.name)
         if not report["valid"]:
-            raise WorkflowError("paket data tidak lolos validasi (Frictionless, profil v2, kategori, "
-                                "kunci unik); rilis dikembalikan ke antrean")
+            raise WorkflowError(_("paket data tidak lolos validasi (Frictionless, profil v2, kategori, "
+                                  "kunci unik); rilis dikembalikan ke antrean"))
         checkpoint("validated")
         store = storage()
         for name, content in files.items():

@@ -4,6 +4,14 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
+
+def source_text(text: LazyString | str) -> str:
+    """The Indonesian source of a lazily translated label (stable: the API and files use it)."""
+    return text._args[0] if isinstance(text, LazyString) else str(text)
+
 
 @dataclass(frozen=True)
 class Licence:
@@ -33,6 +41,13 @@ class Topic:
     title: str
     title_en: str
 
+    @property
+    def label(self) -> str:
+        """The topic's title in the reader's language."""
+        from flask_babel import get_locale
+
+        return self.title_en if str(get_locale() or "id") == "en" and self.title_en else self.title
+
 
 TOPICS: dict[str, Topic] = {
     t.name: t
@@ -57,9 +72,13 @@ class Frequency(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        """Indonesian label."""
-        return {"bulanan": "Bulanan", "triwulanan": "Triwulanan",
-                "semesteran": "Semesteran", "tahunan": "Tahunan"}[self.value]
+        """Label in the reader's language."""
+        return str(_FREQUENCY_LABELS[self.value])
+
+    @property
+    def label_id(self) -> str:
+        """Indonesian label (stable: the API and the published files use it)."""
+        return source_text(_FREQUENCY_LABELS[self.value])
 
 
 class PrivacyClass(str, enum.Enum):
@@ -70,9 +89,13 @@ class PrivacyClass(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        """Indonesian label."""
-        return {"umum": "Data pribadi umum (agregat)",
-                "spesifik": "Data pribadi spesifik, Pasal 4(2) (agregat)"}[self.value]
+        """Label in the reader's language."""
+        return str(_PRIVACY_LABELS[self.value])
+
+    @property
+    def label_id(self) -> str:
+        """Indonesian label (stable: the API and the published files use it)."""
+        return source_text(_PRIVACY_LABELS[self.value])
 
 
 class ReleaseStatus(str, enum.Enum):
@@ -89,7 +112,15 @@ class ReleaseStatus(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        """Indonesian label."""
-        return {"draft": "Draf", "submitted": "Menunggu persetujuan",
-                "publishing": "Sedang diterbitkan", "published": "Terbit",
-                "rejected": "Ditolak", "superseded": "Digantikan", "withdrawn": "Ditarik"}[self.value]
+        """Label in the reader's language."""
+        return str(_STATUS_LABELS[self.value])
+
+
+# Marked with lazy_gettext so that extraction finds them; turned into text on each use.
+_FREQUENCY_LABELS = {"bulanan": _l("Bulanan"), "triwulanan": _l("Triwulanan"),
+                     "semesteran": _l("Semesteran"), "tahunan": _l("Tahunan")}
+_PRIVACY_LABELS = {"umum": _l("Data pribadi umum (agregat)"),
+                   "spesifik": _l("Data pribadi spesifik, Pasal 4(2) (agregat)")}
+_STATUS_LABELS = {"draft": _l("Draf"), "submitted": _l("Menunggu persetujuan"),
+                  "publishing": _l("Sedang diterbitkan"), "published": _l("Terbit"),
+                  "rejected": _l("Ditolak"), "superseded": _l("Digantikan"), "withdrawn": _l("Ditarik")}

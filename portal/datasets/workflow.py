@@ -4,6 +4,8 @@ The web pages, the CLI and any API call these functions, so the rules hold on ev
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from portal.auth.models import Role, User, utcnow
 from portal.auth.permissions import NotAuthorized, can, require
 from portal.datasets import publish, versions
@@ -72,18 +74,19 @@ def _privacy_gate(release: Release) -> None:
     """Refuse a release whose privacy report does not pass (audit, scan, policy, k)."""
     errors = gate_errors(release.privacy_report)
     if errors:
-        raise WorkflowError("gerbang privasi menolak rilis ini: " + "; ".join(errors[:5]))
+        raise WorkflowError(_("gerbang privasi menolak rilis ini: %(errors)s", errors="; ".join(errors[:5])))
 
 
 def submit(release: Release, user: User, change_note: str) -> Release:
     """Send a draft to the walidata; a change note is required."""
     require(user, "submit_release")
     if not can_submit(user, release):
-        raise WorkflowError(f"rilis {release.id} berstatus {release.status.value}, tidak dapat diajukan")
+        raise WorkflowError(_("rilis %(id)s berstatus %(status)s, tidak dapat diajukan",
+                              id=release.id, status=release.status.value))
     if not change_note.strip():
-        raise WorkflowError("catatan perubahan wajib diisi")
+        raise WorkflowError(_("catatan perubahan wajib diisi"))
     if not release.validation_report.get("valid"):
-        raise WorkflowError("paket data tidak lolos validasi; perbaiki dahulu sebelum diajukan")
+        raise WorkflowError(_("paket data tidak lolos validasi; perbaiki dahulu sebelum diajukan"))
     _privacy_gate(release)
     release.change_note = change_note.strip()
     release.status = ReleaseStatus.SUBMITTED
@@ -98,9 +101,9 @@ def reject(release: Release, user: User, comment: str) -> Release:
     """Send a submitted release back with the walidata's reason."""
     require(user, "reject_release")
     if not can_reject(user, release):
-        raise WorkflowError("rilis tidak dapat ditolak oleh pengguna ini pada status ini")
+        raise WorkflowError(_("rilis tidak dapat ditolak oleh pengguna ini pada status ini"))
     if not comment.strip():
-        raise WorkflowError("alasan penolakan wajib diisi")
+        raise WorkflowError(_("alasan penolakan wajib diisi"))
     release.status = ReleaseStatus.REJECTED
     release.reviewed_by, release.reviewed_at = user, utcnow()
     release.review_comment = comment.strip()
@@ -112,7 +115,7 @@ def approve(release: Release, user: User, comment: str = "") -> Release:
     """Approve and publish: exactly one approval wins, files go into place, the database commits last."""
     require(user, "approve_release")
     if not can_approve(user, release):
-        raise WorkflowError("rilis hanya dapat disetujui oleh walidata selain pengaju, saat berstatus diajukan")
+        raise WorkflowError(_("rilis hanya dapat disetujui oleh walidata selain pengaju, saat berstatus diajukan"))
     _privacy_gate(release)
     return publish.publish(release, user, comment.strip())
 
@@ -122,9 +125,10 @@ def withdraw(release: Release, user: User, reason: str) -> Release:
     if not is_walidata(user):
         raise NotAuthorized("withdraw_release")
     if not can_withdraw(user, release):
-        raise WorkflowError(f"hanya versi yang terbit yang dapat ditarik (status: {release.status.value})")
+        raise WorkflowError(_("hanya versi yang terbit yang dapat ditarik (status: %(status)s)",
+                              status=release.status.value))
     if not reason.strip():
-        raise WorkflowError("alasan penarikan wajib diisi")
+        raise WorkflowError(_("alasan penarikan wajib diisi"))
     dataset = release.dataset
     was_latest = versions.latest_published(dataset) is release
     release.status = ReleaseStatus.WITHDRAWN

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from flask import Blueprint, Flask, current_app, redirect, request, url_for
+from flask import Blueprint, Flask, current_app, has_request_context, redirect, request, url_for
 from flask_babel import get_locale
 
 from portal.extensions import babel
@@ -23,6 +23,8 @@ bp = Blueprint("i18n", __name__)
 
 def select_locale() -> str:
     """The page's language: ?lang=, then the cookie, then Indonesian."""
+    if not has_request_context():  # the CLI and background work speak Indonesian
+        return DEFAULT_LOCALE
     for candidate in (request.args.get(COOKIE), request.cookies.get(COOKIE)):
         if candidate in LANGUAGES:
             return candidate
@@ -32,6 +34,22 @@ def select_locale() -> str:
 def current_language() -> str:
     """The language code of the page being rendered ("id" or "en")."""
     return str(get_locale() or DEFAULT_LOCALE)
+
+
+def localized(item, field: str) -> str:
+    """``item.<field>`` in the page's language: ``<field>_en`` when reading English and it is set.
+
+    Works on models, plain objects and dicts (the statistics catalogue carries title_en and
+    description_en); falls back to the Indonesian text, which always exists.
+    """
+    def read(name: str):
+        return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
+
+    if current_language() != DEFAULT_LOCALE:
+        english = read(f"{field}_en")
+        if english:
+            return english
+    return read(field) or ""
 
 
 def _safe_next(target: str | None) -> str:
@@ -64,3 +82,4 @@ def register_i18n(app: Flask) -> None:
     app.register_blueprint(bp)
     app.add_template_global(LANGUAGES, "LANGUAGES")
     app.add_template_global(current_language)
+    app.add_template_global(localized)

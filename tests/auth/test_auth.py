@@ -6,7 +6,7 @@ from portal.auth.models import Role, User
 from portal.extensions import db
 from tests.conftest import PASSWORDS
 
-ADMIN_ARGS = {"release_id": 1, "run_id": 1}
+ADMIN_ARGS = {"release_id": 1, "run_id": 1, "name": "contoh-opd"}
 
 
 def admin_routes():

@@ -12,7 +12,9 @@ from portal.privacy.suppress import Steps
 from tests.privacy.district import audit, desa_code, families, make_tables, people
 
 TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parents[2] / "templates"),
-                               autoescape=True, undefined=jinja2.StrictUndefined)
+                               autoescape=True, undefined=jinja2.StrictUndefined,
+                               extensions=["jinja2.ext.i18n"])
+TEMPLATES.install_null_translations(newstyle=True)  # the templates' _() as in the app, untranslated
 
 
 def _report(steps=Steps(), scan=()):
