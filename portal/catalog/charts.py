@@ -58,13 +58,6 @@ class Chart:
         return (18 * len(self.rows) + 30) if self.kind == "pyramid" else (22 * len(self.rows) + 10)
 
 
-def _visible(values: pd.Series) -> tuple[int, bool, bool]:
-    """(sum of shown cells, some hidden, all hidden)."""
-    hidden = values.eq(SUPPRESSED)
-    shown = pd.to_numeric(values[~hidden], errors="coerce").fillna(0)
-    return int(shown.sum()), bool(hidden.any()), bool(len(values)) and bool(hidden.all())
-
-
 def is_pyramid(name: str, columns) -> bool:
     """The age-group x sex table (OpenSID's kelompok umur brackets) is drawn as a pyramid."""
     try:
@@ -79,14 +72,22 @@ def by_category(frame: pd.DataFrame) -> list[Bar]:
     """Totals per category (code order as published), over the rows of ``frame``."""
     if not {"kode", "kategori", "jumlah"} <= set(frame.columns):
         return []
+    counts = [c for c in ("jumlah", "laki_laki", "perempuan") if c in frame.columns]
+    hidden = frame[counts].eq(SUPPRESSED)
+    # One vectorised pass: visible sums, and per category whether any / every cell was hidden.
+    numbers = frame[counts].mask(hidden).apply(pd.to_numeric, errors="coerce").fillna(0)
+    grouped = pd.concat([frame[["kode"]], numbers, hidden.add_prefix("h_")], axis=1).groupby(
+        "kode", sort=False)
+    sums, every = grouped[counts].sum(), grouped["h_jumlah"].all()
+    some = grouped[[f"h_{c}" for c in counts]].any()
+    labels = frame.groupby("kode", sort=False)["kategori"].first()
     out = []
-    for kode, part in frame.groupby("kode", sort=False):
-        value, some, every = _visible(part["jumlah"])
-        bar = Bar(str(kode), str(part["kategori"].iloc[0]), value, some and not every, every)
-        if {"laki_laki", "perempuan"} <= set(part.columns):
-            bar.laki_laki, some_l, _ = _visible(part["laki_laki"])
-            bar.perempuan, some_p, _ = _visible(part["perempuan"])
-            bar.partial = bar.partial or ((some_l or some_p) and not every)
+    for kode in sums.index:
+        all_hidden = bool(every[kode])
+        bar = Bar(str(kode), str(labels[kode]), int(sums.at[kode, "jumlah"]),
+                  bool(some.loc[kode].any()) and not all_hidden, all_hidden)
+        bar.laki_laki = int(sums.at[kode, "laki_laki"]) if "laki_laki" in counts else 0
+        bar.perempuan = int(sums.at[kode, "perempuan"]) if "perempuan" in counts else 0
         out.append(bar)
     return out
 

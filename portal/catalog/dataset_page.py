@@ -30,8 +30,23 @@ def _table(path: str, sha256: str) -> pd.DataFrame:
     return queries.read_table(Path(path))
 
 
-def _villages(frame: pd.DataFrame) -> list[tuple[str, str, list[tuple[str, str]]]]:
+@functools.lru_cache(maxsize=64)
+def _choices(path: str, sha256: str) -> preview.Options:
+    """The filter choices of a published table (cached per content)."""
+    return preview.options(_table(path, sha256))
+
+
+@functools.lru_cache(maxsize=256)
+def _chart(name: str, path: str, sha256: str, kecamatan: str, desa: str,
+           scope: str) -> charts.Chart | None:
+    """The chart of a published table under one filter (cached: the file never changes)."""
+    return charts.build(name, preview.narrow(_table(path, sha256), kecamatan, desa), scope)
+
+
+@functools.lru_cache(maxsize=64)
+def _villages(path: str, sha256: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
     """The kecamatan and desa the table has rows for: [(kode, nama, [(kode_desa, nama_desa)])]."""
+    frame = _table(path, sha256)
     needed = ["kode_kecamatan", "nama_kecamatan", "kode_desa", "nama_desa"]
     if not set(needed) <= set(frame.columns):
         return []
@@ -110,13 +125,13 @@ def context(found, release, args) -> dict | None:
     description = localized({"description": meta["description"],
                              "description_en": ds.description_en}, "description")
     organization = _organization(meta, ds)
-    view = preview.build(frame, args)
-    chart = charts.build(ds.name, preview.narrow(frame, view.kecamatan, view.desa), _scope(view))
+    view = preview.build(frame, args, _choices(str(path), entry.sha256))
+    chart = _chart(ds.name, str(path), entry.sha256, view.kecamatan, view.desa, _scope(view))
     downloads = [f for pattern in DOWNLOAD_ORDER for f in release.files
                  if f.name == pattern.format(n=ds.name)]
     permanent = cite.permanent_url(ds.name, release.version)
     hrefs = [(f, f"{permanent}/download/{f.name}") for f in downloads]
-    villages = _villages(frame)
+    villages = _villages(str(path), entry.sha256)
     portal_title = current_app.config["PORTAL_TITLE"]
     return {
         "found": found, "release": release, "meta": meta, "title": title,
@@ -124,6 +139,7 @@ def context(found, release, args) -> dict | None:
         "walidata": walidata_title(), "licence": LICENCES.get(meta["licence_id"]),
         "frequency": _frequency(meta["frequency"]), "district": district_name(),
         "villages": villages, "n_desa": sum(len(v[2]) for v in villages),
+        "desa_url": url_for("places.desa", kode="0")[:-1],  # + kode: one url_for, not 133
         "downloads": downloads, "preview": view, "preview_url": preview_url, "chart": chart,
         "history": history.history(found), "citation": cite.cite(
             name=ds.name, title=meta["title"], version=release.version,

@@ -27,6 +27,7 @@ class Preview:
     desa: str
     kecamatan_options: list[tuple[str, str]] = field(default_factory=list)
     desa_options: list[tuple[str, str]] = field(default_factory=list)
+    choices: Options | None = None
     hidden_in_view: int = 0   # hidden cells among the filtered rows
 
     @property
@@ -53,11 +54,32 @@ class Preview:
         return "ascending" if self.direction == "asc" else "descending"
 
 
-def _options(frame: pd.DataFrame, code: str, name: str) -> list[tuple[str, str]]:
+@dataclass(frozen=True)
+class Options:
+    """The choices of the filter form: kecamatan, and desa per kecamatan ("" = all desa)."""
+
+    kecamatan: list[tuple[str, str]]
+    desa: dict[str, list[tuple[str, str]]]
+
+    def groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """Every desa grouped under its kecamatan's name (for <optgroup>)."""
+        return [(nama, self.desa.get(kode, [])) for kode, nama in self.kecamatan]
+
+
+def _pairs(frame: pd.DataFrame, code: str, name: str) -> list[tuple[str, str]]:
     if code not in frame.columns:
         return []
     pairs = frame[[code, name]] if name in frame.columns else frame[[code, code]]
     return sorted({(str(a), str(b)) for a, b in pairs.drop_duplicates().itertuples(index=False)})
+
+
+def options(frame: pd.DataFrame) -> Options:
+    """The filter choices of a table (worth caching per file: a published file never changes)."""
+    kecamatan = _pairs(frame, "kode_kecamatan", "nama_kecamatan")
+    desa = {"": _pairs(frame, "kode_desa", "nama_desa")}
+    for kode, _ in kecamatan:
+        desa[kode] = [d for d in desa[""] if d[0].startswith(kode + ".")]
+    return Options(kecamatan, desa)
 
 
 def _sort_key(values: pd.Series) -> pd.Series:
@@ -78,7 +100,7 @@ def narrow(frame: pd.DataFrame, kecamatan: str = "", desa: str = "") -> pd.DataF
     return frame
 
 
-def build(frame: pd.DataFrame, args) -> Preview:
+def build(frame: pd.DataFrame, args, choices: Options | None = None) -> Preview:
     """The page of ``frame`` that the request arguments ``args`` ask for.
 
     Sorting is stable and keeps the published order among equal values; hidden cells
@@ -86,10 +108,11 @@ def build(frame: pd.DataFrame, args) -> Preview:
     """
     kecamatan = args.get("kecamatan", "").strip()
     desa = args.get("desa", "").strip()
-    kec_options = _options(frame, "kode_kecamatan", "nama_kecamatan")
+    choices = choices or options(frame)
+    kec_options = choices.kecamatan
     if kecamatan not in {k for k, _ in kec_options}:
         kecamatan = ""
-    desa_options = _options(narrow(frame, kecamatan), "kode_desa", "nama_desa")
+    desa_options = choices.desa.get(kecamatan, [])
     if desa not in {d for d, _ in desa_options}:
         desa = ""
     view = narrow(frame, kecamatan, desa)
@@ -111,5 +134,5 @@ def build(frame: pd.DataFrame, args) -> Preview:
     return Preview(columns=list(frame.columns), rows=rows.values.tolist(), total_rows=len(view),
                    all_rows=len(frame), page=page, pages=pages, sort=sort, direction=direction,
                    kecamatan=kecamatan, desa=desa, kecamatan_options=kec_options,
-                   desa_options=desa_options,
+                   desa_options=desa_options, choices=choices,
                    hidden_in_view=int(view.eq(SUPPRESSED).to_numpy().sum()))
