@@ -1,8 +1,9 @@
 """Every case of the bad-input corpus fails with a clear message and changes nothing.
 
-One district is harvested (one table published, the rest drafts) once for the module; each case then runs the real
-``flask harvest`` against it and compares a fingerprint of the whole database (every table's
-rows) and of the storage folder (names and sha256) before and after. The only change allowed
+One district is harvested (one table published, the rest open drafts) once for the module;
+each case then runs the real ``flask harvest`` against it and compares a fingerprint of the
+whole database (every table's rows) and of the storage folder (names and sha256) before and
+after. The only change allowed
 is the record of the run itself (status "failed", or "ok" with nothing proposed for a harmless
 case), which the admin pages show; its report must not carry a personal value either.
 """
