@@ -9,7 +9,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import Blueprint, Flask, current_app, has_request_context, redirect, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 
 from portal.extensions import babel
 
@@ -79,6 +79,9 @@ def register_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(app.root_path + "/translations"))
     babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel caches the locale on `g`; a request inside an outer app context (tests, CLI
+    # calls into views) must choose its own language afresh.
+    app.before_request(refresh)
     app.register_blueprint(bp)
     app.add_template_global(LANGUAGES, "LANGUAGES")
     app.add_template_global(current_language)
