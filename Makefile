@@ -26,6 +26,7 @@ run: translations upgrade demo serve
 
 upgrade: $(VENV)/.runtime
 	$(FLASK) db upgrade
+	$(FLASK) search reindex
 
 demo: $(VENV)/.runtime
 	$(FLASK) demo
