@@ -239,3 +239,15 @@ def test_withdrawn_and_unknown_versions_are_not_served(client):
 def test_english_page_renders(client):
     page = client.get(f"/dataset/{AGE}?lang=en")
     assert page.status_code == 200 and 'lang="en"' in page.text
+
+
+def test_codes_sort_as_numbers_and_names_as_text(client):
+    codes = [r[4] for r in rows_of(client.get(f"/dataset/{AGE}?desa=51.02.01.2001&sort=kode").text)]
+    assert codes == [str(n) for n in sorted(int(c) for c in codes)] and "10" in codes
+    names = [r[1] for r in rows_of(client.get(f"/dataset/{NAME}?sort=nama_desa&dir=desc").text)]
+    assert names == sorted(names, key=str.casefold, reverse=True)
+
+
+def test_bad_parameters_fall_back_to_the_plain_view(client):
+    page = client.get(f"/dataset/{NAME}?sort=%3Cscript%3E&dir=sideways&page=abc&kecamatan=99").text
+    assert "Halaman 1 dari 11" in page and "<script>" not in page.split("</head>", 1)[1]
