@@ -7,17 +7,13 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 
 from portal.catalog import dataset_page
 from portal.datasets import queries
-from portal.datasets.drafts import release_meta
 from portal.datasets.vocabularies import TOPICS
-from portal.privacy.protect import SUPPRESSED, SUPPRESSED_LABEL
+from portal.privacy.protect import SUPPRESSED
 
 bp = Blueprint("catalog", __name__)
-PAGE_SIZE = 25
 HEADLINE_DATASET = "penduduk-dan-keluarga"
 YEAR = 365 * 24 * 3600
 FEED_SIZE = 50
-# The order downloads are offered in on a version page.
-DOWNLOAD_ORDER = ("{n}.csv", "{n}.xlsx", "{n}.json", "{n}.zip", "datapackage.json")
 
 
 @bp.get("/")
