@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +15,7 @@ from portal.catalog import charts, cite, history, jsonld, preview
 from portal.datasets import queries
 from portal.datasets.drafts import release_meta
 from portal.datasets.models import Organization
+from portal.datasets.packaging import table_schema_of
 from portal.datasets.vocabularies import LICENCES, Frequency
 from portal.extensions import db
 from portal.i18n import localized
@@ -28,6 +30,16 @@ DOWNLOAD_ORDER = ("{n}.csv", "{n}.xlsx", "{n}.json", "{n}.zip", "datapackage.jso
 def _table(path: str, sha256: str) -> pd.DataFrame:
     """A published CSV as text cells (cached per content; callers never modify it)."""
     return queries.read_table(Path(path))
+
+
+@functools.lru_cache(maxsize=64)
+def _titles(path: str, sha256: str) -> dict[str, str]:
+    """Column titles from the version's Table Schema (shown on the grid's headers)."""
+    try:
+        schema = table_schema_of(json.loads(Path(path).read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, IndexError):
+        return {}
+    return {f["name"]: f.get("title", "") for f in schema.get("fields", []) if f.get("title")}
 
 
 @functools.lru_cache(maxsize=64)
@@ -132,6 +144,9 @@ def context(found, release, args) -> dict | None:
     permanent = cite.permanent_url(ds.name, release.version)
     hrefs = [(f, f"{permanent}/download/{f.name}") for f in downloads]
     villages = _villages(str(path), entry.sha256)
+    descriptor = queries.public_file(release, "datapackage.json")
+    described = release.file("datapackage.json")
+    titles = _titles(str(descriptor), described.sha256) if descriptor and described else {}
     portal_title = current_app.config["PORTAL_TITLE"]
     return {
         "found": found, "release": release, "meta": meta, "title": title,
@@ -140,7 +155,8 @@ def context(found, release, args) -> dict | None:
         "frequency": _frequency(meta["frequency"]), "district": district_name(),
         "villages": villages, "n_desa": sum(len(v[2]) for v in villages),
         "desa_url": url_for("places.desa", kode="0")[:-1],  # + kode: one url_for, not 133
-        "downloads": downloads, "preview": view, "preview_url": preview_url, "chart": chart,
+        "downloads": downloads, "preview": view, "preview_url": preview_url,
+        "column_titles": titles, "chart": chart,
         "history": history.history(found), "citation": cite.cite(
             name=ds.name, title=meta["title"], version=release.version,
             published=release.published_at, author=organization, publisher=portal_title),

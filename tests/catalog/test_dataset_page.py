@@ -98,6 +98,8 @@ def test_preview_pages(client):
     last = client.get(f"/dataset/{NAME}?page=11").text
     assert "Halaman 11 dari 11" in last and "51.02.10.2014" in last
     assert len(rows_of(last)) < 25 and len(rows_of(first)) == 25
+    # Headers link to their sort and carry the column title from the Table Schema.
+    assert re.search(r'<th scope="col" aria-sort="none"><a href="[^"]*sort=jumlah[^"]*" rel="nofollow" title="[^"]+">jumlah', first)
 
 
 def test_preview_sorts_numbers_with_hidden_cells_last(client):
