@@ -128,16 +128,28 @@ class IdSet:
     test is exact text equality, as with the whole table at once.
     """
 
-    def __init__(self, parts: list[pa.Array]):
-        numbers, others = [], []
+    def __init__(self, parts: list[pa.Array] = ()):
+        self._numbers: list[np.ndarray] = []
+        self._others: list[pa.Array] = []
         for part in parts:
-            canonical, value = _numbers(part)
-            numbers.append(value[canonical])
-            if not canonical.all():
-                others.append(part.filter(pa.array(~canonical)))
+            self.add(part)
+        self.finish()
+
+    def add(self, part: pa.Array) -> None:
+        """Take in more ids (call finish() before asking)."""
+        canonical, value = _numbers(part)
+        # Copies only: a slice of a reader's column would keep its whole block in memory.
+        self._numbers.append(value[canonical])
+        if not canonical.all():
+            self._others.append(part.filter(pa.array(~canonical)))
+
+    def finish(self) -> IdSet:
+        """Ready the set for lookups."""
         # Sorted, duplicates and all: searchsorted needs no more, and a sort beats a hash here.
-        self.numbers = np.sort(np.concatenate(numbers)) if numbers else np.zeros(0, np.int64)
-        self.others = pa.concat_arrays(others) if others else pa.array([], pa.string())
+        self.numbers = np.sort(np.concatenate(self._numbers)) if self._numbers else np.zeros(0, np.int64)
+        self.others = pa.concat_arrays(self._others) if self._others else pa.array([], pa.string())
+        self._numbers, self._others = [], []
+        return self
 
     @classmethod
     def of(cls, values: pd.Series) -> IdSet:
@@ -377,7 +389,7 @@ class DistrictCheck:
         self.refs = {name: IdSet.of(source[name]["id"])
                      for name in ("config", "tweb_keluarga", "tweb_wil_clusterdesa")}
         self.ledger = _NikLedger()
-        self.people_ids: list[pa.Array] = []
+        self.people_ids = IdSet()
         self.report.pending = {}
 
     def people(self, frame: pd.DataFrame) -> None:
@@ -386,14 +398,14 @@ class DistrictCheck:
             return
         _check_people(_Table("tweb_penduduk", frame, self.desa), self.refs, self.ledger,
                       self.reference_date, self.report)
-        self.people_ids.append(_arrow(frame["id"]))
+        self.people_ids.add(_arrow(frame["id"]))
 
     def finish(self) -> CheckReport:
         """The whole report, once every chunk has been checked."""
         if self.ready:
             self.ledger.settle(self.report)
             self.report.settle()
-            ids, self.people_ids = IdSet(self.people_ids), []
+            ids = self.people_ids.finish()
             families = self.source["tweb_keluarga"]
             _check_families(_Table("tweb_keluarga", families, self.desa), ids, self.report)
         return self.report

@@ -54,46 +54,62 @@ class CsvStream:
         unnamed one, which must be empty), with ``_baris`` and ``_berkas`` as parse_csv gives."""
         positional = [str(i) for i in range(len(self.names))]
         keep = [i for i, name in enumerate(self.names) if not name or name in wanted]
-        per_row = max(self.size / max(self.lines, 1), 1.0)
-        block = int(min(max(rows * per_row, 1 << 20), 1 << 30))
-        try:
-            reader = pcsv.open_csv(
-                self.path,
-                read_options=pcsv.ReadOptions(column_names=positional, skip_rows=1, block_size=block),
-                parse_options=pcsv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True),
-                convert_options=pcsv.ConvertOptions(
-                    include_columns=[positional[i] for i in keep],
-                    column_types={positional[i]: pa.string() for i in keep}, null_values=[],
-                    strings_can_be_null=False, quoted_strings_can_be_null=False))
-        except (pa.ArrowInvalid, pa.ArrowException):
-            raise StreamUnsuitable(self.where) from None
         names = [self.names[i] for i in keep]
+        options = dict(
+            read_options=pcsv.ReadOptions(column_names=positional),
+            parse_options=pcsv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True),
+            convert_options=pcsv.ConvertOptions(
+                include_columns=[positional[i] for i in keep],
+                column_types={positional[i]: pa.string() for i in keep}, null_values=[],
+                strings_can_be_null=False, quoted_strings_can_be_null=False))
+        per_row = max(self.size / max(self.lines, 1), 1.0)
+        block = int(min(max(rows * per_row, 1 << 16), 1 << 30))
         line = 2
-        while True:
-            try:
-                batch = reader.read_next_batch()
-            except StopIteration:
-                break
-            except (pa.ArrowInvalid, pa.ArrowException):
-                # Its message may quote the row: the exact parser reports instead.
-                raise StreamUnsuitable(self.where) from None
-            table = pa.Table.from_batches([batch])
-            if table.num_rows == 0:
-                continue
-            if table.num_columns:
-                filled = pc.not_equal(table.column(0), "")
-                for column in table.columns[1:]:
-                    filled = pc.or_(filled, pc.not_equal(column, ""))
-                if not pc.all(filled).as_py():
-                    # A row of empty cells is skipped only if all its columns are empty: the
-                    # columns left unread cannot tell, so the whole-file reader decides.
+        # Blocks of whole lines read here, not by pyarrow's streaming reader: that one parses
+        # ahead of its consumer and would hold most of a large file in memory.
+        with open(self.path, "rb") as handle:
+            handle.readline()  # the header, checked by open_stream
+            carry = b""
+            while True:
+                data = handle.read(block)
+                at_end = not data
+                data = carry + data
+                if not data:
+                    break
+                cut = len(data) if at_end else data.rfind(b"\n") + 1
+                if cut == 0:
+                    carry = data  # no line end yet: read on
+                    continue
+                data, carry = data[:cut], data[cut:]
+                table = self._parse(data, options)
+                # One record per line, or the row numbers would be wrong: the exact parser decides.
+                if table.num_rows != data.count(b"\n") + (0 if data.endswith(b"\n") else 1):
                     raise StreamUnsuitable(self.where)
-            numbers = np.arange(line, line + table.num_rows, dtype=np.int64)
-            line += table.num_rows
-            frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
-            yield finish_frame(frame, names, numbers, self.where)
+                numbers = np.arange(line, line + table.num_rows, dtype=np.int64)
+                line += table.num_rows
+                frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+                del table
+                yield finish_frame(frame, names, numbers, self.where)
+                if at_end:
+                    break
         if line - 1 != self.lines:
-            raise StreamUnsuitable(self.where)  # a cell over several lines, or a blank line
+            raise StreamUnsuitable(self.where)
+
+    def _parse(self, data: bytes, options: dict) -> pa.Table:
+        try:
+            table = pcsv.read_csv(pa.py_buffer(data), **options)
+        except (pa.ArrowInvalid, pa.ArrowException):
+            # Its message may quote the row: the exact parser reports instead.
+            raise StreamUnsuitable(self.where) from None
+        if table.num_rows and table.num_columns:
+            filled = pc.not_equal(table.column(0), "")
+            for column in table.columns[1:]:
+                filled = pc.or_(filled, pc.not_equal(column, ""))
+            if not pc.all(filled).as_py():
+                # A row of empty cells is skipped only if all its columns are empty: the
+                # columns left unread cannot tell, so the whole-file reader decides.
+                raise StreamUnsuitable(self.where)
+        return table
 
 
 def open_stream(path: Path, where: str) -> CsvStream:
