@@ -74,6 +74,7 @@ class Catalog:
     instance: Path
     entries: list[Entry] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    held: list[int] = field(default_factory=list)  # submitted releases left for a walidata to approve
 
 
 def make_app(folder: Path):
@@ -109,19 +110,22 @@ def district_export(residents: int, seed: int) -> Path:
     return out
 
 
-def publish_harvest(source: Path, produsen, walidata) -> list:
-    """Harvest ``source`` and take every draft through submit and approval."""
+def publish_harvest(source: Path, produsen, walidata, hold: int = 0) -> tuple[list, list]:
+    """Harvest ``source``, submit every draft and approve all but the last ``hold``; (published, held)."""
     from portal.datasets import services as releases
     from portal.extensions import db
     from portal.harvest.service import harvest
 
     result = harvest(str(source), REFERENCE_DATE, produsen)
-    published = []
-    for draft in result.drafts:
+    published, held = [], []
+    for n, draft in enumerate(result.drafts):
         releases.submit(draft, produsen, "Rilis hasil panen (bench).")
         db.session.commit()
-        published.append(releases.approve(draft, walidata, "Disetujui (bench)."))
-    return published
+        if n >= len(result.drafts) - hold:
+            held.append(draft)
+        else:
+            published.append(releases.approve(draft, walidata, "Disetujui (bench)."))
+    return published, held
 
 
 def clone_uuid(name: str) -> str:
@@ -267,8 +271,12 @@ def add_clones(sources: list, count: int, produsen, walidata, workers: int = 2) 
                              spec["source"].dataset.name) for spec, key in zip(plan, keys)]
 
 
-def build(folder: Path, datasets: int, residents: int = 2000) -> Catalog:
-    """Migrate a fresh database in ``folder`` and publish ``datasets`` datasets into it."""
+def build(folder: Path, datasets: int, residents: int = 2000, hold: int = 0) -> Catalog:
+    """Migrate a fresh database in ``folder`` and publish ``datasets`` datasets into it.
+
+    ``hold`` harvested releases are submitted but left unapproved (``Catalog.held``), so a
+    bench can publish them later; the clones copy the published ones.
+    """
     import time
 
     app = make_app(folder)
@@ -285,10 +293,11 @@ def build(folder: Path, datasets: int, residents: int = 2000) -> Catalog:
         upgrade()
         users = ensure_demo_users()
         source = district_export(residents, SEED)
-        real = publish_harvest(source, users[Role.PRODUSEN], users[Role.WALIDATA])
+        real, held = publish_harvest(source, users[Role.PRODUSEN], users[Role.WALIDATA], hold)
+        catalog.held = [r.id for r in held]
         catalog.seconds["harvest+publish"] = time.perf_counter() - started
         started = time.perf_counter()
-        built, clones = add_clones(real, max(0, datasets - len(real)), users[Role.PRODUSEN],
+        built, clones = add_clones(real, max(0, datasets - len(real) - len(held)), users[Role.PRODUSEN],
                                    users[Role.WALIDATA])
         catalog.seconds["clones"] = time.perf_counter() - started
         catalog.seconds["clone files built"] = built
