@@ -13,7 +13,8 @@ SLUG = Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
 class SubmitForm(FlaskForm):
     """A produsen sends a draft for approval with a change note."""
 
-    note = TextAreaField(_l("Catatan perubahan"), validators=[DataRequired(REQUIRED), Length(max=2000, message=TOO_LONG)])
+    note = TextAreaField(_l("Catatan perubahan"), validators=[
+        DataRequired(REQUIRED), Length(max=2000, message=TOO_LONG)])
 
 
 class ReviewForm(FlaskForm):
@@ -25,13 +26,15 @@ class ReviewForm(FlaskForm):
 class WithdrawForm(FlaskForm):
     """A walidata withdraws a published version; the reason is public on its tombstone."""
 
-    reason = TextAreaField(_l("Alasan penarikan"), validators=[DataRequired(REQUIRED), Length(max=2000, message=TOO_LONG)])
+    reason = TextAreaField(_l("Alasan penarikan"), validators=[
+        DataRequired(REQUIRED), Length(max=2000, message=TOO_LONG)])
 
 
 class MetadataForm(FlaskForm):
     """A produsen edits a dataset's catalog metadata (published as a PATCH version)."""
 
-    title = StringField(_l("Judul"), validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
+    title = StringField(_l("Judul"), validators=[
+        DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
     description = TextAreaField(_l("Deskripsi"), validators=[Length(max=5000, message=TOO_LONG)])
     tags = StringField(_l("Kata kunci (pisahkan dengan koma)"), validators=[Length(max=500, message=TOO_LONG)])
     organization = SelectField(_l("OPD penerbit"), validators=[DataRequired(REQUIRED)])
@@ -44,5 +47,6 @@ class OrganizationForm(FlaskForm):
 
     name = StringField(_l("Nama singkat (alamat)"), validators=[
         DataRequired(REQUIRED), Length(max=100, message=TOO_LONG), SLUG])
-    title = StringField(_l("Nama OPD"), validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
+    title = StringField(_l("Nama OPD"), validators=[
+        DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
     description = TextAreaField(_l("Deskripsi"), validators=[Length(max=5000, message=TOO_LONG)])

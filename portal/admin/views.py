@@ -133,7 +133,8 @@ def withdraw(release_id: int):
     if not form.validate_on_submit():
         flash(_("Alasan penarikan wajib diisi."), "error")
         return redirect(url_for("admin.release", release_id=release_id))
-    return _act(release_id, services.withdraw, form.reason.data, _("Versi ditarik; berkasnya tidak lagi dilayani."))
+    return _act(release_id, services.withdraw, form.reason.data,
+                _("Versi ditarik; berkasnya tidak lagi dilayani."))
 
 
 @bp.get("/datasets")
