@@ -44,3 +44,13 @@ def kind_label(kind: str) -> str:
     """Why a release gets its version number, in the reader's language."""
     label = KIND_LABELS.get(kind)
     return str(label) if label is not None else kind
+
+
+def frequency_label(code: str) -> str:
+    """The label of an update frequency stored in a release's metadata ("bulanan" ...)."""
+    from portal.datasets.vocabularies import Frequency
+
+    try:
+        return Frequency(code).label
+    except ValueError:
+        return code

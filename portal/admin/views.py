@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from portal.admin.forms import MetadataForm, ReviewForm, SubmitForm, WithdrawForm
-from portal.admin.labels import action_label, harvest_status_label, kind_label
+from portal.admin.labels import action_label, frequency_label, harvest_status_label, kind_label
 from portal.auth.forms import UserForm
 from portal.auth.models import User, utcnow
 from portal.auth.permissions import NotAuthorized, can
@@ -40,7 +40,7 @@ def admin_globals() -> dict:
         .group_by(Release.status)).all())
     nav = {"submitted": counts.get(ReleaseStatus.SUBMITTED, 0), "draft": counts.get(ReleaseStatus.DRAFT, 0)}
     return {"action_label": action_label, "harvest_status_label": harvest_status_label,
-            "kind_label": kind_label, "nav_counts": nav}
+            "kind_label": kind_label, "frequency_label": frequency_label, "nav_counts": nav}
 
 
 @bp.get("/")
