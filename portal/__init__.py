@@ -41,7 +41,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        # A harvest holds the write lock while it audits its drafts; writers wait, not fail.
+        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
 

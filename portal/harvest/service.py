@@ -103,16 +103,11 @@ def harvest(source: str, reference_date: date | None = None, actor: User | None 
         if harvested.failure is not None:
             raise harvested.failure
         minimisation, desa = harvested.minimisation, harvested.desa
-        run = HarvestRun(source=label, source_kind=harvested.kind, reference_date=reference_date,
-                         actor=actor, desa_count=len(desa), resident_count=harvested.resident_count)
-        db.session.add(run)
-        db.session.flush()
-        sources = [{"title": f"OpenSID {len(desa)} desa (panen #{run.id}, tanggal referensi "
-                             f"{reference_date.isoformat()})"}]
-        result = HarvestResult(run=run, report=report)
         k_general = current_app.config["PRIVACY_K_GENERAL"]
         k_specific = current_app.config["PRIVACY_K_SPECIFIC"]
         tables = harvested.tables
+        # Protect before the first write: on SQLite the first INSERT takes the database's
+        # write lock until the commit, and approvals elsewhere wait for it.
         # Joint protection: the tables share each desa's totals, and the last published
         # pattern is carried forward so a new version cannot undo an old suppression.
         previous = _previous_tables()
@@ -120,6 +115,13 @@ def harvest(source: str, reference_date: date | None = None, actor: User | None 
             tables, k_general, k_specific,
             {name: pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False)
              for name, content in previous.items()})
+        run = HarvestRun(source=label, source_kind=harvested.kind, reference_date=reference_date,
+                         actor=actor, desa_count=len(desa), resident_count=harvested.resident_count)
+        db.session.add(run)
+        db.session.flush()
+        sources = [{"title": f"OpenSID {len(desa)} desa (panen #{run.id}, tanggal referensi "
+                             f"{reference_date.isoformat()})"}]
+        result = HarvestResult(run=run, report=report)
         step = progress("Menyiapkan rilis", len(protected_tables))
         for protected in protected_tables:
             spec = protected.table.spec
