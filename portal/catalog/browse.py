@@ -4,12 +4,14 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from sqlalchemy import select
 
+from portal.catalog import cache
 from portal.catalog.search import SORTS, Links, SearchParams, facet_totals, search, topic_title
 from portal.datasets.models import Organization
 from portal.datasets.vocabularies import TOPICS
 from portal.extensions import db
 
 bp = Blueprint("browse", __name__)
+cache.install(bp)  # anonymous readers get the rendered page while the catalog is unchanged
 # A topic or organisation page lists by name unless asked otherwise (no text to rank by).
 LIST_SORTS = {k: v for k, v in SORTS.items() if k != "relevance"}
 

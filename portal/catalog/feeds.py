@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, render_template, url_for
 
-from portal.catalog import browse
+from portal.catalog import browse, cache
 from portal.datasets import queries
 from portal.datasets.vocabularies import TOPICS
 from portal.sources.wilayah import load_district
 
 bp = Blueprint("feeds", __name__)
+cache.install(bp)  # anonymous readers get the rendered page while the catalog is unchanged
 FEED_SIZE = 50
 
 

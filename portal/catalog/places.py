@@ -4,10 +4,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template
 from flask_babel import lazy_gettext as _l
 
+from portal.catalog import cache
 from portal.catalog.tables import all_latest, latest, visible_sum
 from portal.sources.wilayah import load_district
 
 bp = Blueprint("places", __name__)
+cache.install(bp)  # anonymous readers get the rendered page while the catalog is unchanged
 PYRAMID = "penduduk-menurut-kelompok-umur"
 POPULATION = "penduduk-dan-keluarga"
 

@@ -5,12 +5,13 @@ import base64
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
 
-from portal.catalog import dataset_page
+from portal.catalog import cache, dataset_page
 from portal.datasets import queries
 from portal.datasets.vocabularies import TOPICS
 from portal.privacy.protect import SUPPRESSED
 
 bp = Blueprint("catalog", __name__)
+cache.install(bp)  # anonymous readers get the rendered page while the catalog is unchanged
 HEADLINE_DATASET = "penduduk-dan-keluarga"
 YEAR = 365 * 24 * 3600
 FEED_SIZE = 50

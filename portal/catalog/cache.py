@@ -1,0 +1,151 @@
+"""Rendered public catalog pages, cached per catalog state for anonymous readers.
+
+A public page is a function of its URL, its language and the published catalog, so an
+anonymous GET can be answered from memory while the catalog is unchanged. The key holds
+the path, the sorted query, the host, the language and the public catalog's fingerprint
+(``portal.api.index.fingerprint``: one cheap query that changes on every publication,
+withdrawal or audit event), so a withdrawal is a cache miss at once in every worker.
+The ``catalog_changed`` signal also empties this process's cache, and entries expire
+after ``PAGE_CACHE_SECONDS`` (60) for the edits no fingerprint sees (an organisation
+renamed in place).
+
+Never cached: a request carrying any cookie but ``lang`` (a login session, a remember-me
+token, a CSRF session), anything but GET/HEAD, a response other than 200, a response
+that touched the session (flash, CSRF token) or sets a cookie, and streamed files.
+Only the public blueprints install it (catalog, places, browse, feeds), never /admin,
+/auth or the API.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+
+from flask import Blueprint, Response, current_app, has_app_context, request, session
+
+from portal.datasets.signals import catalog_changed
+
+DEFAULT_SECONDS = 60
+DEFAULT_ENTRIES = 512
+# Cookies that may vary a public page without identifying anyone (the language is in the key).
+HARMLESS_COOKIES = frozenset({"lang"})
+# Headers a later hook adds per request (request id, security headers) are not kept.
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Link", "Cache-Control", "Vary")
+# Files answer conditional and range requests themselves; redirects are cheap.
+SKIPPED_ENDPOINTS = frozenset({"catalog.download", "catalog.download_latest"})
+
+
+class LRU:
+    """A small thread-safe least-recently-used map with a bound on the number of entries."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key):
+        """The value stored under ``key``, or None."""
+        with self._lock:
+            value = self._items.get(key)
+            if value is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return value
+
+    def put(self, key, value) -> None:
+        """Store ``value``, dropping the least recently used entries beyond the bound."""
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget everything."""
+        with self._lock:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def pages() -> LRU:
+    """This app's page cache (one per app: tests build many apps in one process)."""
+    state = current_app.extensions
+    found = state.get("page_cache")
+    if found is None:
+        found = state.setdefault("page_cache", LRU(current_app.config.get("PAGE_CACHE_ENTRIES",
+                                                                          DEFAULT_ENTRIES)))
+    return found
+
+
+@catalog_changed.connect
+def _on_catalog_changed(_dataset, **_extra) -> None:
+    # The fingerprint changes too once the transaction commits; this makes it certain here.
+    if has_app_context():
+        pages().clear()
+
+
+def _enabled() -> bool:
+    return bool(current_app.config.get("PAGE_CACHE", True))
+
+
+def _cacheable_request() -> bool:
+    if request.method not in ("GET", "HEAD") or request.endpoint in SKIPPED_ENDPOINTS or not _enabled():
+        return False
+    return set(request.cookies) <= HARMLESS_COOKIES and "Authorization" not in request.headers
+
+
+def _key() -> tuple:
+    from portal.api.index import fingerprint
+    from portal.i18n import select_locale
+
+    query = tuple(sorted(request.args.items(multi=True)))
+    return (request.host_url, request.path, query, select_locale(), fingerprint())
+
+
+def _serve():
+    """before_request: answer from the cache when the request may be served from it."""
+    if not _cacheable_request():
+        return None
+    key = _key()
+    request.environ["portal.page_cache_key"] = key  # per request, unlike g in an outer app context
+    entry = pages().get(key)
+    if entry is None:
+        return None
+    stored_at, status, body, headers = entry
+    if time.monotonic() - stored_at > current_app.config.get("PAGE_CACHE_SECONDS", DEFAULT_SECONDS):
+        return None
+    request.environ["portal.page_cache_hit"] = True
+    response = Response(body, status=status, headers=headers)
+    response.headers["X-Page-Cache"] = "hit"
+    return response
+
+
+def _store(response: Response) -> Response:
+    """after_request: keep a fresh, anonymous, cookie-free 200 page for the next reader."""
+    key = request.environ.get("portal.page_cache_key")
+    if key is None or request.environ.get("portal.page_cache_hit") or response.status_code != 200:
+        return response
+    if response.direct_passthrough or response.is_streamed or "Set-Cookie" in response.headers:
+        return response
+    if session.modified or session:  # a flash or a CSRF token: this page is someone's own
+        return response
+    body = response.get_data()
+    if b'name="csrf_token"' in body:
+        return response
+    headers = [(name, value) for name, value in response.headers.items() if name in KEPT_HEADERS]
+    pages().put(key, (time.monotonic(), response.status_code, body, headers))
+    response.headers["X-Page-Cache"] = "miss"
+    return response
+
+
+def install(blueprint: Blueprint) -> None:
+    """Serve and store this blueprint's pages through the page cache."""
+    # Blueprint hooks run after the app's (request id, timer, language), so those stay per request.
+    blueprint.before_request(_serve)
+    blueprint.after_request(_store)
