@@ -85,6 +85,7 @@ class _Prepared:
     groups: dict[str, np.ndarray]
     sensitive: np.ndarray
     avoid: np.ndarray
+    published_before: np.ndarray  # n rows: the previous version published the row
 
 
 def _prepare(table: StatTable, k: int, previous: pd.DataFrame | None, steps: Steps) -> _Prepared:
@@ -93,24 +94,43 @@ def _prepare(table: StatTable, k: int, previous: pd.DataFrame | None, steps: Ste
     structural = _structural(table, values)
     primary = primary_mask(values, k, specific) & ~structural
     hidden = primary.any(axis=1)
+    published_before = np.zeros(len(hidden), dtype=bool)
     if previous is not None and steps.carry_forward:
-        hidden |= _carried(table.frame, previous)
+        was_hidden, published_before = _carried(table.frame, previous)
+        hidden |= was_hidden
     codes = table.frame["kode"].to_numpy()
     watched = sensitive_codes(table.spec, [c.code for c in table.categories]) if specific else set()
     avoid = (codes == 2) if table.spec.name == MARITAL_TABLE else np.zeros(len(codes), bool)
     return _Prepared(table, values, k, specific, structural, primary, hidden,
                      table.frame.groupby("kode_desa", sort=False).indices,
-                     np.isin(codes, list(watched)), avoid)
+                     np.isin(codes, list(watched)), avoid, published_before)
 
 
-def _carried(frame: pd.DataFrame, previous: pd.DataFrame) -> np.ndarray:
-    """Rows hidden in the previous published version stay hidden (the pattern carries forward)."""
+def _carried(frame: pd.DataFrame, previous: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Rows hidden in the previous published version (they stay hidden), and rows it published.
+
+    Why this is what the versions attack needs (the attacker bounds every cell hidden in
+    either version by its other version's value plus or minus d, the largest change among
+    cells published in both):
+    - a row hidden before stays hidden, so nothing of it is published now to difference
+      against: its old cells keep at least the room the old pattern gave them, and the new
+      pattern (built by suppress.complete on top of it) gives the new cells k of their own;
+    - secondary cells are taken from rows hidden before first (suppress.PUBLISHED_BEFORE_COST),
+      because a row published before and hidden now is pinned to its old value plus or minus
+      d, whatever else is hidden;
+    - only a primary cell (a published count that is now 1..k-1, or a published 0 that is now
+      small) or a total too small for k can force such a row; its interval is then at most 2d
+      wide and the auditor refuses the release when 2d < k. No suppression pattern can widen
+      it, so the protector names these rows in the table's notes (see protect_release).
+    """
     counts = [c for c in COUNT_FIELDS if c in previous.columns]
     was_hidden = previous[counts].astype(str).eq(SUPPRESSED).any(axis=1).to_numpy()
-    keys = set(zip(previous["kode_desa"].astype(str)[was_hidden],
-                   previous["kode"].astype(str)[was_hidden]))
-    return np.array([(d, str(c)) in keys for d, c in zip(frame["kode_desa"], frame["kode"])],
-                    dtype=bool)
+    keys = list(zip(previous["kode_desa"].astype(str), previous["kode"].astype(str)))
+    hidden_keys = {key for key, h in zip(keys, was_hidden) if h}
+    shown_keys = {key for key, h in zip(keys, was_hidden) if not h}
+    here = list(zip(frame["kode_desa"].astype(str), frame["kode"].astype(str)))
+    return (np.array([key in hidden_keys for key in here], dtype=bool),
+            np.array([key in shown_keys for key in here], dtype=bool))
 
 
 def protect_release(tables: list[StatTable], k_general: int, k_specific: int,
@@ -134,6 +154,11 @@ def protect_release(tables: list[StatTable], k_general: int, k_specific: int,
             for name in blocks:
                 if population[name] == pop:
                     notes[name].add(f"desa {desa}: seluruh tabel disembunyikan (populasi kecil)")
+    for name, p in prepared.items():
+        newly = p.hidden_rows & p.published_before
+        if newly.any():
+            notes[name].add(f"{int(newly.sum())} baris yang terbit di versi sebelumnya kini "
+                            "disembunyikan: rentangnya dibatasi perubahan antarversi")
     return [_finish(p, sorted(notes[name])) for name, p in prepared.items()]
 
 
@@ -143,7 +168,8 @@ def _block(p: _Prepared, desa: str) -> Block:
     return Block(name=p.table.spec.name, values=p.values[rows], codes=p.table.frame["kode"].to_numpy()[rows],
                  hidden=p.hidden_rows[rows].copy(), k=p.k, specific=p.specific,
                  columns=tuple(int(c) for c in np.flatnonzero(~p.structural)),
-                 sensitive=p.sensitive[rows], total=total, mode=mode, avoid=p.avoid[rows])
+                 sensitive=p.sensitive[rows], total=total, mode=mode, avoid=p.avoid[rows],
+                 published_before=p.published_before[rows])
 
 
 def _finish(p: _Prepared, notes: list[str]) -> ProtectedTable:

@@ -17,6 +17,11 @@ import numpy as np
 
 J, L, P = 0, 1, 2  # count columns: jumlah, laki_laki, perempuan
 AVOID_COST = 1 << 40  # rows that are another table's total are picked last
+# Rows the previous version published are picked only when no row hidden then will do: an
+# attacker holding both versions bounds such a cell by its old value plus or minus the largest
+# change seen between the versions (often 1 or 2 a month), far narrower than k. A row hidden
+# in the previous version stays as wide as the previous pattern made it (see protect.py).
+PUBLISHED_BEFORE_COST = 1 << 30
 
 
 @dataclass
@@ -34,6 +39,7 @@ class Block:
     total: tuple[str, int] | None = None  # (table, kode) whose row is this table's total
     mode: str = "fixed"         # fixed: sums to a total; bounded: sums to at most it; none
     avoid: np.ndarray | None = None  # rows that are some other table's total
+    published_before: np.ndarray | None = None  # rows the previous version published
 
 
 @dataclass
@@ -98,6 +104,8 @@ def complete(block: Block, total: np.ndarray, steps: Steps) -> np.ndarray | None
     cost = block.values[:, J].astype(np.int64)
     if block.avoid is not None:
         cost = cost + AVOID_COST * block.avoid
+    if block.published_before is not None:
+        cost = cost + PUBLISHED_BEFORE_COST * block.published_before
     while True:
         count = int(hidden.sum())
         slack = _slack(block, hidden, total)
