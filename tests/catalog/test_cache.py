@@ -107,3 +107,7 @@ def test_the_cache_is_bounded_and_can_be_switched_off(app, client, published):
     for key in "abc":
         lru.put(key, key)
     assert len(lru) == 2 and lru.get("a") is None and lru.get("c") == "c"
+    by_size = cache.LRU(10, max_bytes=100)
+    for key in "abc":
+        by_size.put(key, key, weight=40)
+    assert len(by_size) == 2 and by_size.get("a") is None and by_size.bytes == 80
