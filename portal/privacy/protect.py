@@ -159,7 +159,87 @@ def protect_release(tables: list[StatTable], k_general: int, k_specific: int,
         if newly.any():
             notes[name].add(f"{int(newly.sum())} baris yang terbit di versi sebelumnya kini "
                             "disembunyikan: rentangnya dibatasi perubahan antarversi")
-    return [_finish(p, sorted(notes[name])) for name, p in prepared.items()]
+    out = [_finish(p, sorted(notes[name])) for name, p in prepared.items()]
+    if previous and steps.carry_forward:
+        out = _hold_back(out, prepared, previous)
+    return out
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Counts as published (hidden as "x"), indexed by (kode_desa, kode), all text."""
+    counts = [c for c in COUNT_FIELDS if c in frame.columns]
+    out = frame[["kode_desa", "kode", *counts]].astype(object).fillna(SUPPRESSED).astype(str)
+    return out.set_index(["kode_desa", "kode"])
+
+
+def _max_change(new: pd.DataFrame, old: pd.DataFrame) -> float:
+    """The largest change among cells published in both versions (the attacker's d)."""
+    both = new.join(old, how="inner", suffixes=("", "_lama"))
+    change = 0.0
+    for c in new.columns:
+        diff = (pd.to_numeric(both[c], errors="coerce")
+                - pd.to_numeric(both[f"{c}_lama"], errors="coerce")).abs().dropna()
+        if len(diff):
+            change = max(change, float(diff.max()))
+    return change
+
+
+def _total_unchanged(spec, final: dict[str, pd.DataFrame], previous: dict[str, pd.DataFrame]) -> bool:
+    """The row this table sums to reads the same, desa by desa, as in the previous version."""
+    total, _mode = total_of(spec)
+    if total is None or total[0] not in final or total[0] not in previous:
+        return False
+    name, kode = total
+    rows = [t[t.index.get_level_values("kode") == str(kode)].sort_index()
+            for t in (final[name], previous[name])]
+    return rows[0].index.equals(rows[1].index) and rows[0].equals(rows[1])
+
+
+def _hold_back(out: list[ProtectedTable], prepared: dict[str, _Prepared],
+               previous: dict[str, pd.DataFrame]) -> list[ProtectedTable]:
+    """Keep the previous version of tables a re-harvest cannot yet publish safely.
+
+    A row the previous version published and this one must hide (a published 0 that is now
+    1..k-1, a count that fell below k) is bounded by the attacker to its old value plus or
+    minus d, the largest change among cells published in both versions: no suppression can
+    widen that, and after a month of little change d is 1 or 2. Such a table keeps its
+    previous version (no new draft; nothing new is published, so nothing new can leak) while
+    d < k, as long as the total it adds up to is published unchanged (so the kept version
+    still agrees with the tables that are released). Holding a table back can only lower d
+    (its changes no longer count), so this repeats until no further table qualifies. The
+    auditor still attacks the resulting release as a whole; a table that cannot be held back
+    (a changed total, a table that is another's total) is left to the gate.
+    """
+    by_name = {p.table.spec.name: p for p in out}
+    old = {n: _as_text(f) for n, f in previous.items()}
+    new = {n: _as_text(p.frame) for n, p in by_name.items()}
+    change = {n: _max_change(new[n], old[n]) for n in by_name if n in old}
+    held: set[str] = set()
+    while True:
+        final = {n: (old[n] if n in held else new[n]) for n in by_name}
+        d = max((c for n, c in change.items() if n not in held), default=0.0)
+        more = {name for name, p in prepared.items()
+                if name not in held and name in old and name not in (UNIT_TABLE, MARITAL_TABLE)
+                and (p.hidden_rows & p.published_before).any() and d < p.k
+                and _total_unchanged(p.table.spec, final, old)}
+        if not more:
+            break
+        held |= more
+    return [_held(p, previous[p.table.spec.name]) if p.table.spec.name in held else p for p in out]
+
+
+def _held(p: ProtectedTable, previous: pd.DataFrame) -> ProtectedTable:
+    """The previous published version of a table, as this release's (unchanged) table."""
+    frame = previous.copy()
+    for c in COUNT_FIELDS:
+        if c in frame.columns:
+            shown = frame[c].where(frame[c] != SUPPRESSED)
+            frame[c] = pd.to_numeric(shown, errors="coerce").astype("Int64")
+    hidden = int(frame[[c for c in COUNT_FIELDS if c in frame.columns]].isna().to_numpy().sum())
+    note = ("versi sebelumnya dipertahankan: perubahan antarversi terlalu kecil untuk "
+            "menyembunyikan sel yang dulu terbit")
+    return ProtectedTable(table=p.table, frame=frame, k=p.k, primary=0, secondary=hidden,
+                          notes=[note])
 
 
 def _block(p: _Prepared, desa: str) -> Block:
