@@ -132,3 +132,16 @@ def test_a_zero_that_becomes_one_keeps_the_previous_version():
     assert any("dipertahankan" in n for n in agama.notes)
     assert audit(v2, previous=v1).passed
 
+
+
+def test_without_holding_back_the_auditor_catches_the_new_small_cell(monkeypatch):
+    import portal.privacy.protect as protect
+
+    before = [_desa([(5, 5), (6, 6), (0, 0), (9, 9)])]
+    after = [_apply(before[0], [(0, 3, "1", 1)])]
+    fams = [families(60)]
+    v1 = protect_release(make_tables(before, fams), 5, 10)
+    monkeypatch.setattr(protect, "_hold_back", lambda out, _prepared, _previous: out)
+    v2 = protect_release(make_tables(after, fams), 5, 10, previous=as_published(v1))
+    report = audit(v2, previous=v1)
+    assert {f.table for f in report.findings} == {"penduduk-menurut-agama"}
