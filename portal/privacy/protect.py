@@ -125,12 +125,13 @@ def _carried(frame: pd.DataFrame, previous: pd.DataFrame) -> tuple[np.ndarray, n
     """
     counts = [c for c in COUNT_FIELDS if c in previous.columns]
     was_hidden = previous[counts].astype(str).eq(SUPPRESSED).any(axis=1).to_numpy()
-    keys = list(zip(previous["kode_desa"].astype(str), previous["kode"].astype(str)))
-    hidden_keys = {key for key, h in zip(keys, was_hidden) if h}
-    shown_keys = {key for key, h in zip(keys, was_hidden) if not h}
-    here = list(zip(frame["kode_desa"].astype(str), frame["kode"].astype(str)))
-    return (np.array([key in hidden_keys for key in here], dtype=bool),
-            np.array([key in shown_keys for key in here], dtype=bool))
+    old, here = _keys(previous), _keys(frame)
+    return here.isin(old[was_hidden]), here.isin(old[~was_hidden])
+
+
+def _keys(frame: pd.DataFrame) -> pd.MultiIndex:
+    """(kode_desa, kode) of every row, as text (the previous version is read as text)."""
+    return pd.MultiIndex.from_arrays([frame["kode_desa"].astype(str), frame["kode"].astype(str)])
 
 
 def protect_release(tables: list[StatTable], k_general: int, k_specific: int,
@@ -165,23 +166,23 @@ def protect_release(tables: list[StatTable], k_general: int, k_specific: int,
     return out
 
 
-def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """Counts as published (hidden as "x"), indexed by (kode_desa, kode), all text."""
+def _numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Counts as published (NaN where hidden), indexed by (kode_desa, kode) as text."""
     counts = [c for c in COUNT_FIELDS if c in frame.columns]
-    out = frame[["kode_desa", "kode", *counts]].astype(object).fillna(SUPPRESSED).astype(str)
-    return out.set_index(["kode_desa", "kode"])
+    part = frame[counts]
+    if all(pd.api.types.is_numeric_dtype(t) for t in part.dtypes):  # this release: <NA> hidden
+        values = part.to_numpy(dtype=float, na_value=np.nan)
+    else:  # the previous version, read as text: "x" hidden
+        values = part.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    return pd.DataFrame(values, index=_keys(frame), columns=counts)
 
 
 def _max_change(new: pd.DataFrame, old: pd.DataFrame) -> float:
     """The largest change among cells published in both versions (the attacker's d)."""
-    both = new.join(old, how="inner", suffixes=("", "_lama"))
-    change = 0.0
-    for c in new.columns:
-        diff = (pd.to_numeric(both[c], errors="coerce")
-                - pd.to_numeric(both[f"{c}_lama"], errors="coerce")).abs().dropna()
-        if len(diff):
-            change = max(change, float(diff.max()))
-    return change
+    both = new.join(old.add_suffix("_lama"), how="inner")
+    diff = np.abs(both[list(new.columns)].to_numpy()
+                  - both[[f"{c}_lama" for c in new.columns]].to_numpy())
+    return float(np.nanmax(diff)) if (~np.isnan(diff)).any() else 0.0
 
 
 def _total_unchanged(spec, final: dict[str, pd.DataFrame], previous: dict[str, pd.DataFrame]) -> bool:
@@ -192,7 +193,8 @@ def _total_unchanged(spec, final: dict[str, pd.DataFrame], previous: dict[str, p
     name, kode = total
     rows = [t[t.index.get_level_values("kode") == str(kode)].sort_index()
             for t in (final[name], previous[name])]
-    return rows[0].index.equals(rows[1].index) and rows[0].equals(rows[1])
+    return rows[0].index.equals(rows[1].index) and np.array_equal(
+        rows[0].to_numpy(), rows[1].to_numpy(), equal_nan=True)
 
 
 def _hold_back(out: list[ProtectedTable], prepared: dict[str, _Prepared],
@@ -211,8 +213,8 @@ def _hold_back(out: list[ProtectedTable], prepared: dict[str, _Prepared],
     (a changed total, a table that is another's total) is left to the gate.
     """
     by_name = {p.table.spec.name: p for p in out}
-    old = {n: _as_text(f) for n, f in previous.items()}
-    new = {n: _as_text(p.frame) for n, p in by_name.items()}
+    old = {n: _numbers(f) for n, f in previous.items()}
+    new = {n: _numbers(p.frame) for n, p in by_name.items()}
     change = {n: _max_change(new[n], old[n]) for n in by_name if n in old}
     held: set[str] = set()
     while True:

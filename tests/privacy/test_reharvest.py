@@ -81,7 +81,7 @@ AGAMA = ["3", "1", "2", "4", "5"]  # the common religion (BASE) first, then rare
 
 
 def _desa(counts: list[tuple[int, int]]) -> list[dict]:
-    """A desa of 150 + 150 residents of the common religion plus counts[i] (men, women) of religion AGAMA[i+1]."""
+    """150 + 150 residents of the common religion, plus counts[i] (men, women) of AGAMA[i + 1]."""
     out = people(150) + people(150, sex="2")
     for code, (men, women) in zip(AGAMA[1:], counts):
         out += people(men, agama_id=code) + people(women, sex="2", agama_id=code)
