@@ -33,7 +33,11 @@ def _headline(datasets) -> dict | None:
     found = next((d for d in datasets if d.dataset.name == HEADLINE_DATASET), None)
     if found is None:
         return None
-    table = queries.read_table(queries.public_file(found.latest, f"{found.dataset.name}.csv"))
+    filename = f"{found.dataset.name}.csv"
+    path, entry = queries.public_file(found.latest, filename), found.latest.file(filename)
+    if path is None or entry is None:
+        return None
+    table = dataset_page._table(str(path), entry.sha256)  # parsed once per file content
 
     def total(kode: str) -> int:
         rows = table[table["kode"] == kode]["jumlah"]
