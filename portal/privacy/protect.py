@@ -120,8 +120,9 @@ def _carried(frame: pd.DataFrame, previous: pd.DataFrame) -> tuple[np.ndarray, n
       d, whatever else is hidden;
     - only a primary cell (a published count that is now 1..k-1, or a published 0 that is now
       small) or a total too small for k can force such a row; its interval is then at most 2d
-      wide and the auditor refuses the release when 2d < k. No suppression pattern can widen
-      it, so the protector names these rows in the table's notes (see protect_release).
+      wide and the auditor refuses the release when that is under k. No suppression pattern
+      can widen it: the table is kept at its previous version instead (_hold_back), or, when
+      it cannot be, these rows are named in the table's notes and the gate decides.
     """
     counts = [c for c in COUNT_FIELDS if c in previous.columns]
     was_hidden = previous[counts].astype(str).eq(SUPPRESSED).any(axis=1).to_numpy()
