@@ -89,6 +89,14 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
+    def include_object(obj, name, type_, reflected, compare_to):
+        # Full-text search lives outside the models, made by raw SQL in 0003: the FTS5 table
+        # and its shadow tables on SQLite, the tsvector column and its index on PostgreSQL.
+        if type_ == "table" and name.startswith("search_fts"):
+            return False
+        return name not in ("document", "ix_search_entry_document")
+
+    conf_args.setdefault("include_object", include_object)
     connectable = get_engine()
 
     with connectable.connect() as connection:

@@ -37,3 +37,9 @@ def test_downgrade_to_base_and_back(app):
     assert "dataset" not in inspect(db.engine).get_table_names()
     upgrade()
     assert "dataset" in inspect(db.engine).get_table_names()
+
+
+def test_the_models_and_the_migrations_describe_the_same_schema(app, runner):
+    """A model change without its migration would reach operators as a broken upgrade."""
+    result = runner.invoke(args=["db", "check"])
+    assert result.exit_code == 0, result.output

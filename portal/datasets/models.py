@@ -78,6 +78,8 @@ class Release(db.Model):
     __table_args__ = (
         Index("ux_release_dataset_version", "dataset_id", "version", unique=True,
               sqlite_where=HELD_VERSION, postgresql_where=HELD_VERSION),
+        # "Latest published" (catalog fingerprints, feeds, the home page) from the index alone.
+        Index("ix_release_status_published_at", "status", "published_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
