@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.datasets import queries
+from portal.datasets.fingerprint import catalog_fingerprint
 from portal.datasets.models import AuditEvent, Dataset, Organization, Release
 from portal.datasets.vocabularies import ReleaseStatus
 from portal.extensions import db
@@ -116,40 +117,9 @@ class Snapshot:
         return self.by_id.get(ref) or self.by_name.get(ref)
 
 
-# Plain SQL, compiled once per database: this runs on every API request, so it must
-# cost next to nothing (the ORM and statement compilation cost more than the query).
-FINGERPRINT_SQL = text(
-    "SELECT (SELECT count(id) FROM release WHERE status = :published),"
-    " (SELECT max(id) FROM release WHERE status = :published),"
-    " (SELECT max(published_at) FROM release WHERE status = :published),"
-    " (SELECT max(id) FROM audit_event), (SELECT count(id) FROM dataset),"
-    " (SELECT count(id) FROM organization)"
-).bindparams(bindparam("published", ReleaseStatus.PUBLISHED, type_=Release.__table__.c.status.type))
-_compiled: dict[str, str] = {}
-
-
-def _fingerprint_sql(engine) -> str:
-    # Literal binds let the column's type write the stored form of the enum into the SQL.
-    key = str(engine.url)
-    if key not in _compiled:
-        _compiled[key] = str(FINGERPRINT_SQL.compile(dialect=engine.dialect,
-                                                     compile_kwargs={"literal_binds": True}))
-    return _compiled[key]
-
-
 def fingerprint() -> tuple:
     """Cheap summary that changes whenever a release is published, withdrawn or audited."""
-    engine = db.engine
-    sql = _fingerprint_sql(engine)
-    connection = engine.raw_connection()
-    try:
-        cursor = connection.cursor()
-        cursor.execute(sql)
-        row = cursor.fetchone()
-        cursor.close()
-    finally:
-        connection.close()  # back to the pool, which ends the read transaction
-    return tuple(row)
+    return catalog_fingerprint()
 
 
 def snapshot() -> Snapshot:

@@ -3,7 +3,7 @@
 A public page is a function of its URL, its language and the published catalog, so an
 anonymous GET can be answered from memory while the catalog is unchanged. The key holds
 the path, the sorted query, the host, the language and the public catalog's fingerprint
-(``fingerprint``: one cheap query that changes on every publication, withdrawal or
+(``fingerprint``, from portal.datasets.fingerprint: one cheap query that changes on every publication, withdrawal or
 audit event), so a withdrawal is a cache miss at once in every worker.
 The ``catalog_changed`` signal also empties this process's cache, and entries expire
 after ``PAGE_CACHE_SECONDS`` (60) for the edits no fingerprint sees (an organisation
@@ -24,12 +24,8 @@ from collections import OrderedDict
 
 from flask import Blueprint, Response, current_app, has_app_context, request, session
 
-from sqlalchemy import bindparam, text
-
-from portal.datasets.models import Release
+from portal.datasets.fingerprint import catalog_fingerprint
 from portal.datasets.signals import catalog_changed
-from portal.datasets.vocabularies import ReleaseStatus
-from portal.extensions import db
 
 DEFAULT_SECONDS = 60
 DEFAULT_ENTRIES = 4096
@@ -117,35 +113,9 @@ def _cacheable_request() -> bool:
     return set(request.cookies) <= HARMLESS_COOKIES and "Authorization" not in request.headers
 
 
-# Like portal.api.index.FINGERPRINT_SQL without max(published_at): that one reads every
-# release row whole (its JSON reports spill to overflow pages), ~170 ms with 1,000 releases
-# on SQLite, while these use the primary key and the status index (~1 ms). Every
-# publication and withdrawal writes an audit event, so max(audit_event.id) moves with each.
-FINGERPRINT_SQL = text(
-    "SELECT (SELECT count(id) FROM release WHERE status = :published),"
-    " (SELECT max(id) FROM release WHERE status = :published),"
-    " (SELECT max(id) FROM audit_event), (SELECT count(id) FROM dataset),"
-    " (SELECT count(id) FROM organization)"
-).bindparams(bindparam("published", ReleaseStatus.PUBLISHED, type_=Release.__table__.c.status.type))
-_compiled: dict[str, str] = {}
-
-
 def fingerprint() -> tuple:
     """Cheap summary of the public catalog that changes on every publication or withdrawal."""
-    engine = db.engine
-    key = str(engine.url)
-    if key not in _compiled:  # literal binds let the column type write the stored enum value
-        _compiled[key] = str(FINGERPRINT_SQL.compile(dialect=engine.dialect,
-                                                     compile_kwargs={"literal_binds": True}))
-    connection = engine.raw_connection()
-    try:
-        cursor = connection.cursor()
-        cursor.execute(_compiled[key])
-        row = cursor.fetchone()
-        cursor.close()
-    finally:
-        connection.close()  # back to the pool, which ends the read transaction
-    return tuple(row)
+    return catalog_fingerprint()
 
 
 def _key() -> tuple:
