@@ -1,7 +1,11 @@
-"""The privacy report of a release: JSON stored with it, a summary in Indonesian, a public part."""
+"""The privacy report of a release: JSON stored with it, a plain-language summary, a public part."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
+
+from babel.numbers import format_decimal
+from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from portal.privacy.audit import RULES, AuditReport
 from portal.privacy.policy import GROUP_DOMINANCE, POLICY_VERSION
@@ -12,8 +16,8 @@ REPORT_FORMAT = 1
 
 
 def _angka(n: int | float) -> str:
-    """Indonesian number format: 12.345."""
-    return f"{n:,.0f}".replace(",", ".")
+    """A count in the reader's number format (12.345 in Indonesian, 12,345 in English)."""
+    return format_decimal(round(n), locale=str(get_locale() or "id"))
 
 
 def privacy_report(protected: list[ProtectedTable], audit: AuditReport, scan: list[Finding],
@@ -40,46 +44,59 @@ def privacy_report(protected: list[ProtectedTable], audit: AuditReport, scan: li
         "minimisation": minimisation or {},
         "passed": audit.passed and not scan,
     }
+    # The release's totals survive for_table(), so a table's page can still summarise its release.
+    report["totals"] = {"tables": len(tables), "cells": sum(t["cells"] for t in tables),
+                        "primary": sum(t["suppressed_primary"] for t in tables),
+                        "secondary": sum(t["suppressed_secondary"] for t in tables)}
     report["summary"] = summary(report)
     return report
 
 
 def summary(report: dict) -> list[str]:
-    """Plain-language sentences in Indonesian for the walidata."""
-    tables = report["tables"]
-    primary = sum(t["suppressed_primary"] for t in tables)
-    secondary = sum(t["suppressed_secondary"] for t in tables)
-    cells = sum(t["cells"] for t in tables)
+    """Plain-language sentences for the walidata, in the reader's language (Indonesian stored)."""
+    tables = report.get("tables", [])
+    totals = report.get("totals") or {
+        "tables": len(tables), "cells": sum(t["cells"] for t in tables),
+        "primary": sum(t["suppressed_primary"] for t in tables),
+        "secondary": sum(t["suppressed_secondary"] for t in tables)}
     k = report["k"]
     audit, scan = report["audit"], report["scan"]
     out = [
-        f"Rilis ini memuat {len(tables)} tabel dengan {_angka(cells)} sel angka, dibuat menurut "
-        f"kebijakan privasi versi {report['policy_version']}.",
-        f"Angka 1 sampai {k['umum'] - 1} di tabel data umum, dan 0 sampai {k['spesifik'] - 1} di tabel "
-        "data spesifik (kesehatan, keuangan, anak), tidak ditampilkan; nol di tabel data spesifik "
-        "juga disembunyikan agar tidak dapat dibedakan dari angka kecil.",
-        f"{_angka(primary)} sel disembunyikan karena angkanya kecil (primer) dan {_angka(secondary)} "
-        "sel lain disembunyikan agar angka kecil itu tidak dapat dihitung kembali dari jumlah "
-        "baris, kolom, tabel lain atau versi sebelumnya (sekunder).",
+        _("Rilis ini memuat %(tables)s tabel dengan %(cells)s sel angka, dibuat menurut "
+          "kebijakan privasi versi %(version)s.", tables=totals["tables"], cells=_angka(totals["cells"]),
+          version=report["policy_version"]),
+        _("Angka 1 sampai %(general)s di tabel data umum, dan 0 sampai %(specific)s di tabel data "
+          "spesifik (kesehatan, keuangan, anak), tidak ditampilkan; nol di tabel data spesifik juga "
+          "disembunyikan agar tidak dapat dibedakan dari angka kecil.",
+          general=k["umum"] - 1, specific=k["spesifik"] - 1),
+        _("%(primary)s sel disembunyikan karena angkanya kecil (primer) dan %(secondary)s sel lain "
+          "disembunyikan agar angka kecil itu tidak dapat dihitung kembali dari jumlah baris, kolom, "
+          "tabel lain atau versi sebelumnya (sekunder).",
+          primary=_angka(totals["primary"]), secondary=_angka(totals["secondary"])),
     ]
     if audit["passed"]:
         narrow = audit.get("narrowest_interval")
-        width = f"; rentang tersempit yang terbukti selebar {_angka(narrow)}" if narrow is not None else ""
-        out.append(f"Auditor independen menyerang berkas yang akan terbit dengan {_angka(audit['lps_solved'])} "
-                   f"program linear dan tidak menemukan kebocoran{width}.")
+        if narrow is None:
+            out.append(_("Auditor independen menyerang berkas yang akan terbit dengan %(lps)s program "
+                         "linear dan tidak menemukan kebocoran.", lps=_angka(audit["lps_solved"])))
+        else:
+            out.append(_("Auditor independen menyerang berkas yang akan terbit dengan %(lps)s program "
+                         "linear dan tidak menemukan kebocoran; rentang tersempit yang terbukti selebar "
+                         "%(width)s.", lps=_angka(audit["lps_solved"]), width=_angka(narrow)))
     else:
         rules = sorted({f["rule"] for f in audit["findings"]})
-        out.append(f"Auditor independen menemukan {_angka(len(audit['findings']))} masalah "
-                   f"({', '.join(RULES.get(r, r) for r in rules)}). Rilis ini tidak boleh diajukan "
-                   "atau disetujui sebelum diperbaiki.")
+        out.append(_("Auditor independen menemukan %(n)s masalah (%(rules)s). Rilis ini tidak boleh "
+                     "diajukan atau disetujui sebelum diperbaiki.", n=_angka(len(audit["findings"])),
+                     rules=", ".join(str(RULES.get(r, r)) for r in rules)))
     if scan["passed"]:
-        out.append("Pemindaian berkas tidak menemukan NIK, No. KK, nomor telepon, e-mail, RT/RW, "
-                   "tanggal lengkap, hash, maupun nama warga.")
+        out.append(_("Pemindaian berkas tidak menemukan NIK, No. KK, nomor telepon, e-mail, RT/RW, "
+                     "tanggal lengkap, hash, maupun nama warga."))
     else:
-        out.append(f"Pemindaian berkas menemukan {_angka(len(scan['findings']))} pola yang mirip data "
-                   "pribadi. Rilis ini tidak boleh diterbitkan.")
-    out.append("Rilis ini memenuhi aturan privasi dan boleh diajukan." if report["passed"]
-               else "Rilis ini BELUM memenuhi aturan privasi.")
+        out.append(_("Pemindaian berkas menemukan %(n)s pola yang mirip data pribadi. Rilis ini tidak "
+                     "boleh diterbitkan.", n=_angka(len(scan["findings"]))))
+    passed = report.get("release_passed", report.get("passed"))
+    out.append(_("Rilis ini memenuhi aturan privasi dan boleh diajukan.") if passed
+               else _("Rilis ini BELUM memenuhi aturan privasi."))
     return out
 
 
@@ -100,12 +117,12 @@ def public_summary(report: dict) -> dict:
         "k": report.get("k", {}),
         "missing_value": "x",
         "checks": [
-            "ambang: tidak ada angka kecil yang diterbitkan",
-            "penekanan sekunder bersama untuk semua tabel yang terbit bersamaan",
-            "audit program linear atas semua persamaan antartabel dan versi sebelumnya",
-            "pengungkapan kelompok: tidak ada baris yang (dapat diturunkan) hampir seluruhnya "
-            f"atau {int(GROUP_DOMINANCE * 100)} % atau lebih dalam satu kategori sensitif",
-            "pemindaian berkas untuk NIK, No. KK, telepon, e-mail, RT/RW, tanggal, hash dan nama",
+            _("ambang: tidak ada angka kecil yang diterbitkan"),
+            _("penekanan sekunder bersama untuk semua tabel yang terbit bersamaan"),
+            _("audit program linear atas semua persamaan antartabel dan versi sebelumnya"),
+            _("pengungkapan kelompok: tidak ada baris yang (dapat diturunkan) hampir seluruhnya atau "
+              "%(share)s %% atau lebih dalam satu kategori sensitif", share=int(GROUP_DOMINANCE * 100)),
+            _("pemindaian berkas untuk NIK, No. KK, telepon, e-mail, RT/RW, tanggal, hash dan nama"),
         ],
         "audited": bool(report.get("audit")),
         "passed": bool(report.get("passed", False)),

@@ -10,9 +10,18 @@ from flask_login import login_required
 
 from portal.datasets import queries
 from portal.privacy.policy import policy_document
-from portal.privacy.report import public_summary
+from portal.privacy.report import public_summary, summary
 
 bp = Blueprint("privacy", __name__)
+
+
+@bp.app_template_global("privacy_summary")
+def privacy_summary(report: dict) -> list[str]:
+    """A stored privacy report's summary, re-worded in the reader's language."""
+    try:
+        return summary(report)
+    except (KeyError, TypeError):  # a report from before the summary's current inputs: show it as stored
+        return list(report.get("summary", []))
 
 
 @bp.get("/privasi")

@@ -7,6 +7,7 @@ from portal.privacy.gate import gate_errors
 from portal.privacy.policy import POLICY_VERSION, policy_document
 from portal.privacy.protect import protect_release
 from portal.privacy.report import for_table, privacy_report, public_summary
+from portal.privacy.views import privacy_summary
 from portal.privacy.scan import Finding
 from portal.privacy.suppress import Steps
 from tests.privacy.district import audit, desa_code, families, make_tables, people
@@ -15,6 +16,7 @@ TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).par
                                autoescape=True, undefined=jinja2.StrictUndefined,
                                extensions=["jinja2.ext.i18n"])
 TEMPLATES.install_null_translations(newstyle=True)  # the templates' _() as in the app, untranslated
+TEMPLATES.globals["privacy_summary"] = privacy_summary
 
 
 def _report(steps=Steps(), scan=()):
@@ -58,6 +60,7 @@ def test_templates_render_the_report_the_public_part_and_the_policy():
     report = _report()
     html = TEMPLATES.get_template("privacy/_report.html").render(privacy=for_table(report, "penduduk-menurut-agama"))
     assert "Laporan privasi" in html and "Lulus" in html and POLICY_VERSION in html
+    assert "boleh diajukan" in html and f"memuat {len(report['tables'])} tabel" in html  # the release's summary
     public = public_summary(report)
     page = TEMPLATES.get_template("privacy/_public.html").render(privacy_public=public)
     assert "Perlindungan data pribadi" in page and "ISLAM" not in page and desa_code(0) not in page

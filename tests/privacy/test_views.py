@@ -31,3 +31,18 @@ def test_the_policy_is_shown_to_signed_in_admins_only(client, auth, users):
     page = client.get("/admin/kebijakan-privasi")
     assert page.status_code == 200
     assert "tanggallahir" in page.text and "nik" in page.text and POLICY_VERSION in page.text
+
+
+def test_the_public_note_speaks_english_on_the_english_page(client, published):
+    url = f"/dataset/{published.dataset.name}/version/{published.version}/privasi"
+    indonesian, english = client.get(url).text, client.get(url + "?lang=en").text
+    assert "penekanan sekunder bersama" in indonesian
+    assert "penekanan sekunder" not in english and "secondary suppression" in english
+
+
+def test_the_review_summary_speaks_the_readers_language(client, auth, harvested):
+    auth.login_as("walidata")
+    url = f"/admin/releases/{harvested.drafts[0].id}"
+    assert "Auditor independen menyerang" in client.get(url).text
+    english = client.get(url + "?lang=en").text
+    assert "Auditor independen" not in english and "independent auditor" in english
