@@ -157,7 +157,8 @@ def clone_files(name: str, descriptor: dict, csv_bytes: bytes) -> dict[str, list
 
 def _clone_plan(sources: list, count: int, rng: random.Random) -> list[dict]:
     """Names and metadata of ``count`` clones spread over the real datasets."""
-    from portal.datasets.vocabularies import TOPICS, Frequency
+    from portal.datasets.topics import all_topics
+    from portal.datasets.vocabularies import Frequency
 
     variants = [(k, y) for y in YEARS for k in KECAMATAN]
     plan = []
@@ -166,7 +167,7 @@ def _clone_plan(sources: list, count: int, rng: random.Random) -> list[dict]:
         kec, year = variants[i // len(sources)]
         ds = src.dataset
         slug = kec.lower().replace(" ", "-")
-        topic = ds.topic if rng.random() < 0.8 else rng.choice(sorted(TOPICS))
+        topic = ds.topic if rng.random() < 0.8 else rng.choice(sorted(all_topics()))
         org = ds.organization.name if rng.random() < 0.6 else rng.choice(sorted(EXTRA_OPDS))
         tags = list(dict.fromkeys([*ds.tags, slug, str(year), *rng.sample(EXTRA_TAGS, 2)]))
         plan.append({"source": src, "name": f"{ds.name}-{slug}-{year}",

@@ -50,3 +50,23 @@ class OrganizationForm(FlaskForm):
     title = StringField(_l("Nama OPD"), validators=[
         DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
     description = TextAreaField(_l("Deskripsi"), validators=[Length(max=5000, message=TOO_LONG)])
+
+
+class TopicForm(FlaskForm):
+    """A walidata registers or edits a topic (CKAN group) datasets are filed under."""
+
+    name = StringField(_l("Nama singkat (alamat)"), validators=[
+        DataRequired(REQUIRED), Length(max=60, message=TOO_LONG), SLUG])
+    title = StringField(_l("Nama topik"), validators=[
+        DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
+    title_en = StringField(_l("Nama topik dalam bahasa Inggris"), validators=[Length(max=200, message=TOO_LONG)])
+    description = TextAreaField(_l("Deskripsi"), validators=[Length(max=5000, message=TOO_LONG)])
+    description_en = TextAreaField(_l("Deskripsi dalam bahasa Inggris"), validators=[
+        Length(max=5000, message=TOO_LONG)])
+    # Text, not IntegerField: its "Not a valid integer" message has no Indonesian.
+    position = StringField(_l("Urutan"), default="0", validators=[
+        Regexp(r"^\s*\d{0,6}\s*$", message=_l("Urutan harus bilangan bulat 0 sampai 100000."))])
+
+
+class DeleteForm(FlaskForm):
+    """Only the CSRF token: a delete button's form."""

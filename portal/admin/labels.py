@@ -17,6 +17,9 @@ ACTION_LABELS = {
     "login_failed": _l("Gagal masuk"),
     "organization_create": _l("OPD ditambahkan"),
     "organization_update": _l("OPD diubah"),
+    "topic_create": _l("Topik ditambahkan"),
+    "topic_update": _l("Topik diubah"),
+    "topic_delete": _l("Topik dihapus"),
 }
 
 

@@ -1,17 +1,16 @@
 """Admin pages of the registers: organisations (OPD, editable by a walidata) and topics."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from portal.admin import organizations
-from portal.admin.forms import OrganizationForm
+from portal.admin import organizations, topics
+from portal.admin.forms import DeleteForm, OrganizationForm, TopicForm
 from portal.admin.views import bp
 from portal.auth.permissions import can
-from portal.datasets.models import Dataset, Organization
-from portal.datasets.vocabularies import TOPICS
+from portal.datasets.models import Organization, Topic
 from portal.extensions import db
 
 
@@ -67,8 +66,76 @@ def organization_edit(name: str):
 
 @bp.get("/topics")
 def topic_list():
-    """The topics datasets are filed under (a controlled vocabulary), with their counts."""
-    counts = dict(db.session.execute(select(Dataset.topic, func.count()).group_by(Dataset.topic)).all())
-    rows = [(topic, counts.get(name, 0)) for name, topic in TOPICS.items()]
-    unknown = sorted(set(counts) - set(TOPICS))
-    return render_template("admin/topics.html", rows=rows, unknown=unknown, counts=counts)
+    """The topics datasets are filed under, with their counts; a walidata may add, edit and delete them."""
+    rows, unknown = topics.listing()
+    return render_template("admin/topics.html", rows=rows, unknown=unknown, delete_form=DeleteForm(),
+                           may_manage=can(current_user, "manage_topics"))
+
+
+def _require_topic_manager() -> None:
+    if not can(current_user, "manage_topics"):
+        abort(403)
+
+
+def _topic_values(form: TopicForm) -> dict:
+    return {k: getattr(form, k).data or "" for k in topics.FIELDS}
+
+
+@bp.route("/topics/new", methods=["GET", "POST"])
+def topic_new():
+    """Register a new topic (a slug datasets already use may be given as ?name=)."""
+    _require_topic_manager()
+    form = TopicForm()
+    if request.method == "GET" and request.args.get("name"):
+        form.name.data = request.args["name"]
+    if form.validate_on_submit():
+        try:
+            topic = topics.create(current_user, form.name.data, **_topic_values(form))
+            db.session.commit()
+            flash(_("Topik %(title)s ditambahkan.", title=topic.title), "success")
+            return redirect(url_for("admin.topic_list"))
+        except topics.TopicError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+    return render_template("admin/topic_form.html", form=form, topic=None)
+
+
+def _topic(name: str) -> Topic:
+    return db.session.get(Topic, name) or abort(404)
+
+
+@bp.route("/topics/<name>/edit", methods=["GET", "POST"])
+def topic_edit(name: str):
+    """Change a topic's titles, descriptions and position (its slug, in every address, stays)."""
+    _require_topic_manager()
+    topic = _topic(name)
+    form = TopicForm(obj=topic)
+    # The slug is fixed once created; the field shows it read-only and is not trusted.
+    form.name.data = topic.name
+    if form.validate_on_submit():
+        try:
+            topics.update(current_user, topic, **_topic_values(form))
+            db.session.commit()
+            flash(_("Topik %(title)s disimpan.", title=topic.title), "success")
+            return redirect(url_for("admin.topic_list"))
+        except topics.TopicError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+    return render_template("admin/topic_form.html", form=form, topic=topic)
+
+
+@bp.post("/topics/<name>/delete")
+def topic_delete(name: str):
+    """Remove a topic, refused while any dataset is filed under it."""
+    _require_topic_manager()
+    topic = _topic(name)
+    if DeleteForm().validate_on_submit():
+        title = topic.title
+        try:
+            topics.delete(current_user, topic)
+            db.session.commit()
+            flash(_("Topik %(title)s dihapus.", title=title), "success")
+        except topics.TopicError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+    return redirect(url_for("admin.topic_list"))

@@ -8,7 +8,8 @@ from functools import lru_cache
 from flask import current_app
 
 from portal.api.index import Entry, OrgInfo, Snapshot, VersionInfo
-from portal.datasets.vocabularies import LICENCES, TOPICS, Licence
+from portal.datasets.topics import get_topic
+from portal.datasets.vocabularies import LICENCES, Licence
 
 # Ids derived from this namespace stay the same across versions and installs, as CKAN
 # clients (and harvesters) keep resource and group ids between runs.
@@ -104,12 +105,16 @@ def tag_dict(name: str) -> dict:
 
 
 def group_core(topic: str) -> dict:
-    """The short group dict found inside a package (topics are CKAN groups)."""
-    found = TOPICS.get(topic)
+    """The short group dict found inside a package (topics are CKAN groups), from the register.
+
+    Titles and descriptions are the register's Indonesian ones (the API speaks one language);
+    a slug the register lacks still gets a readable title.
+    """
+    found = get_topic(topic)
     title = found.title if found else topic.replace("-", " ").title()
+    description = (found.description if found else "") or f"Topik {title}"
     return {"id": stable_id("group", topic), "name": topic, "title": title, "display_name": title,
-            "description": f"Topik {title}" + (f" ({found.title_en})" if found else ""),
-            "image_url": "", "image_display_url": ""}
+            "description": description, "image_url": "", "image_display_url": ""}
 
 
 def organization_core(org: OrgInfo) -> dict:

@@ -9,7 +9,8 @@ from portal.api.errors import NotFound, ValidationError
 from portal.api.index import Snapshot, snapshot
 from portal.api.params import as_bool, as_int, as_list, one, require
 from portal.api.registry import action
-from portal.datasets.vocabularies import LICENCES, TOPICS
+from portal.datasets.topics import all_topics
+from portal.datasets.vocabularies import LICENCES
 
 GROUP_SORT_FIELDS = {"name", "title", "package_count"}
 DATASETS_IN_SHOW = 1000
@@ -72,9 +73,10 @@ def organization_show(params: dict) -> dict:
 
 
 def _topics(snap: Snapshot) -> list[str]:
-    """Every topic of the vocabulary, plus any topic a public dataset uses outside it."""
-    extra = sorted({e.topic for e in snap.entries} - set(TOPICS))
-    return [*TOPICS, *extra]
+    """Every topic of the register, plus any topic a public dataset uses outside it."""
+    registered = list(all_topics())
+    extra = sorted({e.topic for e in snap.entries} - set(registered))
+    return [*registered, *extra]
 
 
 @action

@@ -12,6 +12,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "reject_release": frozenset({Role.WALIDATA}),
     "manage_users": frozenset({Role.WALIDATA}),
     "manage_organizations": frozenset({Role.WALIDATA}),
+    "manage_topics": frozenset({Role.WALIDATA}),
 }
 
 

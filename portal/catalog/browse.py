@@ -5,9 +5,9 @@ from flask import Blueprint, abort, render_template, request
 from sqlalchemy import select
 
 from portal.catalog import cache
-from portal.catalog.search import SORTS, Links, SearchParams, facet_totals, search, topic_title
+from portal.catalog.search import SORTS, Links, SearchParams, facet_totals, search
 from portal.datasets.models import Organization
-from portal.datasets.vocabularies import TOPICS
+from portal.datasets.topics import all_topics, get_topic
 from portal.extensions import db
 
 bp = Blueprint("browse", __name__)
@@ -30,18 +30,19 @@ def _listing(field: str, value: str, endpoint: str, **view_args):
 def topics():
     """Every topic with the number of published datasets in it."""
     counts = facet_totals("topic")
-    items = [(slug, topic_title(slug), counts.get(slug, 0)) for slug in TOPICS]
+    items = [(slug, topic.label, counts.get(slug, 0)) for slug, topic in all_topics().items()]
     return render_template("catalog/topics.html", topics=items)
 
 
 @bp.get("/topik/<slug>")
 def topic(slug: str):
     """The published datasets of one topic."""
-    if slug not in TOPICS:
+    found = get_topic(slug)
+    if found is None:
         abort(404)
     result, links = _listing("topic", slug, "browse.topic", slug=slug)
-    return render_template("catalog/topic.html", slug=slug, title=topic_title(slug), result=result,
-                           links=links, sorts=LIST_SORTS)
+    return render_template("catalog/topic.html", slug=slug, title=found.label, result=result,
+                           links=links, sorts=LIST_SORTS, description=found.description_label)
 
 
 @bp.get("/organisasi")
@@ -67,6 +68,6 @@ def organization(name: str):
 def public_pages() -> list[tuple[str, dict]]:
     """(endpoint, arguments) of every topic and organisation page, for the sitemap."""
     orgs = facet_totals("organization")
-    return [("browse.topics", {}), *(("browse.topic", {"slug": s}) for s in TOPICS),
+    return [("browse.topics", {}), *(("browse.topic", {"slug": s}) for s in all_topics()),
             ("browse.organizations", {}),
             *(("browse.organization", {"name": n}) for n in sorted(orgs))]

@@ -5,7 +5,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, url_
 
 from portal.catalog import browse, cache
 from portal.datasets import queries
-from portal.datasets.vocabularies import TOPICS
+from portal.datasets.topics import get_topic
 from portal.sources.wilayah import load_district
 
 bp = Blueprint("feeds", __name__)
@@ -38,9 +38,10 @@ def releases():
 @bp.get("/feeds/topic/<topic>.atom")
 def topic(topic: str):
     """New or updated versions in one topic."""
-    if topic not in TOPICS:
+    found = get_topic(topic)
+    if found is None:
         abort(404)
-    return _feed(_entries(topic), f"{current_app.config['PORTAL_TITLE']}: {TOPICS[topic].label}",
+    return _feed(_entries(topic), f"{current_app.config['PORTAL_TITLE']}: {found.label}",
                  url_for("feeds.topic", topic=topic, _external=True))
 
 

@@ -19,7 +19,8 @@ from sqlalchemy.orm import joinedload
 from portal.catalog.search_index import FTS_WEIGHTS, SearchEntry, SearchFacet, dialect
 from portal.catalog.stemmer import STOPWORDS, analyse, stem
 from portal.datasets.models import Organization, Release
-from portal.datasets.vocabularies import LICENCES, TOPICS, ReleaseStatus
+from portal.datasets.topics import topic_label
+from portal.datasets.vocabularies import LICENCES, ReleaseStatus
 from portal.extensions import db
 from portal.i18n import current_language
 
@@ -170,10 +171,7 @@ def _english() -> bool:
 
 def topic_title(slug: str) -> str:
     """A topic's title in the page's language."""
-    topic = TOPICS.get(slug)
-    if topic is None:
-        return slug
-    return topic.title_en if _english() and topic.title_en else topic.title
+    return topic_label(slug)  # the register, read once per request; an unknown slug as it is
 
 
 def _match(terms: list[str]):

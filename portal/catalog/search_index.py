@@ -22,7 +22,8 @@ from portal.datasets import files
 from portal.datasets.models import Dataset, Release
 from portal.datasets.signals import catalog_changed
 from portal.datasets.versions import published_versions
-from portal.datasets.vocabularies import TOPICS, ReleaseStatus
+from portal.datasets.topics import get_topic
+from portal.datasets.vocabularies import ReleaseStatus
 from portal.extensions import db
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,7 @@ def _document(dataset: Dataset, latest: Release) -> tuple[dict, list[tuple[str, 
     facets = [("topic", dataset.topic), ("organization", org.name),
               ("licence", dataset.licence_id), ("privacy", dataset.privacy_class.value),
               *(("tags", t) for t in tags), *(("format", f) for f in formats)]
-    topic = TOPICS.get(dataset.topic)
+    topic = get_topic(dataset.topic)
     raw = {"title": [dataset.title, dataset.title_en or "", dataset.name.replace("-", " ")],
            "tags": [*tags, *([topic.title, topic.title_en] if topic else [dataset.topic])],
            "description": [dataset.description or "", dataset.description_en or ""],

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 
 from portal.catalog import cache, dataset_page
 from portal.datasets import queries
-from portal.datasets.vocabularies import TOPICS
+from portal.datasets.topics import all_topics
 from portal.privacy.protect import SUPPRESSED
 
 bp = Blueprint("catalog", __name__)
@@ -24,7 +24,7 @@ def home():
 
     found = queries.public_dataset(HEADLINE_DATASET)
     counts = catalog_search.facet_totals("topic")
-    topics = [(slug, catalog_search.topic_title(slug), counts.get(slug, 0)) for slug in TOPICS]
+    topics = [(slug, topic.label, counts.get(slug, 0)) for slug, topic in all_topics().items()]
     return render_template("catalog/home.html", topics=topics, headline=_headline([found] if found else []),
                            latest=catalog_search.latest_releases(6), total=sum(counts.values()))
 

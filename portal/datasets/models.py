@@ -37,6 +37,23 @@ class Organization(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
 
 
+class Topic(db.Model):
+    """A topic (CKAN group) datasets are filed under; a register the walidata keep.
+
+    ``Dataset.topic`` holds the slug as plain text, not a foreign key: a harvest may file a
+    table under a topic not (yet) registered, and its pages still show it by its slug.
+    """
+
+    __tablename__ = "topic"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+
 class Dataset(db.Model):
     """One statistic table, published as successive versions."""
 

@@ -1,4 +1,7 @@
-"""Controlled vocabularies of dataset metadata: licences, frequencies, statuses."""
+"""Controlled vocabularies of dataset metadata: licences, frequencies, statuses.
+
+Topics are a register in the database (portal.datasets.topics), edited by the walidata.
+"""
 from __future__ import annotations
 
 import enum
@@ -31,35 +34,6 @@ LICENCES: dict[str, Licence] = {
     )
 }
 DEFAULT_LICENCE = "CC-BY-4.0"
-
-
-@dataclass(frozen=True)
-class Topic:
-    """A topic (CKAN group) datasets are filed under."""
-
-    name: str
-    title: str
-    title_en: str
-
-    @property
-    def label(self) -> str:
-        """The topic's title in the reader's language."""
-        from flask_babel import get_locale
-
-        return self.title_en if str(get_locale() or "id") == "en" and self.title_en else self.title
-
-
-TOPICS: dict[str, Topic] = {
-    t.name: t
-    for t in (
-        Topic("kependudukan", "Kependudukan", "Population"),
-        Topic("pendidikan", "Pendidikan", "Education"),
-        Topic("kesehatan", "Kesehatan", "Health"),
-        Topic("ketenagakerjaan", "Ketenagakerjaan", "Employment"),
-        Topic("jaminan-sosial", "Jaminan Sosial", "Social Security"),
-        Topic("agama", "Agama", "Religion"),
-    )
-}
 
 
 class Frequency(str, enum.Enum):

@@ -1,0 +1,88 @@
+"""The topic register (CKAN groups) as the pages read it: ordered, cached per request, localised.
+
+The walidata edit it in the admin pages (portal.admin.topics). Every reader goes through
+``all_topics`` / ``get_topic``: one small query per request, kept in ``flask.g`` and
+forgotten when a request starts or the register changes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import g, has_app_context, has_request_context, request_started
+from sqlalchemy import select
+
+from portal.datasets.models import Topic
+from portal.extensions import db
+
+_CACHE = "_portal_topics"
+
+
+@dataclass(frozen=True)
+class TopicView:
+    """A registered topic, detached from the session (safe in templates and caches)."""
+
+    name: str
+    title: str
+    title_en: str = ""
+    description: str = ""
+    description_en: str = ""
+    position: int = 0
+
+    @property
+    def label(self) -> str:
+        """The topic's title in the reader's language."""
+        return self.title_en if _english() and self.title_en else self.title
+
+    @property
+    def description_label(self) -> str:
+        """The topic's description in the reader's language (Indonesian when no English)."""
+        return self.description_en if _english() and self.description_en else self.description
+
+
+def _english() -> bool:
+    # Outside a request (CLI, services) the catalog speaks Indonesian.
+    if not has_request_context():
+        return False
+    from portal.i18n import current_language
+
+    return current_language() == "en"
+
+
+def _load() -> dict[str, TopicView]:
+    rows = db.session.scalars(select(Topic).order_by(Topic.position, Topic.title, Topic.name))
+    return {t.name: TopicView(t.name, t.title, t.title_en or "", t.description or "",
+                              t.description_en or "", t.position) for t in rows}
+
+
+def all_topics() -> dict[str, TopicView]:
+    """Every registered topic by slug, in the register's order (by position, then title)."""
+    if not has_app_context():
+        return _load()
+    found = g.get(_CACHE)
+    if found is None:
+        found = _load()
+        setattr(g, _CACHE, found)
+    return found
+
+
+def get_topic(slug: str) -> TopicView | None:
+    """The registered topic called ``slug``, or None."""
+    return all_topics().get(slug)
+
+
+def topic_label(slug: str) -> str:
+    """A topic's title in the reader's language; an unregistered slug is shown as it is."""
+    found = get_topic(slug)
+    return found.label if found else slug
+
+
+def forget() -> None:
+    """Drop this request's copy of the register (after a change, before it is read again)."""
+    if has_app_context():
+        g.pop(_CACHE, None)
+
+
+@request_started.connect
+def _on_request_started(_app, **_extra) -> None:
+    # Tests (and the CLI) may run several requests in one app context, which share ``g``.
+    forget()
