@@ -55,6 +55,8 @@ GETS: dict[tuple[str, str], tuple[str, dict]] = {
     ("/admin/releases/<int:release_id>/metadata", "GET"): ("/admin/releases/{published}/metadata",
                                                            PRODUSEN_ONLY),
     ("/admin/topics", "GET"): ("/admin/topics", ADMIN),
+    ("/admin/topics/new", "GET"): ("/admin/topics/new", WALIDATA_ONLY),
+    ("/admin/topics/<name>/edit", "GET"): ("/admin/topics/agama/edit", WALIDATA_ONLY),
     ("/admin/users", "GET"): ("/admin/users", WALIDATA_ONLY),
     ("/api", "GET"): ("/api", PUBLIC),
     ("/api/<int(min=1, max=3):ver>", "GET"): ("/api/3", PUBLIC),
@@ -118,6 +120,12 @@ POSTS: dict[tuple[str, str], Action] = {
         "name": "dinas-baru", "title": "Dinas Baru", "description": "OPD baru."}),
     ("/admin/organizations/<name>/edit", "POST"): Action("/admin/organizations/{org}/edit", WALIDATA, {
         "name": "{org}", "title": "Dinas Kependudukan", "description": "Diubah."}),
+    ("/admin/topics/new", "POST"): Action("/admin/topics/new", WALIDATA, {
+        "name": "topik-baru", "title": "Topik Baru", "position": "70"}),
+    ("/admin/topics/<name>/edit", "POST"): Action("/admin/topics/agama/edit", WALIDATA, {
+        "name": "agama", "title": "Agama dan Kepercayaan", "position": "60"}),
+    # No dataset of the catalogue below is filed under it, so the walidata may delete it.
+    ("/admin/topics/<name>/delete", "POST"): Action("/admin/topics/ketenagakerjaan/delete", WALIDATA),
     ("/auth/logout", "POST"): Action("/auth/logout", None),
 }
 # Not role-gated, checked on their own below: the login form and the read-only JSON API.
