@@ -309,6 +309,56 @@ class _NikLedger:
             report.rule("error", name, message, "nik", problems, len(hits))
 
 
+class _IdLedger:
+    """Every resident id of the district (int64 where plain decimal), with its desa and place."""
+
+    DUPLICATE = "id penduduk yang sama muncul lebih dari sekali"
+
+    def __init__(self):
+        self.numbers: list[np.ndarray] = []
+        self.canonical: list[np.ndarray] = []
+        self.others: list[pa.Array] = []  # any other spelling (rare), compared as exact text
+        self.desa: list[np.ndarray] = []
+        self.rows: list[np.ndarray] = []
+
+    def add(self, people: _Table, report: CheckReport) -> None:
+        """Remember a chunk's ids; the rule is placed now (chunks report in order), filled in at the end."""
+        ids = _arrow(people.frame["id"])
+        canonical, value = _numbers(ids)
+        self.numbers.append(value)
+        self.canonical.append(canonical)
+        if not canonical.all():
+            self.others.append(ids.filter(pa.array(~canonical)))
+        self.desa.append(people.desa)
+        self.rows.append(people.rows)
+        self.labels = people.desa_labels
+        report.rule("error", people.name, self.DUPLICATE, "id", [], 0)
+
+    def settle(self, report: CheckReport) -> None:
+        """Report every row whose id another row of tweb_penduduk has too."""
+        if not self.numbers:
+            return
+        value, canonical = np.concatenate(self.numbers), np.concatenate(self.canonical)
+        desa, rows = np.concatenate(self.desa), np.concatenate(self.rows)
+        others = pa.concat_arrays(self.others) if self.others else pa.array([], pa.string())
+        self.numbers = self.others = self.desa = self.rows = self.canonical = []
+        if len(others):
+            # Distinct texts as -1, -2, ...: never equal to a plain id, equal to each other exactly.
+            codes = pc.index_in(others, value_set=pc.unique(others)).to_numpy(zero_copy_only=False)
+            value = value.copy()
+            value[~canonical] = -1 - codes.astype(np.int64)
+        order = np.argsort(value, kind="stable")
+        ranked = value[order]
+        same = ranked[1:] == ranked[:-1]
+        duplicated = np.zeros(len(value), dtype=bool)
+        duplicated[order] = np.r_[False, same] | np.r_[same, False]
+        hits = np.flatnonzero(duplicated)
+        problems = [Problem("error", "tweb_penduduk", self.DUPLICATE, desa=self.labels[desa[i]],
+                            row=None if np.isnan(rows[i]) else int(rows[i]), column="id")
+                    for i in hits[:LIMIT_PER_RULE]]
+        report.rule("error", "tweb_penduduk", self.DUPLICATE, "id", problems, len(hits))
+
+
 def _check_people(people: _Table, refs: dict[str, IdSet], ledger: _NikLedger,
                   reference_date: date, report: CheckReport) -> None:
     frame = people.frame
@@ -389,6 +439,7 @@ class DistrictCheck:
         self.refs = {name: IdSet.of(source[name]["id"])
                      for name in ("config", "tweb_keluarga", "tweb_wil_clusterdesa")}
         self.ledger = _NikLedger()
+        self.ids = _IdLedger()
         self.people_ids = IdSet()
         self.report.pending = {}
 
@@ -396,14 +447,16 @@ class DistrictCheck:
         """Check one chunk of tweb_penduduk (rows in file order, chunks in order)."""
         if not self.ready:
             return
-        _check_people(_Table("tweb_penduduk", frame, self.desa), self.refs, self.ledger,
-                      self.reference_date, self.report)
+        people = _Table("tweb_penduduk", frame, self.desa)
+        _check_people(people, self.refs, self.ledger, self.reference_date, self.report)
+        self.ids.add(people, self.report)
         self.people_ids.add(_arrow(frame["id"]))
 
     def finish(self) -> CheckReport:
         """The whole report, once every chunk has been checked."""
         if self.ready:
             self.ledger.settle(self.report)
+            self.ids.settle(self.report)
             self.report.settle()
             ids = self.people_ids.finish()
             families = self.source["tweb_keluarga"]

@@ -73,3 +73,19 @@ def test_a_district_written_in_batches_is_clean_and_complete(tmp_path, batch):
     assert len(families) == summary.families
     result = harvest_tables(tmp_path / "out", REF, load_district("51.02"), chunk_rows=600)
     assert result.report.problems == [] and result.resident_count == summary.alive
+
+
+def test_a_duplicated_resident_id_is_reported_the_same_by_both_paths(district_export, tmp_path):
+    folder = tmp_path / "export"
+    shutil.copytree(district_export, folder)
+    people = pd.read_csv(folder / "tweb_penduduk.csv", dtype=str, keep_default_na=False)
+    families = pd.read_csv(folder / "tweb_keluarga.csv", dtype=str, keep_default_na=False)
+    # No family points to either row: only the id check can see it (first and last chunk).
+    loose = people.index[~people["id"].isin(set(families["nik_kepala"]))]
+    people.loc[loose[-1], "id"] = people.loc[loose[0], "id"]
+    people.to_csv(folder / "tweb_penduduk.csv", index=False, lineterminator="\n")
+    chunked, whole = _both(folder, chunk_rows=500)
+    rows = [p.row for p in whole.report.errors if p.column == "id"]
+    assert rows == [loose[0] + 2, loose[-1] + 2]
+    assert whole.failure is None and chunked.failure is None
+    _same(chunked, whole)
