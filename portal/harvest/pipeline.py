@@ -22,7 +22,7 @@ from portal.privacy.policy import (DERIVED_FLAGS, KELUARGA, ColumnClass, Minimis
 from portal.privacy.scan import build_deny_list
 from portal.sources.checks import REQUIRED_COLUMNS, CheckReport, DistrictCheck, IdSet, check_tables
 from portal.sources.codes import COLUMN_CODE_LIST
-from portal.sources.read_csv import parse_csv
+from portal.sources.read_csv import check_file, parse_csv
 from portal.sources.read_csv_stream import CHUNK_ROWS, CsvStream, StreamUnsuitable, open_stream
 from portal.sources.read_files import _csv_files, _table_of
 from portal.sources.readers import is_database_url, read_source
@@ -139,6 +139,7 @@ def _chunked(label: str, files: dict[str, Path], reference_date: date, district:
             continue
         if path.stat().st_size > MAX_TOTAL_BYTES:
             raise SourceError(f"{path.name}: berkas lebih dari {MAX_TOTAL_BYTES // 1024**3} GB")
+        check_file(path, path.name)
         small[table] = parse_csv(path.read_bytes(), path.name)
     people = streams["tweb_penduduk"]
     families = pd.concat(list(streams["tweb_keluarga"].chunks(FAMILY_COLUMNS, chunk_rows)),

@@ -8,11 +8,13 @@ import sys
 import pandas as pd
 
 from .read_csv_arrow import fast_frame
-from .tables import SourceError, build_frame, column_names
+from .read_csv_gate import ReadAt, bytes_reader, file_reader, scan
+from .tables import MAX_CELL, SourceError, build_frame, column_names
 
 DELIMITERS = (",", ";", "\t", "|")
 # OpenSID keeps map polygons (config.path, tweb_wil_clusterdesa.path) in one cell; the
-# csv module's default 128 KiB field limit would reject a detailed village boundary.
+# csv module's default 128 KiB field limit would reject a detailed village boundary. Cells
+# are held to tables.cell_limit by our own checks, with a message that names the column.
 FIELD_LIMIT = 64 * 1024 * 1024
 # More control characters than this share of the text means binary data, not a CSV.
 MAX_CONTROL_SHARE = 0.01
@@ -65,10 +67,43 @@ def _looks_binary(text: str) -> bool:
     return controls > MAX_CONTROL_SHARE * max(len(sample), 1)
 
 
+def _header(read_at: ReadAt) -> tuple[list[str], str]:
+    """The header's names and the delimiter, as far as the first lines tell (for messages)."""
+    head = bytes(read_at(0, 4 * MAX_CELL))
+    text = head.decode("utf-8-sig", errors="replace")
+    delimiter = sniff_delimiter(text)
+    line = next((line for line in _lines(text) if line.strip()), "")
+    if len(line) > MAX_CELL or not line.endswith("\n"):
+        return [], delimiter  # no header worth the name: columns are cited by position
+    try:
+        return column_names(next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter)), ""), delimiter
+    except (SourceError, csv.Error):
+        return [], delimiter  # the parser reports a bad header itself
+
+
+def check_cells(read_at: ReadAt, where: str) -> None:
+    """Raise if a cell is over its limit, reading no more of a long line than needed."""
+    names, delimiter = _header(read_at)
+    scan(read_at, names, delimiter, where)
+
+
+def check_file(path, where: str) -> None:
+    """check_cells on a file on disk, before it is read into memory."""
+    with open(path, "rb") as handle:
+        if handle.read(2) in (b"\xff\xfe", b"\xfe\xff"):
+            return  # UTF-16: checked after decoding and parsing
+    check_cells(file_reader(path), where)
+
+
 def parse_csv(data: bytes, where: str) -> pd.DataFrame:
     """One CSV table as text cells with ``_baris`` (file line, header = 1) and ``_berkas``."""
     if not data.strip():
         raise SourceError(f"{where}: berkas kosong")
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if b"\x00" in data:
+            raise SourceError(f"{where}: berkas biner, bukan CSV")
+        # Before decoding: a 100 MB cell would cost ~1 GB to parse before it could be refused.
+        check_cells(bytes_reader(data), where)
     text = decode(data, where)
     if _looks_binary(text):
         raise SourceError(f"{where}: berkas biner, bukan CSV")

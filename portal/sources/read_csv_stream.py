@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from .read_csv import _looks_binary, sniff_delimiter
+from .read_csv_gate import LineGate, check_line, file_reader
 from .tables import SourceError, column_names, finish_frame
 
 SCAN_BLOCK = 16 * 1024 * 1024
@@ -113,13 +114,29 @@ class CsvStream:
 
 
 def open_stream(path: Path, where: str) -> CsvStream:
-    """Scan ``path`` once; raise StreamUnsuitable unless it can be read in chunks."""
+    """Scan ``path`` once; raise StreamUnsuitable unless it can be read in chunks.
+
+    The scan refuses a cell over its limit (SourceError) as the whole-file reader would,
+    before any of the file is parsed.
+    """
     decoder = codecs.getincrementaldecoder("utf-8")()
     newlines, last, size = 0, b"", 0
     with open(path, "rb") as handle:
         head = handle.read(SAMPLE)
         if not head.strip() or head.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise StreamUnsuitable(where)
+        sample = head.decode("utf-8-sig", errors="ignore")
+        end = sample.find("\n")
+        first = sample[:end] if end >= 0 else ""
+        if not first.strip() or '"' in first or _looks_binary(sample):
+            raise StreamUnsuitable(where)
+        delimiter = sniff_delimiter(first)
+        try:
+            names = column_names(next(csv.reader([first.rstrip("\r")], delimiter=delimiter)), where)
+        except SourceError:
+            raise StreamUnsuitable(where) from None
+        read_at = file_reader(path)
+        gate = LineGate(lambda offset, line: check_line(read_at, offset, line, names, delimiter, where))
         block = head
         while block:
             if b"\x00" in block:
@@ -128,6 +145,7 @@ def open_stream(path: Path, where: str) -> CsvStream:
                 decoder.decode(block)
             except UnicodeDecodeError:
                 raise StreamUnsuitable(where) from None  # Windows-1252: the exact reader decodes it
+            gate.feed(block)
             newlines += block.count(b"\n")
             size += len(block)
             last = block[-1:]
@@ -135,16 +153,6 @@ def open_stream(path: Path, where: str) -> CsvStream:
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        raise StreamUnsuitable(where) from None
-    sample = head.decode("utf-8-sig", errors="ignore")
-    end = sample.find("\n")
-    first = sample[:end] if end >= 0 else ""
-    if not first.strip() or '"' in first or _looks_binary(sample):
-        raise StreamUnsuitable(where)
-    delimiter = sniff_delimiter(first)
-    try:
-        names = column_names(next(csv.reader([first.rstrip("\r")], delimiter=delimiter)), where)
-    except SourceError:
         raise StreamUnsuitable(where) from None
     lines = newlines + (0 if last == b"\n" else 1)
     if lines < 2:

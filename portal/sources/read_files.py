@@ -7,7 +7,7 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
-from .read_csv import parse_csv
+from .read_csv import check_file, parse_csv
 from .read_sql import read_sqlite_file
 from .read_xlsx import read_workbook
 from .safezip import MAX_TOTAL_BYTES, member_path, open_archive, read_member
@@ -56,6 +56,7 @@ def _folder_export(folder: Path, prefix: str, label: str) -> Export:
             where = f"{prefix}{path.name}"
             if path.stat().st_size > MAX_TOTAL_BYTES:
                 raise SourceError(f"{where}: berkas lebih dari {MAX_TOTAL_BYTES // 1024**3} GB")
+            check_file(path, where)  # a cell of 100 MB is refused before the file is read
             _add(tables, _table_of(path.name), parse_csv(path.read_bytes(), where), label)
         return tables
 

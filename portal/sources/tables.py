@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 CORE_TABLES = ("config", "tweb_wil_clusterdesa", "tweb_keluarga", "tweb_penduduk")
 # Tables that belong to one desa and carry config_id in a database gabungan.
@@ -26,6 +28,12 @@ ROW_COLUMN = "_baris"
 FILE_COLUMN = "_berkas"
 BOOKKEEPING = (ROW_COLUMN, FILE_COLUMN)
 _COLUMN_NAME = re.compile(r"[a-z_][a-z0-9_]{0,63}")
+# No OpenSID cell holds more text than this (an address, a note); a longer one is a broken
+# file, refused before it is parsed (read_csv_gate) or, if it spans lines, right after.
+MAX_CELL = 64 * 1024
+# OpenSID keeps a desa's map polygon in one cell (config.path, tweb_wil_clusterdesa.path).
+MAP_COLUMNS = frozenset({"path"})
+MAX_MAP_CELL = 16 * 1024 * 1024
 
 
 class SourceError(Exception):
@@ -67,6 +75,29 @@ def column_label(name: str, position: int) -> str:
     return name if _COLUMN_NAME.fullmatch(name) else f"ke-{position}"
 
 
+def cell_limit(name: str) -> int:
+    """The longest cell (bytes of text) a column may hold."""
+    return MAX_MAP_CELL if name in MAP_COLUMNS else MAX_CELL
+
+
+def cell_too_long(where: str, line: int, column: str, limit: int) -> SourceError:
+    """The error for a cell over its limit: file, row and column, never the value."""
+    size = f"{limit // 1024**2} MiB" if limit >= 1024**2 else f"{limit // 1024} KiB"
+    return SourceError(f"{where} baris {line} kolom {column}: isi sel lebih dari {size} "
+                       "(berkas rusak?)")
+
+
+def check_cell_lengths(frame: pd.DataFrame, names: list[str], lines, where: str) -> None:
+    """Raise for the first cell over its column's limit (cells the line gate cannot see)."""
+    for index, name in enumerate(names):
+        values = pa.array(frame.iloc[:, index], type=pa.string(), from_pandas=True)
+        lengths = pc.binary_length(values)
+        limit = cell_limit(name)
+        if len(values) and (pc.max(lengths).as_py() or 0) > limit:
+            first = pc.index(pc.greater(lengths, limit), True).as_py()
+            raise cell_too_long(where, int(np.asarray(lines)[first]), column_label(name, index + 1), limit)
+
+
 def build_frame(names: list[str], rows: list[list[str]], lines: list[int], where: str) -> pd.DataFrame:
     """A text DataFrame of parsed rows plus the bookkeeping columns."""
     positional = list(range(len(names)))
@@ -81,6 +112,7 @@ def finish_frame(frame: pd.DataFrame, names: list[str], lines, where: str) -> pd
     A column without a header name (a trailing delimiter) is dropped when empty; holding
     data it is an error, as the data could not be told apart from its neighbours.
     """
+    check_cell_lengths(frame, names, lines, where)
     keep = []
     for index, name in enumerate(names):
         if name:

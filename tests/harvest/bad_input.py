@@ -287,7 +287,7 @@ def _(ws):
     return with_bytes(ws, "config", b"\r\n  \n\n")
 
 
-@case("line_of_100_mb", "tabel tweb_penduduk, baris 2")
+@case("line_of_100_mb", "tweb_penduduk.csv baris 2 kolom nama", "lebih dari 64 KiB")
 def _(ws):
     folder = copy(ws)
     header = raw(ws, "tweb_penduduk").split(b"\n", 1)[0]
@@ -299,6 +299,15 @@ def _(ws):
             out.write(chunk)
         out.write(b"," * (width - 3) + b"\n")
     return str(folder)
+
+
+@case("long_cell_in_the_middle_of_a_valid_file", "tweb_keluarga.csv", LINE, "kolom alamat",
+      "lebih dari 64 KiB")
+def _(ws):
+    # Quotes and delimiters inside: the column is found by pairing quotes, as the parser does.
+    value = 'Banjar "Kaja", Gang Mawar, ' * 4000
+    ws.secrets.append(value[:200])
+    return cell(ws, "tweb_keluarga", "alamat", value, secret=False)
 
 
 # --- headers and tables ------------------------------------------------------------------
