@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from portal import create_app
 from portal.auth.services import create_user
+from portal.datasets import services
 from portal.extensions import db
 
 # Small but complete: all 133 desa of Tabanan, a few thousand residents.
@@ -53,19 +54,29 @@ def district_export(tmp_path_factory) -> Path:
     return out
 
 
-@pytest.fixture
-def app(tmp_path):
-    """The portal on its own database and storage."""
-    uri = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+def fresh_app(tmp: Path):
+    """The portal on an empty migrated database (TEST_DATABASE_URL, else SQLite) and storage in ``tmp``.
+
+    Module-scoped fixtures build their world on it; no app context is left pushed.
+    """
+    uri = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp / 'portal.sqlite3'}"
     app = create_app({
         "TESTING": True,
-        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "INSTANCE_PATH": str(tmp / "instance"),
         "SQLALCHEMY_DATABASE_URI": uri,
-        "STORAGE_DIR": str(tmp_path / "storage"),
+        "STORAGE_DIR": str(tmp / "storage"),
         "SECRET_KEY": "test-secret",
     })
     with app.app_context():
         _reset_database(uri)
+    return app
+
+
+@pytest.fixture
+def app(tmp_path):
+    """The portal on its own database and storage."""
+    app = fresh_app(tmp_path)
+    with app.app_context():
         yield app
         db.session.remove()
         db.engine.dispose()
@@ -131,21 +142,47 @@ def auth(client):
 
 
 @pytest.fixture
-def harvested(app, users, district_export):
-    """The generated district harvested by the produsen: one draft release."""
-    from portal.harvest.service import harvest
+def harvested(app, users, district_export, tmp_path_factory):
+    """The generated district harvested by the produsen: one draft release.
 
-    result = harvest(str(district_export), REFERENCE_DATE, users["produsen"])
+    The first harvest of a session runs for real; later ones from the same starting state get
+    a copy of its database rows and files (tests/snapshot.py), which saves 10-30 s a test.
+    """
+    from tests.snapshot import harvest_once
+
+    result = harvest_once(app, district_export, REFERENCE_DATE, users["produsen"], snapshot_dir(tmp_path_factory))
     assert result.drafts
     return result
 
 
-@pytest.fixture
-def published(app, users, harvested):
-    """The first release submitted by the produsen and approved by the walidata."""
-    from portal.datasets import services
+def snapshot_dir(tmp_path_factory) -> Path:
+    """A new folder for one kept world of tests/snapshot.py."""
+    return Path(tmp_path_factory.mktemp("snapshot"))
 
-    release = harvested.drafts[0]
-    services.submit(release, users["produsen"], "Rilis pertama.")
-    db.session.commit()
-    return services.approve(release, users["walidata"], "Setuju.")
+
+@pytest.fixture
+def published(app, users, harvested, tmp_path_factory):
+    """The first release submitted by the produsen and approved by the walidata."""
+    from tests.snapshot import releases_once
+
+    def publish_first() -> list:
+        release = harvested.drafts[0]
+        services.submit(release, users["produsen"], "Rilis pertama.")
+        db.session.commit()
+        return [services.approve(release, users["walidata"], "Setuju.")]
+
+    return releases_once("publish the first draft", app, snapshot_dir(tmp_path_factory), publish_first)[0]
+
+
+def publish_all(app, harvested, users, tmp_path_factory) -> list:
+    """Every draft of the harvest submitted by the produsen and approved by the walidata."""
+    from tests.snapshot import releases_once
+
+    def publish() -> list:
+        for release in harvested.drafts:
+            services.submit(release, users["produsen"], "Rilis pertama.")
+            db.session.commit()
+            services.approve(release, users["walidata"], "Setuju.")
+        return list(harvested.drafts)
+
+    return releases_once("publish every draft", app, snapshot_dir(tmp_path_factory), publish)

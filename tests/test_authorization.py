@@ -9,7 +9,6 @@ not public (drafts, submitted releases) are 404 for everyone, withdrawn versions
 """
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 
@@ -24,7 +23,7 @@ from portal.datasets.vocabularies import ReleaseStatus
 from portal.extensions import db
 from portal.harvest.models import HarvestRun
 from tests.api.conftest import CatalogFactory
-from tests.conftest import PASSWORDS, REFERENCE_DATE, AuthActions, _reset_database, csrf_token
+from tests.conftest import PASSWORDS, REFERENCE_DATE, AuthActions, csrf_token, fresh_app
 
 ANON, PRODUSEN, WALIDATA = "anonymous", "produsen", "walidata"
 ROLES = (ANON, PRODUSEN, WALIDATA)
@@ -141,13 +140,8 @@ def _routes(app) -> set[tuple[str, str]]:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     """An app with a small catalogue in every state, users, a harvest run; made once."""
-    tmp = tmp_path_factory.mktemp("authz")
-    uri = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp / 'portal.sqlite3'}"
-    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp / "instance"),
-                      "SQLALCHEMY_DATABASE_URI": uri, "STORAGE_DIR": str(tmp / "storage"),
-                      "SECRET_KEY": "test-secret"})
+    app = fresh_app(tmp_path_factory.mktemp("authz"))
     with app.app_context():
-        _reset_database(uri)
         users = {
             PRODUSEN: create_user("produsen@example.go.id", PASSWORDS["produsen"], "produsen"),
             WALIDATA: create_user("walidata@example.go.id", PASSWORDS["walidata"], "walidata"),

@@ -18,26 +18,20 @@ import pandas as pd
 import pytest
 from sqlalchemy import inspect, select, text
 
-from portal import create_app
 from portal.auth.services import create_user
 from portal.datasets import services
 from portal.extensions import db
 from portal.harvest.models import HarvestRun
 from portal.harvest.service import harvest
-from tests.conftest import PASSWORDS, REFERENCE_DATE, _reset_database
+from tests.conftest import PASSWORDS, REFERENCE_DATE, fresh_app
 from tests.harvest.bad_input import CASES, Workspace
 
 
 @pytest.fixture(scope="module")
 def district(tmp_path_factory, district_export):
     """An app whose district is harvested and published, made once per module."""
-    tmp = tmp_path_factory.mktemp("bad-input-portal")
-    uri = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp / 'portal.sqlite3'}"
-    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp / "instance"),
-                      "SQLALCHEMY_DATABASE_URI": uri, "STORAGE_DIR": str(tmp / "storage"),
-                      "SECRET_KEY": "test-secret"})
+    app = fresh_app(tmp_path_factory.mktemp("bad-input-portal"))
     with app.app_context():
-        _reset_database(uri)
         produsen = create_user("produsen@example.go.id", PASSWORDS["produsen"], "produsen")
         walidata = create_user("walidata@example.go.id", PASSWORDS["walidata"], "walidata")
         db.session.commit()
