@@ -47,8 +47,10 @@ def check_line(read_at: ReadAt, offset: int, line: int, names: list[str], delimi
     width = max(len(names), 1)
     separator = ord(delimiter)
     column, cell_start, position, quoted = 0, offset, offset, 0
+    size = 2 * MAX_CELL  # most long lines are map polygons of a few hundred KiB: start small
     while True:
-        block = read_at(position, LINE_BLOCK)
+        block = read_at(position, size)
+        size = LINE_BLOCK
         if not len(block):
             if position - cell_start > _limit(names, column):
                 raise _too_long(where, line, names, column)
