@@ -1,24 +1,29 @@
 """Everything the dataset page shows about one published version, gathered for the template."""
 from __future__ import annotations
 
-import functools
+import dataclasses
 import json
 from pathlib import Path
 
+from urllib.parse import urlencode
+
 import pandas as pd
-from flask import current_app, request, url_for
+from flask import current_app, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import select
 
 from portal.api.dicts import base_url, district_name, stable_id, walidata_title
 from portal.catalog import charts, cite, history, jsonld, preview
+from portal.catalog.cache import LRU
+from portal.catalog.search import QUERY_SAFE
 from portal.datasets import queries
 from portal.datasets.drafts import release_meta
 from portal.datasets.models import Organization
 from portal.datasets.packaging import table_schema_of
 from portal.datasets.vocabularies import LICENCES, Frequency
 from portal.extensions import db
-from portal.i18n import localized
+from portal.i18n import current_language, localized
 from portal.privacy.protect import SUPPRESSED, SUPPRESSED_LABEL
 from portal.privacy.report import public_summary
 
@@ -26,46 +31,73 @@ from portal.privacy.report import public_summary
 DOWNLOAD_ORDER = ("{n}.csv", "{n}.xlsx", "{n}.json", "{n}.zip", "datapackage.json")
 
 
-@functools.lru_cache(maxsize=64)
+# Published files never change, so everything derived from one is memoised by its content
+# digest: a version's table, chart series, filter choices and village list are worked out
+# once per worker (and shared by versions and datasets that publish the same bytes).
+_TABLES, _DERIVED, _VIEWS = LRU(64), LRU(512), LRU(256)
+
+
+def _memo(store: LRU, key, build):
+    """``build()`` once per ``key`` (values may be None: they are kept wrapped)."""
+    found = store.get(key)
+    if found is None:
+        found = (build(),)
+        store.put(key, found)
+    return found[0]
+
+
 def _table(path: str, sha256: str) -> pd.DataFrame:
     """A published CSV as text cells (cached per content; callers never modify it)."""
-    return queries.read_table(Path(path))
+    return _memo(_TABLES, sha256, lambda: queries.read_table(Path(path)))
 
 
-@functools.lru_cache(maxsize=64)
 def _titles(path: str, sha256: str) -> dict[str, str]:
     """Column titles from the version's Table Schema (shown on the grid's headers)."""
-    try:
-        schema = table_schema_of(json.loads(Path(path).read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError, IndexError):
-        return {}
-    return {f["name"]: f.get("title", "") for f in schema.get("fields", []) if f.get("title")}
+    def build() -> dict[str, str]:
+        try:
+            schema = table_schema_of(json.loads(Path(path).read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, IndexError):
+            return {}
+        return {f["name"]: f.get("title", "") for f in schema.get("fields", []) if f.get("title")}
+    return _memo(_DERIVED, ("titles", sha256), build)
 
 
-@functools.lru_cache(maxsize=64)
 def _choices(path: str, sha256: str) -> preview.Options:
     """The filter choices of a published table (cached per content)."""
-    return preview.options(_table(path, sha256))
+    return _memo(_DERIVED, ("choices", sha256), lambda: preview.options(_table(path, sha256)))
 
 
-@functools.lru_cache(maxsize=256)
 def _chart(name: str, path: str, sha256: str, kecamatan: str, desa: str,
            scope: str) -> charts.Chart | None:
-    """The chart of a published table under one filter (cached: the file never changes)."""
-    return charts.build(name, preview.narrow(_table(path, sha256), kecamatan, desa), scope)
+    """The chart of a published table under one filter (series cached: the file never changes)."""
+    frame = _table(path, sha256)
+    pyramid = charts.is_pyramid(name, frame.columns)
+    # The series depend on the content, the filter and the chart kind; the scope is a label.
+    base = _memo(_DERIVED, ("chart", sha256, pyramid, kecamatan, desa),
+                 lambda: charts.build(name, preview.narrow(frame, kecamatan, desa), ""))
+    return None if base is None else dataclasses.replace(base, scope=scope)
 
 
-@functools.lru_cache(maxsize=64)
+def _views(path: str, sha256: str):
+    """preview.build's view function for one published table, memoised per filter and sort."""
+    def view(kecamatan: str, desa: str, sort: str, direction: str):
+        return _memo(_VIEWS, (sha256, kecamatan, desa, sort, direction),
+                     lambda: preview.view(_table(path, sha256), kecamatan, desa, sort, direction))
+    return view
+
+
 def _villages(path: str, sha256: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
     """The kecamatan and desa the table has rows for: [(kode, nama, [(kode_desa, nama_desa)])]."""
-    frame = _table(path, sha256)
-    needed = ["kode_kecamatan", "nama_kecamatan", "kode_desa", "nama_desa"]
-    if not set(needed) <= set(frame.columns):
-        return []
-    out: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for kec, nama_kec, desa, nama_desa in frame[needed].drop_duplicates().itertuples(index=False):
-        out.setdefault((kec, nama_kec), []).append((desa, nama_desa))
-    return [(k, n, sorted(v)) for (k, n), v in sorted(out.items())]
+    def build():
+        frame = _table(path, sha256)
+        needed = ["kode_kecamatan", "nama_kecamatan", "kode_desa", "nama_desa"]
+        if not set(needed) <= set(frame.columns):
+            return []
+        out: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for kec, nama_kec, desa, nama_desa in frame[needed].drop_duplicates().itertuples(index=False):
+            out.setdefault((kec, nama_kec), []).append((desa, nama_desa))
+        return [(k, n, sorted(v)) for (k, n), v in sorted(out.items())]
+    return _memo(_DERIVED, ("villages", sha256), build)
 
 
 def _organization(meta: dict, dataset) -> str:
@@ -105,9 +137,15 @@ def _endpoint(endpoint: str, **values) -> str | None:
 
 def preview_url(query: dict | None = None) -> str:
     """This page with the preview state ``query`` (anchored at the grid), or bare without one."""
+    # ~15 links per page: the path is built once per request, the query string encoded as
+    # url_for encodes it.
+    base = request.environ.get("portal.preview_base")
+    if base is None:
+        base = request.environ["portal.preview_base"] = url_for(request.endpoint, **request.view_args)
     if query is None:
-        return url_for(request.endpoint, **request.view_args)
-    return url_for(request.endpoint, _anchor="pratinjau", **request.view_args, **query)
+        return base
+    items = [(k, v) for k, v in query.items() if v is not None]
+    return f"{base}?{urlencode(items, safe=QUERY_SAFE)}#pratinjau" if items else f"{base}#pratinjau"
 
 
 def _api(found, release, csv_name: str, sample: pd.DataFrame) -> dict:
@@ -137,13 +175,25 @@ def context(found, release, args) -> dict | None:
     description = localized({"description": meta["description"],
                              "description_en": ds.description_en}, "description")
     organization = _organization(meta, ds)
-    view = preview.build(frame, args, _choices(str(path), entry.sha256))
+    view = preview.build(frame, args, _choices(str(path), entry.sha256), _views(str(path), entry.sha256))
     chart = _chart(ds.name, str(path), entry.sha256, view.kecamatan, view.desa, _scope(view))
     downloads = [f for pattern in DOWNLOAD_ORDER for f in release.files
                  if f.name == pattern.format(n=ds.name)]
     permanent = cite.permanent_url(ds.name, release.version)
     hrefs = [(f, f"{permanent}/download/{f.name}") for f in downloads]
     villages = _villages(str(path), entry.sha256)
+    desa_url = url_for("places.desa", kode="0")[:-1]  # + kode: one url_for, not 133
+    language = current_language()
+    # The village list and the chart are the longest parts of the page and depend only on
+    # the file, the filter and the language: rendered once, kept as HTML.
+    villages_html = _memo(_DERIVED, ("villages.html", entry.sha256, language, desa_url), lambda: Markup(
+        render_template("catalog/_villages.html", villages=villages, desa_url=desa_url,
+                        n_desa=sum(len(v[2]) for v in villages)))) if villages else ""
+    chart_html = _memo(_DERIVED, ("chart.html", entry.sha256, chart and chart.kind,
+                                  view.kecamatan, view.desa, view.filtered, chart and chart.scope,
+                                  release.version, release.reference_date, language), lambda: Markup(
+        render_template("catalog/_dataset_chart.html", chart=chart, release=release, preview=view,
+                        suppressed=SUPPRESSED))) if chart else ""
     descriptor = queries.public_file(release, "datapackage.json")
     described = release.file("datapackage.json")
     titles = _titles(str(descriptor), described.sha256) if descriptor and described else {}
@@ -154,7 +204,7 @@ def context(found, release, args) -> dict | None:
         "walidata": walidata_title(), "licence": LICENCES.get(meta["licence_id"]),
         "frequency": _frequency(meta["frequency"]), "district": district_name(),
         "villages": villages, "n_desa": sum(len(v[2]) for v in villages),
-        "desa_url": url_for("places.desa", kode="0")[:-1],  # + kode: one url_for, not 133
+        "desa_url": desa_url, "villages_html": villages_html, "chart_html": chart_html,
         "downloads": downloads, "preview": view, "preview_url": preview_url,
         "column_titles": titles, "chart": chart,
         "history": history.history(found), "citation": cite.cite(

@@ -1,6 +1,7 @@
 """The dataset page's preview grid: filter by kecamatan and desa, sort, page; all from the URL."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -100,11 +101,25 @@ def narrow(frame: pd.DataFrame, kecamatan: str = "", desa: str = "") -> pd.DataF
     return frame
 
 
-def build(frame: pd.DataFrame, args, choices: Options | None = None) -> Preview:
-    """The page of ``frame`` that the request arguments ``args`` ask for.
+def view(frame: pd.DataFrame, kecamatan: str, desa: str, sort: str,
+         direction: str) -> tuple[pd.DataFrame, int]:
+    """The rows of one filter in one order (checked choices), with their hidden-cell count.
 
     Sorting is stable and keeps the published order among equal values; hidden cells
     ("x") go last in either direction, since their value is unknown, not small.
+    """
+    rows = narrow(frame, kecamatan, desa)
+    if sort:
+        rows = rows.sort_values(sort, key=_sort_key, ascending=direction == "asc",
+                                kind="stable", na_position="last")
+    return rows, int(rows.eq(SUPPRESSED).to_numpy().sum())
+
+
+def build(frame: pd.DataFrame, args, choices: Options | None = None, views=None) -> Preview:
+    """The page of ``frame`` that the request arguments ``args`` ask for.
+
+    ``views`` may replace ``view`` (same arguments) with a memoised one: a published table
+    never changes, so its filtered and sorted rows can be kept.
     """
     kecamatan = args.get("kecamatan", "").strip()
     desa = args.get("desa", "").strip()
@@ -115,24 +130,20 @@ def build(frame: pd.DataFrame, args, choices: Options | None = None) -> Preview:
     desa_options = choices.desa.get(kecamatan, [])
     if desa not in {d for d, _ in desa_options}:
         desa = ""
-    view = narrow(frame, kecamatan, desa)
     sort = args.get("sort", "")
     direction = args.get("dir", "asc")
     direction = direction if direction in DIRECTIONS else "asc"
-    if sort in view.columns:
-        view = view.sort_values(sort, key=_sort_key, ascending=direction == "asc",
-                                kind="stable", na_position="last")
-    else:
+    if sort not in frame.columns:
         sort = ""
+    rows_of, hidden = (views or functools.partial(view, frame))(kecamatan, desa, sort, direction)
     try:
         page = max(1, int(args.get("page", 1)))
     except (TypeError, ValueError):
         page = 1
-    pages = max(1, -(-len(view) // PAGE_SIZE))
+    pages = max(1, -(-len(rows_of) // PAGE_SIZE))
     page = min(page, pages)
-    rows = view.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-    return Preview(columns=list(frame.columns), rows=rows.values.tolist(), total_rows=len(view),
+    rows = rows_of.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    return Preview(columns=list(frame.columns), rows=rows.values.tolist(), total_rows=len(rows_of),
                    all_rows=len(frame), page=page, pages=pages, sort=sort, direction=direction,
                    kecamatan=kecamatan, desa=desa, kecamatan_options=kec_options,
-                   desa_options=desa_options, choices=choices,
-                   hidden_in_view=int(view.eq(SUPPRESSED).to_numpy().sum()))
+                   desa_options=desa_options, choices=choices, hidden_in_view=hidden)
