@@ -3,20 +3,15 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from portal.datasets import services
-from portal.extensions import db
+from tests.conftest import publish_all
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture
-def all_published(harvested, users):
+def all_published(app, harvested, users, tmp_path_factory):
     """Every table of the harvest published."""
-    for release in harvested.drafts:
-        services.submit(release, users["produsen"], "Rilis pertama.")
-        db.session.commit()
-        services.approve(release, users["walidata"], "Setuju.")
-    return harvested.drafts
+    return publish_all(app, harvested, users, tmp_path_factory)
 
 
 def test_desa_profile_shows_every_published_table_for_that_desa(client, all_published):
