@@ -68,7 +68,7 @@ def organization_edit(name: str):
 def topic_list():
     """The topics datasets are filed under, with their counts; a walidata may add, edit and delete them."""
     rows, unknown = topics.listing()
-    return render_template("admin/topics.html", rows=rows, unknown=unknown, delete_form=DeleteForm(),
+    return render_template("admin/topics.html", rows=rows, unknown=unknown,
                            may_manage=can(current_user, "manage_topics"))
 
 
