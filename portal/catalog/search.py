@@ -196,10 +196,20 @@ def _match(terms: list[str]):
             .where(document.op("@@")(query)).subquery("matched"))
 
 
-def _filtered(columns: list, params: SearchParams, matched):
-    """SELECT ``columns`` of the published datasets that match the text and every filter."""
-    published = select(Release.dataset_id).where(Release.status == ReleaseStatus.PUBLISHED)
-    stmt = select(*columns).select_from(E).where(E.c.dataset_id.in_(published))
+def _filtered(columns: list, params: SearchParams, matched, unpublished=None):
+    """SELECT ``columns`` of the published datasets that match the text and every filter.
+
+    ``unpublished``, when given, lists the indexed ids known not to be published (usually
+    none); they are left out instead of asking the release table, whose rows SQLite reads
+    whole (~5 ms for 1,000 releases, twice per search).
+    """
+    if unpublished is None:
+        published = select(Release.dataset_id).where(Release.status == ReleaseStatus.PUBLISHED)
+        stmt = select(*columns).select_from(E).where(E.c.dataset_id.in_(published))
+    else:
+        stmt = select(*columns).select_from(E)
+        if unpublished:
+            stmt = stmt.where(E.c.dataset_id.notin_(unpublished))
     if matched is not None:
         stmt = stmt.join(matched, matched.c.dataset_id == E.c.dataset_id)
     for name, values in params.filters.items():
@@ -215,7 +225,10 @@ def search(params: SearchParams, with_facets: bool = True, page_size: int = PAGE
     matched = _match(terms) if terms else None
     # The ids of every match give the total and (from the memoised facet index) the facet
     # counts: one cheap query instead of a count and a GROUP BY over the facet table.
-    ids = db.session.scalars(_filtered([E.c.dataset_id], params, matched)).all()
+    state = _catalog_state()
+    found = db.session.scalars(_filtered([E.c.dataset_id], params, matched, ())).all()
+    ids = [i for i in found if i in state.published]
+    unpublished = [i for i in found if i not in state.published]  # a stale index, if ever
     total = len(ids)
     pages = max(1, -(-total // page_size))
     page = min(params.page, pages)
@@ -223,19 +236,27 @@ def search(params: SearchParams, with_facets: bool = True, page_size: int = PAGE
     title_key = func.lower(E.c.title)
     order = {"relevance": [literal_column("matched.score").desc(), E.c.updated_at.desc()],
              "name": [], "updated": [E.c.updated_at.desc()]}[sort]
-    rows = db.session.execute(_filtered(list(E.c), params, matched)
+    rows = db.session.execute(_filtered(list(E.c), params, matched, unpublished)
                               .order_by(*order, title_key, E.c.dataset_id)
                               .limit(page_size).offset((page - 1) * page_size)).all()
-    facets = _facets(params, ids) if with_facets else []
+    facets = _facets(params, ids, state.facets) if with_facets else []
     return SearchResult(params, [_hit(r, terms) for r in rows], total, page, pages, sort, facets,
                         (page - 1) * page_size)
 
 
-def _facet_index() -> dict:
-    """Every dataset's facet values from the index: {dataset_id: ((field, value), ...)}.
+@dataclass(frozen=True)
+class CatalogState:
+    """The ids of the published datasets and every indexed dataset's facet values."""
 
-    Kept per worker until the catalog fingerprint changes (or ``catalog_changed`` fires,
-    which also re-indexes), and at most ``FACET_INDEX_SECONDS``.
+    published: frozenset
+    facets: dict  # {dataset_id: [(field, value), ...]}
+
+
+def _catalog_state() -> CatalogState:
+    """The published ids and the facet index, kept per worker for one catalog state.
+
+    Rebuilt when the catalog fingerprint changes (every publication or withdrawal), when
+    ``catalog_changed`` fires (which also re-indexes) and after ``FACET_INDEX_SECONDS``.
     """
     from flask import current_app
 
@@ -245,11 +266,14 @@ def _facet_index() -> dict:
     found = current_app.extensions.get("portal_facet_index")
     if found is not None and found[0] == key and time.monotonic() - found[1] < FACET_INDEX_SECONDS:
         return found[2]
+    published = frozenset(db.session.scalars(
+        select(Release.dataset_id).where(Release.status == ReleaseStatus.PUBLISHED)))
     index: dict = {}
     for dataset_id, name, value in db.session.execute(select(F.c.dataset_id, F.c.field, F.c.value)):
         index.setdefault(dataset_id, []).append((name, value))
-    current_app.extensions["portal_facet_index"] = (key, time.monotonic(), index)
-    return index
+    state = CatalogState(published, index)
+    current_app.extensions["portal_facet_index"] = (key, time.monotonic(), state)
+    return state
 
 
 @catalog_changed.connect
@@ -260,8 +284,7 @@ def _forget_facet_index(_dataset, **_extra) -> None:
         current_app.extensions.pop("portal_facet_index", None)
 
 
-def _facets(params: SearchParams, ids) -> list[FacetGroup]:
-    index = _facet_index()
+def _facets(params: SearchParams, ids, index: dict) -> list[FacetGroup]:
     tally = Counter(pair for i in ids for pair in index.get(i, ()))
     counts: dict[str, dict[str, int]] = {}
     for (name, value), count in tally.items():
@@ -340,10 +363,9 @@ def snippet(text: str, terms: list[str], length: int = SNIPPET_LENGTH) -> Markup
 
 def facet_totals(name: str) -> dict[str, int]:
     """Public datasets per value of one facet (topic, organization...) over the whole catalog."""
-    published = select(Release.dataset_id).where(Release.status == ReleaseStatus.PUBLISHED)
-    return dict(db.session.execute(
-        select(F.c.value, func.count()).where(F.c.field == name, F.c.dataset_id.in_(published))
-        .group_by(F.c.value)).all())
+    state = _catalog_state()
+    return dict(Counter(value for i in state.published for field_, value in state.facets.get(i, ())
+                        if field_ == name))
 
 
 def latest_releases(limit: int = 6) -> list[Release]:
