@@ -47,8 +47,8 @@ def listing() -> tuple[list[TopicRow], dict[str, int]]:
     counts = dataset_counts()
     found = list(db.session.scalars(select(Topic).order_by(Topic.position, Topic.title, Topic.name)))
     known = {t.name for t in found}
-    return [TopicRow(t, counts.get(t.name, 0)) for t in found], \
-        {name: n for name, n in sorted(counts.items()) if name not in known}
+    unknown = {name: n for name, n in sorted(counts.items()) if name not in known}
+    return [TopicRow(t, counts.get(t.name, 0)) for t in found], unknown
 
 
 def _clean(values: dict) -> dict:
