@@ -205,6 +205,9 @@ def context(found, release, args) -> dict | None:
         "frequency": _frequency(meta["frequency"]), "district": district_name(),
         "villages": villages, "n_desa": sum(len(v[2]) for v in villages),
         "desa_url": desa_url, "villages_html": villages_html, "chart_html": chart_html,
+        "grid_rows": preview.rows_html(view.rows, SUPPRESSED_LABEL),
+        "filter_html": _memo(_DERIVED, ("filter.html", entry.sha256, view.kecamatan, view.desa, language),
+                             lambda: Markup(render_template("catalog/_preview_filter.html", preview=view))),
         "downloads": downloads, "preview": view, "preview_url": preview_url,
         "column_titles": titles, "chart": chart,
         "history": history.history(found), "citation": cite.cite(

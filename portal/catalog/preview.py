@@ -5,6 +5,7 @@ import functools
 from dataclasses import dataclass, field
 
 import pandas as pd
+from markupsafe import Markup, escape
 
 from portal.privacy.protect import SUPPRESSED
 
@@ -65,6 +66,14 @@ class Options:
     def groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """Every desa grouped under its kecamatan's name (for <optgroup>)."""
         return [(nama, self.desa.get(kode, [])) for kode, nama in self.kecamatan]
+
+
+def rows_html(rows: list[list[str]], hidden_label: str) -> Markup:
+    """The grid's <tr> rows, escaped (built here: ~200 cells through Jinja cost ~5 ms a page)."""
+    hidden = f'<td class="suppressed"><abbr title="{escape(hidden_label)}">{escape(SUPPRESSED)}</abbr></td>'
+    return Markup("\n      ".join(
+        "<tr>" + "".join(hidden if cell == SUPPRESSED else f"<td>{escape(cell)}</td>" for cell in row) + "</tr>"
+        for row in rows))
 
 
 def _pairs(frame: pd.DataFrame, code: str, name: str) -> list[tuple[str, str]]:
