@@ -219,6 +219,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (make serve: 2)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (make serve: 4)")
     parser.add_argument("--keep", action="store_true", help="keep the catalogue folder and print it")
+    parser.add_argument("--no-page-cache", action="store_true",
+                        help="PAGE_CACHE=0: every page rendered, as on a first visit (portal/catalog/cache.py)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("catalog_bench needs wrk: apt-get install wrk", file=sys.stderr)
@@ -234,7 +236,8 @@ def main() -> int:
                    "search page /dataset": search_paths(catalog.entries, rng),
                    "dataset page": dataset_paths(catalog.entries, rng)}
         port = free_port()
-        server = start_gunicorn(catalog, port, args.workers, args.threads)
+        extra = {"PAGE_CACHE": "0"} if args.no_page_cache else {}
+        server = start_gunicorn(catalog, port, args.workers, args.threads, **extra)
         try:
             wait_ready(port, server)
             failed = {name: check(port, paths, sample=100) for name, paths in targets.items()}
@@ -249,6 +252,7 @@ def main() -> int:
         print(f"{len(catalog.entries)} published datasets ({len(catalog.entries) - len(clones)} harvested, "
               f"{len(clones)} cloned), built in {built:.0f} s ({catalog.seconds['clone files built']} clones' "
               f"files built, the rest cached); gunicorn {args.workers} workers x {args.threads} threads, "
+              f"page cache {'off' if args.no_page_cache else 'on'}, "
               f"SQLite; wrk {args.connections} connections, {args.seconds:.0f} s per target; "
               f"load average up to {load:.1f} on {os.cpu_count()} cores")
         print(f"searching a clone's title found it: {found}/{len(sample)}")
