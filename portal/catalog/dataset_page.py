@@ -94,7 +94,7 @@ def _villages(path: str, sha256: str) -> list[tuple[str, str, list[tuple[str, st
         if not set(needed) <= set(frame.columns):
             return []
         out: dict[tuple[str, str], list[tuple[str, str]]] = {}
-        for kec, nama_kec, desa, nama_desa in frame[needed].drop_duplicates().itertuples(index=False):
+        for kec, nama_kec, desa, nama_desa in set(zip(*(frame[c].tolist() for c in needed))):
             out.setdefault((kec, nama_kec), []).append((desa, nama_desa))
         return [(k, n, sorted(v)) for (k, n), v in sorted(out.items())]
     return _memo(_DERIVED, ("villages", sha256), build)
