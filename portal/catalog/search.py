@@ -15,6 +15,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from flask import has_app_context, has_request_context, url_for
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import column, func, literal_column, select, table
@@ -418,6 +419,24 @@ class Links:
     def page(self, page: int) -> str:
         """Another page of the same search."""
         return self._url(self.params.url_args(page=page))
+
+    def facet_items(self, group: FacetGroup, values: list[FacetValue]) -> Markup:
+        """The facet list's <li> items (built here: ~60 per page through a macro cost ~5 ms)."""
+        from portal.catalog.helpers import number
+
+        note = Markup('<span class="visually-hidden"> {}</span>').format(
+            Markup(gettext("(dipilih; klik untuk menghapus)"))) if any(v.selected for v in values) else ""
+        out = []
+        for v in values:
+            href = escape(self.toggle(group.facet.field, v.value))
+            if v.selected:
+                out.append(f'<li><a href="{href}" rel="nofollow" aria-current="true" class="selected">'
+                           f'<span aria-hidden="true">✓ </span>{escape(v.label)}</a> '
+                           f'<span class="count">{number(v.count)}</span>{note}</li>')
+            else:
+                out.append(f'<li><a href="{href}" rel="nofollow">{escape(v.label)}</a> '
+                           f'<span class="count">{number(v.count)}</span></li>')
+        return Markup("".join(out))
 
     def dataset(self, name: str) -> str:
         """A result's dataset page."""
