@@ -14,6 +14,20 @@ from portal.datasets.models import Organization, Topic
 from portal.extensions import db
 
 
+def _save(change, message, errors: type[Exception], target: str):
+    """Run a register change and commit it, then go to ``target``; a refused change is rolled
+    back and its reason flashed (None: the caller shows the form again)."""
+    try:
+        done = change()
+        db.session.commit()
+    except errors as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return None
+    flash(message(done), "success")
+    return redirect(url_for(target))
+
+
 @bp.get("/organizations")
 def organization_list():
     """Every OPD with its number of datasets; a walidata may add and edit them."""
@@ -32,15 +46,12 @@ def organization_new():
     _require_manager()
     form = OrganizationForm()
     if form.validate_on_submit():
-        try:
-            org = organizations.create(current_user, form.name.data, form.title.data,
-                                       form.description.data or "")
-            db.session.commit()
-            flash(_("OPD %(title)s ditambahkan.", title=org.title), "success")
-            return redirect(url_for("admin.organization_list"))
-        except organizations.OrganizationError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+        done = _save(lambda: organizations.create(current_user, form.name.data, form.title.data,
+                                                  form.description.data or ""),
+                     lambda org: _("OPD %(title)s ditambahkan.", title=org.title),
+                     organizations.OrganizationError, "admin.organization_list")
+        if done:
+            return done
     return render_template("admin/organization_form.html", form=form, org=None)
 
 
@@ -53,14 +64,12 @@ def organization_edit(name: str):
     # The short name is fixed once created; the field shows it read-only and is not trusted.
     form.name.data = org.name
     if form.validate_on_submit():
-        try:
-            organizations.update(current_user, org, form.title.data, form.description.data or "")
-            db.session.commit()
-            flash(_("OPD %(title)s disimpan.", title=org.title), "success")
-            return redirect(url_for("admin.organization_list"))
-        except organizations.OrganizationError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+        done = _save(lambda: organizations.update(current_user, org, form.title.data,
+                                                  form.description.data or ""),
+                     lambda _done: _("OPD %(title)s disimpan.", title=org.title),
+                     organizations.OrganizationError, "admin.organization_list")
+        if done:
+            return done
     return render_template("admin/organization_form.html", form=form, org=org)
 
 
@@ -89,14 +98,11 @@ def topic_new():
     if request.method == "GET" and request.args.get("name"):
         form.name.data = request.args["name"]
     if form.validate_on_submit():
-        try:
-            topic = topics.create(current_user, form.name.data, **_topic_values(form))
-            db.session.commit()
-            flash(_("Topik %(title)s ditambahkan.", title=topic.title), "success")
-            return redirect(url_for("admin.topic_list"))
-        except topics.TopicError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+        done = _save(lambda: topics.create(current_user, form.name.data, **_topic_values(form)),
+                     lambda topic: _("Topik %(title)s ditambahkan.", title=topic.title),
+                     topics.TopicError, "admin.topic_list")
+        if done:
+            return done
     return render_template("admin/topic_form.html", form=form, topic=None)
 
 
@@ -113,14 +119,11 @@ def topic_edit(name: str):
     # The slug is fixed once created; the field shows it read-only and is not trusted.
     form.name.data = topic.name
     if form.validate_on_submit():
-        try:
-            topics.update(current_user, topic, **_topic_values(form))
-            db.session.commit()
-            flash(_("Topik %(title)s disimpan.", title=topic.title), "success")
-            return redirect(url_for("admin.topic_list"))
-        except topics.TopicError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+        done = _save(lambda: topics.update(current_user, topic, **_topic_values(form)),
+                     lambda _done: _("Topik %(title)s disimpan.", title=topic.title),
+                     topics.TopicError, "admin.topic_list")
+        if done:
+            return done
     return render_template("admin/topic_form.html", form=form, topic=topic)
 
 
