@@ -80,9 +80,18 @@ def _chart(name: str, path: str, sha256: str, kecamatan: str, desa: str,
 
 def _views(path: str, sha256: str):
     """preview.build's view function for one published table, memoised per filter and sort."""
+    frame = _table(path, sha256)
+
+    def positions(kecamatan: str, desa: str, sort: str, direction: str):
+        # Row positions (int32), not a copy of the rows: a sorted copy of a large table
+        # would cost ~100 times more memory per entry.
+        rows, hidden = preview.view(frame, kecamatan, desa, sort, direction)
+        return frame.index.get_indexer(rows.index).astype("int32"), hidden
+
     def view(kecamatan: str, desa: str, sort: str, direction: str):
-        return _memo(_VIEWS, (sha256, kecamatan, desa, sort, direction),
-                     lambda: preview.view(_table(path, sha256), kecamatan, desa, sort, direction))
+        found, hidden = _memo(_VIEWS, (sha256, kecamatan, desa, sort, direction),
+                              lambda: positions(kecamatan, desa, sort, direction))
+        return frame.take(found), hidden
     return view
 
 
