@@ -3,8 +3,8 @@
 A public page is a function of its URL, its language and the published catalog, so an
 anonymous GET can be answered from memory while the catalog is unchanged. The key holds
 the path, the sorted query, the host, the language and the public catalog's fingerprint
-(``fingerprint``, from portal.datasets.fingerprint: one cheap query that changes on every publication, withdrawal or
-audit event), so a withdrawal is a cache miss at once in every worker.
+(``portal.datasets.fingerprint``: one cheap query that changes on every publication,
+withdrawal or audit event), so a withdrawal is a cache miss at once in every worker.
 The ``catalog_changed`` signal also empties this process's cache, and entries expire
 after ``PAGE_CACHE_SECONDS`` (60) for the edits no fingerprint sees (an organisation
 renamed in place).
@@ -113,16 +113,11 @@ def _cacheable_request() -> bool:
     return set(request.cookies) <= HARMLESS_COOKIES and "Authorization" not in request.headers
 
 
-def fingerprint() -> tuple:
-    """Cheap summary of the public catalog that changes on every publication or withdrawal."""
-    return catalog_fingerprint()
-
-
 def _key() -> tuple:
     from portal.i18n import select_locale
 
     query = tuple(sorted(request.args.items(multi=True)))
-    return (request.host_url, request.path, query, select_locale(), fingerprint())
+    return (request.host_url, request.path, query, select_locale(), catalog_fingerprint())
 
 
 def _serve():

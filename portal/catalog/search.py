@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import functools
 import re
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlencode
 
-from flask import has_app_context, has_request_context, url_for
+from flask import has_request_context, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
@@ -23,6 +22,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.catalog.search_index import FTS_WEIGHTS, SearchEntry, SearchFacet, dialect
 from portal.catalog.stemmer import STOPWORDS, analyse, stem
+from portal.datasets.fingerprint import forget, per_catalog
 from portal.datasets.models import Organization, Release
 from portal.datasets.signals import catalog_changed
 from portal.datasets.topics import topic_label
@@ -259,30 +259,20 @@ def _catalog_state() -> CatalogState:
     Rebuilt when the catalog fingerprint changes (every publication or withdrawal), when
     ``catalog_changed`` fires (which also re-indexes) and after ``FACET_INDEX_SECONDS``.
     """
-    from flask import current_app
+    def build() -> CatalogState:
+        published = frozenset(db.session.scalars(
+            select(Release.dataset_id).where(Release.status == ReleaseStatus.PUBLISHED)))
+        index: dict = {}
+        for dataset_id, name, value in db.session.execute(select(F.c.dataset_id, F.c.field, F.c.value)):
+            index.setdefault(dataset_id, []).append((name, value))
+        return CatalogState(published, index)
 
-    from portal.catalog.cache import fingerprint
-
-    key = fingerprint()
-    found = current_app.extensions.get("portal_facet_index")
-    if found is not None and found[0] == key and time.monotonic() - found[1] < FACET_INDEX_SECONDS:
-        return found[2]
-    published = frozenset(db.session.scalars(
-        select(Release.dataset_id).where(Release.status == ReleaseStatus.PUBLISHED)))
-    index: dict = {}
-    for dataset_id, name, value in db.session.execute(select(F.c.dataset_id, F.c.field, F.c.value)):
-        index.setdefault(dataset_id, []).append((name, value))
-    state = CatalogState(published, index)
-    current_app.extensions["portal_facet_index"] = (key, time.monotonic(), state)
-    return state
+    return per_catalog("search_state", build, seconds=FACET_INDEX_SECONDS)
 
 
 @catalog_changed.connect
 def _forget_facet_index(_dataset, **_extra) -> None:
-    if has_app_context():
-        from flask import current_app
-
-        current_app.extensions.pop("portal_facet_index", None)
+    forget("search_state")
 
 
 def _facets(params: SearchParams, ids, index: dict) -> list[FacetGroup]:
@@ -371,21 +361,11 @@ def facet_totals(name: str) -> dict[str, int]:
 
 def latest_releases(limit: int = 6) -> list[Release]:
     """The most recently published versions, newest first."""
-    from flask import current_app
-
-    from portal.catalog.cache import fingerprint
-
     # Ordering by published_at reads every release row whole on SQLite (~350 ms at 1,000
     # releases), so the ids are kept until the catalog fingerprint changes.
-    memo = current_app.extensions.setdefault("portal_latest_releases", {})
-    key = (fingerprint(), limit)
-    ids = memo.get(key)
-    if ids is None:
-        ids = list(db.session.scalars(
-            select(Release.id).where(Release.status == ReleaseStatus.PUBLISHED)
-            .order_by(Release.published_at.desc(), Release.id.desc()).limit(limit)))
-        memo.clear()
-        memo[key] = ids
+    ids = per_catalog("latest_releases", lambda: list(db.session.scalars(
+        select(Release.id).where(Release.status == ReleaseStatus.PUBLISHED)
+        .order_by(Release.published_at.desc(), Release.id.desc()).limit(limit))), extra=limit)
     found = {r.id: r for r in db.session.scalars(
         select(Release).where(Release.id.in_(ids), Release.status == ReleaseStatus.PUBLISHED)
         .options(joinedload(Release.dataset)))}

@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import functools
-import time
 from dataclasses import dataclass
 
 import pandas as pd
-from flask import current_app
-
 from portal.datasets import queries
+from portal.datasets.fingerprint import per_catalog
 from portal.privacy.protect import SUPPRESSED
 from portal.statistics.catalogue import CATALOGUE, get_spec
 
@@ -55,19 +53,11 @@ def latest(name: str) -> PublishedTable | None:
 
 def all_latest() -> list[PublishedTable]:
     """Every published catalogue table, in catalogue order (kept while the catalog is unchanged)."""
-    from portal.catalog.cache import fingerprint
-
     # 19 lookups with their lazy loads cost more than the pages built from them; the
     # fingerprint changes on every publication or withdrawal (a title fixed in place shows
     # within a minute, as on the cached pages).
-    state = current_app.extensions.setdefault("portal_tables", {})
-    key = fingerprint()
-    found = state.get("all")
-    if found is not None and found[0] == key and time.monotonic() - found[1] < 60:
-        return found[2]
-    tables = [t for t in (latest(spec.name) for spec in CATALOGUE) if t is not None]
-    state["all"] = (key, time.monotonic(), tables)
-    return tables
+    return per_catalog("latest_tables", lambda: [
+        t for t in (latest(spec.name) for spec in CATALOGUE) if t is not None])
 
 
 def visible_sum(values: pd.Series) -> tuple[int, bool]:

@@ -8,6 +8,10 @@ moves with each of them.
 """
 from __future__ import annotations
 
+import time
+from typing import Callable, Hashable, TypeVar
+
+from flask import current_app, has_app_context
 from sqlalchemy import bindparam, text
 
 from portal.datasets.models import Release
@@ -22,6 +26,7 @@ FINGERPRINT_SQL = text(
     " (SELECT count(id) FROM organization)"
 ).bindparams(bindparam("published", ReleaseStatus.PUBLISHED, type_=Release.__table__.c.status.type))
 _compiled: dict[str, str] = {}
+T = TypeVar("T")
 
 
 def _sql(engine) -> str:
@@ -45,3 +50,24 @@ def catalog_fingerprint() -> tuple:
     finally:
         connection.close()  # back to the pool, which ends the read transaction
     return tuple(row)
+
+
+def per_catalog(name: str, build: Callable[[], T], extra: Hashable = None, seconds: float = 60) -> T:
+    """``build()`` once per catalog state (and ``extra``) in this worker, kept at most ``seconds``.
+
+    The age bound catches the edits no fingerprint sees (a title fixed in place).
+    """
+    state = current_app.extensions.setdefault("portal_per_catalog", {})
+    key = (catalog_fingerprint(), extra)
+    found = state.get(name)
+    if found is not None and found[0] == key and time.monotonic() - found[1] < seconds:
+        return found[2]
+    value = build()
+    state[name] = (key, time.monotonic(), value)
+    return value
+
+
+def forget(name: str) -> None:
+    """Drop what ``per_catalog`` keeps under ``name`` in this app (no-op outside one)."""
+    if has_app_context():
+        current_app.extensions.get("portal_per_catalog", {}).pop(name, None)
