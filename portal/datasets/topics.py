@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import g, has_app_context, has_request_context, request_started
+from flask import g, has_app_context, request_started
 from sqlalchemy import select
 
 from portal.datasets.models import Topic
 from portal.extensions import db
+from portal.i18n import localized
 
 _CACHE = "_portal_topics"
 
@@ -31,21 +32,12 @@ class TopicView:
     @property
     def label(self) -> str:
         """The topic's title in the reader's language."""
-        return self.title_en if _english() and self.title_en else self.title
+        return localized(self, "title")
 
     @property
     def description_label(self) -> str:
         """The topic's description in the reader's language (Indonesian when no English)."""
-        return self.description_en if _english() and self.description_en else self.description
-
-
-def _english() -> bool:
-    # Outside a request (CLI, services) the catalog speaks Indonesian.
-    if not has_request_context():
-        return False
-    from portal.i18n import current_language
-
-    return current_language() == "en"
+        return localized(self, "description")
 
 
 def _load() -> dict[str, TopicView]:
