@@ -257,6 +257,26 @@ def _digits(nik: pd.Series, full: pd.Series, start: int, stop: int) -> pd.Series
     return pd.Series(number.to_numpy(zero_copy_only=False), index=nik.index).where(full)
 
 
+def _repeated(values: np.ndarray) -> np.ndarray:
+    """A mask of the entries whose value occurs more than once."""
+    order = np.argsort(values, kind="stable")
+    ranked = values[order]
+    same = ranked[1:] == ranked[:-1]
+    mask = np.zeros(len(values), dtype=bool)
+    mask[order] = np.r_[False, same] | np.r_[same, False]
+    return mask
+
+
+def _report_residents(report: CheckReport, message: str, column: str, mask: np.ndarray,
+                      desa: np.ndarray, rows: np.ndarray, labels) -> None:
+    """Fill a tweb_penduduk rule with the rows ``mask`` marks (desa and row, never the value)."""
+    hits = np.flatnonzero(mask)
+    problems = [Problem("error", "tweb_penduduk", message, desa=labels[desa[i]],
+                        row=None if np.isnan(rows[i]) else int(rows[i]), column=column)
+                for i in hits[:LIMIT_PER_RULE]]
+    report.rule("error", "tweb_penduduk", message, column, problems, len(hits))
+
+
 class _NikLedger:
     """Every counted NIK of the district as int64, with its desa and place, for duplicates."""
 
@@ -288,25 +308,15 @@ class _NikLedger:
         nik, desa, rows = (np.concatenate(self.nik), np.concatenate(self.desa),
                            np.concatenate(self.rows))
         self.nik = self.desa = self.rows = []
-        order = np.argsort(nik, kind="stable")
-        ranked = nik[order]
-        same_prev = np.r_[False, ranked[1:] == ranked[:-1]]
-        same_next = np.r_[ranked[1:] == ranked[:-1], False]
-        duplicated = np.zeros(len(nik), dtype=bool)
-        duplicated[order] = same_prev | same_next
+        duplicated = _repeated(nik)
         across = np.zeros(len(nik), dtype=bool)
         if duplicated.any():
             dup = np.flatnonzero(duplicated)
             keys = pd.DataFrame({"nik": nik[dup], "desa": desa[dup]})
             spread = keys.groupby("nik")["desa"].nunique()
             across[dup] = keys["nik"].map(spread).to_numpy() > 1
-        name = "tweb_penduduk"
         for mask, message in ((across, self.DUPLICATE_ACROSS), (duplicated & ~across, self.DUPLICATE_WITHIN)):
-            hits = np.flatnonzero(mask)
-            problems = [Problem("error", name, message, desa=self.labels[desa[i]],
-                                row=None if np.isnan(rows[i]) else int(rows[i]), column="nik")
-                        for i in hits[:LIMIT_PER_RULE]]
-            report.rule("error", name, message, "nik", problems, len(hits))
+            _report_residents(report, message, "nik", mask, desa, rows, self.labels)
 
 
 class _IdLedger:
@@ -347,16 +357,7 @@ class _IdLedger:
             codes = pc.index_in(others, value_set=pc.unique(others)).to_numpy(zero_copy_only=False)
             value = value.copy()
             value[~canonical] = -1 - codes.astype(np.int64)
-        order = np.argsort(value, kind="stable")
-        ranked = value[order]
-        same = ranked[1:] == ranked[:-1]
-        duplicated = np.zeros(len(value), dtype=bool)
-        duplicated[order] = np.r_[False, same] | np.r_[same, False]
-        hits = np.flatnonzero(duplicated)
-        problems = [Problem("error", "tweb_penduduk", self.DUPLICATE, desa=self.labels[desa[i]],
-                            row=None if np.isnan(rows[i]) else int(rows[i]), column="id")
-                    for i in hits[:LIMIT_PER_RULE]]
-        report.rule("error", "tweb_penduduk", self.DUPLICATE, "id", problems, len(hits))
+        _report_residents(report, self.DUPLICATE, "id", _repeated(value), desa, rows, self.labels)
 
 
 def _check_people(people: _Table, refs: dict[str, IdSet], ledger: _NikLedger,
