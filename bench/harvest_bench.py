@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.scale_bench import run_child  # noqa: E402
-from portal.sources.generator import generate_district  # noqa: E402
+from portal.demogen.generator import generate_district  # noqa: E402
 from portal.statistics.catalogue import CATALOGUE  # noqa: E402
 
 

@@ -41,7 +41,7 @@ def _child(step: str, path: str, residents: int) -> dict:
     """One step, run inside the child process."""
     start = time.perf_counter()
     if step == "generate":
-        from portal.sources.generator import BATCH_RESIDENTS, generate_district
+        from portal.demogen.generator import BATCH_RESIDENTS, generate_district
         summary = generate_district(Path(path), residents=residents, seed=1, fmt="csv",
                                     batch_residents=BATCH_RESIDENTS)
         extra = {"families": summary.families, "alive": summary.alive,

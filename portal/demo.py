@@ -36,7 +36,7 @@ def ensure_demo_users() -> dict[Role, object]:
 
 def ensure_demo_export(residents: int) -> Path:
     """Generate the demo district export under the instance folder unless it is there."""
-    from portal.sources.generator import generate_district
+    from portal.demogen.generator import generate_district
     from portal.sources.wilayah import load_district
 
     out = Path(current_app.instance_path) / "demo-district"

@@ -47,7 +47,7 @@ def _reset_database(uri: str) -> None:
 @pytest.fixture(scope="session")
 def district_export(tmp_path_factory) -> Path:
     """A generated OpenSID export (CSV, gabungan) of Kabupaten Tabanan, made once per run."""
-    from portal.sources.generator import generate_district
+    from portal.demogen.generator import generate_district
 
     out = tmp_path_factory.mktemp("district") / "export"
     generate_district(out, residents=TEST_RESIDENTS, seed=TEST_SEED, fmt="csv")

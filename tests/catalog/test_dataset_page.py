@@ -30,7 +30,7 @@ def site(tmp_path_factory):
     """
     from portal.datasets import services
     from portal.harvest.service import harvest
-    from portal.sources.generator import generate_district
+    from portal.demogen.generator import generate_district
 
     tmp = tmp_path_factory.mktemp("dataset-page")
     uri = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp / 'portal.sqlite3'}"

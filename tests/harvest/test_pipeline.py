@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from portal.harvest.pipeline import _whole, harvest_tables
-from portal.sources.generator import generate_district
+from portal.demogen.generator import generate_district
 from portal.sources.readers import read_source
 from portal.sources.wilayah import load_district
 

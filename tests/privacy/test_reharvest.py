@@ -48,7 +48,7 @@ def first_release(app, users, district_export):
 @pytest.fixture(scope="module")
 def other_export(tmp_path_factory):
     """The same district generated with another seed: every count changed."""
-    from portal.sources.generator import generate_district
+    from portal.demogen.generator import generate_district
 
     out = tmp_path_factory.mktemp("district-other") / "export"
     generate_district(out, residents=TEST_RESIDENTS, seed=8, fmt="csv")

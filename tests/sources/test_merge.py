@@ -4,7 +4,7 @@ import zipfile
 import pandas as pd
 import pytest
 
-from portal.sources.generator import generate_district
+from portal.demogen.generator import generate_district
 from portal.sources.readers import CORE_TABLES, SourceError, read_source
 
 PER_DESA = ("tweb_wil_clusterdesa", "tweb_keluarga", "tweb_penduduk")

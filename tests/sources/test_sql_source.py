@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from portal.sources.generator import generate_district
+from portal.demogen.generator import generate_district
 from portal.sources.readers import CORE_TABLES, SourceError, read_source, source_label
 from tests.sources.test_merge import one_desa, write_export
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from portal.sources.generator import GenerationSummary, generate_district
+from portal.demogen.generator import GenerationSummary, generate_district
 from portal.sources.wilayah import load_district, undotted
 
 RESIDENTS = 4000

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .gen_util import concat, pick_strings
+from .util import concat, pick_strings
 
 # Name styles, chosen per family from religion (and per person for foreign spouses).
 BALI, MUSLIM, CHRISTIAN, CHINESE, FOREIGN = range(5)

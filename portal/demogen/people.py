@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .gen_util import pick, pick_by_group
+from .util import pick, pick_by_group
 
 # pendidikan_kk by age band: <7, 7-12, 13-15, 16-18, 19-24, 25-39, 40-59, 60+.
 _EDU_BANDS = np.array([7, 13, 16, 19, 25, 40, 60])

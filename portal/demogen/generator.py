@@ -13,11 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .gen_households import build_households
-from .gen_region import MIN_PER_DESA, Region, build_region
-from .gen_tables import Numbering, build_tables
-from .gen_writers import FORMATS, WRITERS, append_csv, check_target
-from .wilayah import District, load_district
+from portal.sources.wilayah import District, load_district
+
+from .households import build_households
+from .region import MIN_PER_DESA, Region, build_region
+from .tables import Numbering, build_tables
+from .writers import FORMATS, WRITERS, append_csv, check_target
 
 DEFAULT_RESIDENTS = 470_000
 # Above this many residents a CSV export is written in batches of desa (bounded memory);

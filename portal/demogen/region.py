@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .wilayah import District, undotted
+from portal.sources.wilayah import District, undotted
 
 MIN_PER_DESA = 10
 

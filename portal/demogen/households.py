@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .gen_util import pick, serial_within
+from .util import pick, serial_within
 
 # Household sizes 1..8; mean about 3.7 people, close to Bali's census average.
 FAMILY_SIZE_WEIGHTS = {1: 0.09, 2: 0.17, 3: 0.21, 4: 0.24, 5: 0.15, 6: 0.08, 7: 0.04, 8: 0.02}
