@@ -26,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     Path(app.config["STORAGE_DIR"]).mkdir(parents=True, exist_ok=True)
+    register_site(app)
     register_extensions(app)
     register_i18n(app)
     register_blueprints(app)
@@ -44,6 +45,18 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         # A harvest holds the write lock while it audits its drafts; writers wait, not fail.
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+
+
+def register_site(app: Flask) -> None:
+    """Resolve the district's name from the bundled region list once (portal.core.site)."""
+    from portal.core.site import install
+    from portal.sources.wilayah import load_district
+
+    try:
+        name = load_district(app.config["DISTRICT_CODE"]).nama
+    except (ValueError, KeyError):
+        name = app.config["DISTRICT_CODE"]
+    install(app, name)
 
 
 def register_extensions(app: Flask) -> None:
@@ -81,12 +94,12 @@ def register_i18n(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount the public catalog, the admin pages and login."""
-    from portal.admin.views import bp as admin_bp
+    from portal.admin import bp as admin_bp
     from portal.auth.views import bp as auth_bp
     from portal.catalog.feeds import bp as feeds_bp
     from portal.catalog.places import bp as places_bp
     from portal.catalog.views import bp as catalog_bp
-    from portal.privacy.views import bp as privacy_bp
+    from portal.catalog.privacy_pages import bp as privacy_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(places_bp)

@@ -19,7 +19,7 @@ from portal.api.dicts import stable_id
 from portal.auth.services import create_user
 from portal.datasets import services
 from portal.datasets.models import Dataset, Release
-from portal.datasets.vocabularies import ReleaseStatus
+from portal.core.vocabularies import ReleaseStatus
 from portal.extensions import db
 from portal.harvest.models import HarvestRun
 from tests.api.conftest import CatalogFactory

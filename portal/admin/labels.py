@@ -51,7 +51,7 @@ def kind_label(kind: str) -> str:
 
 def frequency_label(code: str) -> str:
     """The label of an update frequency stored in a release's metadata ("bulanan" ...)."""
-    from portal.datasets.vocabularies import Frequency
+    from portal.core.vocabularies import Frequency
 
     try:
         return Frequency(code).label

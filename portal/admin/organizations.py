@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from portal.auth.models import User
 from portal.auth.permissions import require
-from portal.datasets.audit import record
+from portal.audit.log import record
 from portal.datasets.models import Dataset, Organization
 from portal.extensions import db
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from portal.admin import organizations, topics
 from portal.admin.forms import DeleteForm, OrganizationForm, TopicForm
-from portal.admin.views import bp
+from portal.admin.blueprint import bp
 from portal.auth.permissions import can
 from portal.datasets.models import Organization, Topic
 from portal.extensions import db

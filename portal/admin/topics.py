@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from portal.auth.models import User
 from portal.auth.permissions import require
 from portal.datasets import topics
-from portal.datasets.audit import record
+from portal.audit.log import record
 from portal.datasets.models import Dataset, Topic
 from portal.datasets.signals import catalog_changed
 from portal.extensions import db

@@ -6,42 +6,22 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from portal.admin.blueprint import bp
 from portal.admin.forms import MetadataForm, ReviewForm, SubmitForm, WithdrawForm
 from portal.admin.labels import action_label, frequency_label, harvest_status_label, kind_label
 from portal.auth.forms import UserForm
-from portal.auth.models import User, utcnow
+from portal.auth.models import User
+from portal.core.time import utcnow
 from portal.auth.permissions import NotAuthorized, can
 from portal.auth.services import AccountError, create_user
-from portal.datasets import audit as audit_log
+from portal.admin import audit_log
+from portal.audit.log import to_csv
 from portal.datasets import services
 from portal.datasets.models import Dataset, Organization, Release
 from portal.datasets.review import review
-from portal.datasets.vocabularies import LICENCES, Frequency, ReleaseStatus
+from portal.core.vocabularies import LICENCES, Frequency, ReleaseStatus
 from portal.extensions import db
 from portal.harvest.models import HarvestRun
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@bp.before_request
-@login_required
-def require_login():
-    """Every admin URL needs a signed-in admin."""
-    if not can(current_user, "view_admin"):
-        abort(403)
-
-
-@bp.context_processor
-def admin_globals() -> dict:
-    """Label helpers, and the counts shown in the admin navigation (waiting for review, drafts)."""
-    counts = dict(db.session.execute(
-        select(Release.status, func.count())
-        .where(Release.status.in_((ReleaseStatus.SUBMITTED, ReleaseStatus.DRAFT)))
-        .group_by(Release.status)).all())
-    nav = {"submitted": counts.get(ReleaseStatus.SUBMITTED, 0), "draft": counts.get(ReleaseStatus.DRAFT, 0)}
-    return {"action_label": action_label, "harvest_status_label": harvest_status_label,
-            "kind_label": kind_label, "frequency_label": frequency_label, "nav_counts": nav}
-
 
 @bp.get("/")
 def index():
@@ -213,7 +193,7 @@ def audit_csv():
     if not services.can_view_audit(current_user):
         abort(403)
     criteria = audit_log.AuditFilter.from_args(request.args)
-    body = audit_log.to_csv(audit_log.events(criteria, limit=None))
+    body = to_csv(audit_log.events(criteria, limit=None))
     name = f"log-audit-{utcnow():%Y%m%d-%H%M%S}.csv"
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename={name}", "Cache-Control": "no-store"})
@@ -237,6 +217,3 @@ def users():
     accounts = db.session.scalars(select(User).order_by(User.email)).all()
     return render_template("admin/users.html", form=form, accounts=accounts)
 
-
-# The register pages (organisations, topics) add their routes to this blueprint.
-from portal.admin import registers  # noqa: E402,F401

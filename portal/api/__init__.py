@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from flask import Flask
 
+# Each action module adds its actions to the registry when imported.
+from portal.api import actions, activity, datastore, group_actions  # noqa: F401
+
 
 def register_api(app: Flask) -> None:
     """Mount the API blueprint, exempt it from CSRF (read-only JSON) and set its rate limits."""

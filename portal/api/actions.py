@@ -8,7 +8,7 @@ from portal.api.errors import NotFound, SearchQueryError
 from portal.api.index import Snapshot, snapshot
 from portal.api.params import as_bool, as_int, as_list, one, require
 from portal.api.query import check_field, compile_query
-from portal.api.registry import action
+from portal.api.registry import action, get_action
 from portal.api.search import facet_counts, parse_sort, search_doc, sort_docs
 
 ROWS_MAX = 1000
@@ -55,8 +55,6 @@ def status_show(params: dict) -> dict:
 @action
 def help_show(params: dict) -> str:
     """The documentation of an action."""
-    from portal.api.registry import get_action
-
     name = require(params, "name")
     found = get_action(name)
     if found is None:

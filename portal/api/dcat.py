@@ -14,6 +14,7 @@ from rdflib.namespace import DCTERMS as DCT
 from rdflib.namespace import FOAF, OWL, RDF, SKOS, XSD
 
 from portal.api import dicts
+from portal.core.site import base_url, district_code, district_name
 from portal.api.index import Entry, VersionInfo
 
 # rdflib ships DCAT 2 as a closed namespace; DCAT 3 adds version terms such as hasVersion.
@@ -60,12 +61,12 @@ def _typed(g: Graph, uri: str, *classes: URIRef, label: str | None = None) -> UR
 
 def catalog_uri() -> URIRef:
     """The catalog's URI: the portal's address, as ckanext-dcat uses site_url."""
-    return URIRef(f"{dicts.base_url()}/")
+    return URIRef(f"{base_url()}/")
 
 
 def dataset_uri(entry: Entry, version: VersionInfo | None = None) -> URIRef:
     """A dataset's URI, or one version's (its permanent page)."""
-    base = f"{dicts.base_url()}/dataset/{entry.name}"
+    base = f"{base_url()}/dataset/{entry.name}"
     return URIRef(f"{base}/version/{version.version}" if version else base)
 
 
@@ -77,28 +78,22 @@ def _agent(g: Graph, uri: str, name: str) -> URIRef:
 
 def publisher(g: Graph) -> URIRef:
     """The district government, publisher of the catalog."""
-    code, _ = dicts.district(_district_code())
-    return _agent(g, f"{dicts.base_url()}/organization/pemerintah-{code}",
-                  f"Pemerintah {dicts.district_name()}")
+    code = district_code()
+    return _agent(g, f"{base_url()}/organization/pemerintah-{code}",
+                  f"Pemerintah {district_name()}")
 
 
 def spatial(g: Graph) -> URIRef:
     """The kabupaten the catalog covers, with its Kemendagri code."""
-    code, _ = dicts.district(_district_code())
-    node = _typed(g, f"{dicts.base_url()}/wilayah/{code}", DCT.Location, label=dicts.district_name())
+    code = district_code()
+    node = _typed(g, f"{base_url()}/wilayah/{code}", DCT.Location, label=district_name())
     g.add((node, DCT.identifier, Literal(code)))
     return node
 
 
-def _district_code() -> str:
-    from flask import current_app
-
-    return current_app.config.get("DISTRICT_CODE", "51.02")
-
-
 def theme_scheme(g: Graph) -> URIRef:
     """The portal's topics as a concept scheme (the catalog's theme taxonomy)."""
-    scheme = _typed(g, f"{dicts.base_url()}/group", SKOS.ConceptScheme)
+    scheme = _typed(g, f"{base_url()}/group", SKOS.ConceptScheme)
     g.add((scheme, DCT.title, Literal("Topik Portal Satu Data", lang="id")))
     return scheme
 
@@ -106,7 +101,7 @@ def theme_scheme(g: Graph) -> URIRef:
 def _theme(g: Graph, topic: str) -> list[URIRef]:
     core = dicts.group_core(topic)
     scheme = theme_scheme(g)
-    own = _typed(g, f"{dicts.base_url()}/group/{topic}", SKOS.Concept, label=core["title"])
+    own = _typed(g, f"{base_url()}/group/{topic}", SKOS.Concept, label=core["title"])
     g.add((own, SKOS.inScheme, scheme))
     themes = [own]
     if topic in EU_THEMES:
@@ -154,12 +149,12 @@ def _describe(g: Graph, node: URIRef, entry: Entry, version: VersionInfo, title:
         g.add((node, DCAT.keyword, Literal(tag, lang="id")))
     for theme in _theme(g, entry.topic):
         g.add((node, DCAT.theme, theme))
-    org = _agent(g, f"{dicts.base_url()}/organization/{entry.org.name}", entry.org.title)
+    org = _agent(g, f"{base_url()}/organization/{entry.org.name}", entry.org.title)
     g.add((node, DCT.publisher, org))
-    contact = _typed(g, f"{dicts.base_url()}/organization/{entry.org.name}#kontak",
+    contact = _typed(g, f"{base_url()}/organization/{entry.org.name}#kontak",
                      VCARD.Kind, VCARD.Organization)
     g.add((contact, VCARD.fn, Literal(entry.org.title)))
-    g.add((contact, VCARD.hasURL, URIRef(f"{dicts.base_url()}/dataset?organization={entry.org.name}")))
+    g.add((contact, VCARD.hasURL, URIRef(f"{base_url()}/dataset?organization={entry.org.name}")))
     g.add((node, DCAT.contactPoint, contact))
     frequency = dicts.EU_FREQUENCY.get(entry.frequency, "UNKNOWN")
     g.add((node, DCT.accrualPeriodicity, _typed(g, f"{EU}frequency/{frequency}", DCT.Frequency)))
@@ -207,7 +202,7 @@ def add_catalog(g: Graph, title: str, modified: datetime | None) -> URIRef:
     g.add((node, RDF.type, DCAT.Catalog))
     g.add((node, DCT.title, Literal(title, lang="id")))
     g.add((node, DCT.description, Literal(
-        f"Katalog data terbuka {dicts.district_name()}: statistik per desa, versi terbit yang "
+        f"Katalog data terbuka {district_name()}: statistik per desa, versi terbit yang "
         "telah disetujui walidata dan dilindungi sesuai UU No. 27 Tahun 2022.", lang="id")))
     g.add((node, DCT.publisher, publisher(g)))
     g.add((node, FOAF.homepage, _typed(g, str(node), FOAF.Document)))

@@ -1,19 +1,15 @@
 """CKAN dicts (package, resource, organization, group, tag, license) built from the snapshot."""
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
-from functools import lru_cache
 
-from flask import current_app
 
 from portal.api.index import Entry, OrgInfo, Snapshot, VersionInfo
 from portal.datasets.topics import get_topic
-from portal.datasets.vocabularies import LICENCES, Licence
+from portal.core.ids import stable_id
+from portal.core.site import base_url, district_code, district_name, walidata_title
+from portal.core.vocabularies import LICENCES, Licence, licence
 
-# Ids derived from this namespace stay the same across versions and installs, as CKAN
-# clients (and harvesters) keep resource and group ids between runs.
-ID_NAMESPACE = uuid.UUID("6f1c2f8e-3c2a-5d0e-9b7a-5a7d1c0d2b51")
 REFERENCE_CODES = "Kode wilayah Kemendagri (Kepmendagri No 300.2.2-2138 Tahun 2025)"
 REGION_CODE_COLUMNS = ("kode_provinsi", "kode_kabupaten", "kode_kecamatan", "kode_desa")
 EU_FREQUENCY = {
@@ -26,51 +22,14 @@ FILE_DESCRIPTIONS = {
 }
 
 
-def stable_id(*parts: str) -> str:
-    """A uuid5 that names the same thing every time (resource, group, tag, organisation)."""
-    return str(uuid.uuid5(ID_NAMESPACE, "/".join(parts)))
-
-
 def ckan_time(value: datetime | None) -> str | None:
     """CKAN's timestamp: naive UTC ISO 8601 with microseconds, compared as text by harvesters."""
     return value.strftime("%Y-%m-%dT%H:%M:%S.%f") if value else None
 
 
-def base_url() -> str:
-    """The portal's public address, without a trailing slash (stable URIs, like site_url)."""
-    return current_app.config.get("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")
-
-
 def file_url(entry: Entry, version: VersionInfo, filename: str) -> str:
     """The permanent download URL of a version's file."""
     return f"{base_url()}/dataset/{entry.name}/version/{version.version}/download/{filename}"
-
-
-@lru_cache(maxsize=8)
-def district(code: str) -> tuple[str, str]:
-    """(code, name) of the kabupaten the portal serves, from the bundled Kemendagri table."""
-    from portal.sources.wilayah import load_district
-
-    try:
-        return code, load_district(code).nama
-    except (ValueError, KeyError):
-        return code, code
-
-
-def district_name() -> str:
-    """The configured district's name, e.g. 'Kabupaten Tabanan'."""
-    name = district(current_app.config.get("DISTRICT_CODE", "51.02"))[1]
-    return name if name.lower().startswith(("kab", "kota")) else f"Kabupaten {name.title()}"
-
-
-def walidata_title() -> str:
-    """The walidata as an institution; people's names never leave the admin pages."""
-    return current_app.config.get("WALIDATA_TITLE") or f"Walidata {district_name()}"
-
-
-def licence(licence_id: str) -> Licence:
-    """The licence of a dataset; an unknown id is reported as itself, without a URL."""
-    return LICENCES.get(licence_id) or Licence(licence_id, licence_id, "")
 
 
 def license_dict(lic: Licence) -> dict:
@@ -127,7 +86,7 @@ def organization_core(org: OrgInfo) -> dict:
 
 def _extras(entry: Entry, version: VersionInfo) -> list[dict]:
     codes = [c for c in REGION_CODE_COLUMNS if c in entry.columns]
-    code, _ = district(current_app.config.get("DISTRICT_CODE", "51.02"))
+    code = district_code()
     extras = {
         "produsen_data": entry.org.title,
         "walidata": walidata_title(),

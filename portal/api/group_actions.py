@@ -10,7 +10,7 @@ from portal.api.index import Snapshot, snapshot
 from portal.api.params import as_bool, as_int, as_list, one, require
 from portal.api.registry import action
 from portal.datasets.topics import all_topics
-from portal.datasets.vocabularies import LICENCES
+from portal.core.vocabularies import LICENCES
 
 GROUP_SORT_FIELDS = {"name", "title", "package_count"}
 DATASETS_IN_SHOW = 1000

@@ -18,8 +18,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.datasets import queries
 from portal.datasets.fingerprint import catalog_fingerprint
-from portal.datasets.models import AuditEvent, Dataset, Organization, Release
-from portal.datasets.vocabularies import ReleaseStatus
+from portal.audit.models import AuditEvent
+from portal.datasets.models import Dataset, Organization, Release
+from portal.core.vocabularies import ReleaseStatus
 from portal.extensions import db
 
 # Edits that leave no trace in the fingerprint (a title fixed in place) show after this.

@@ -1,4 +1,7 @@
-"""The table of actions by CKAN name (CKAN's ``get_action``), filled by the action modules."""
+"""The table of actions by CKAN name (CKAN's ``get_action``).
+
+The action modules fill it with ``@action``; portal.api's ``__init__`` imports them.
+"""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -14,9 +17,7 @@ def action(func: Action) -> Action:
 
 
 def all_actions() -> dict[str, Action]:
-    """Every action by name; the action modules register themselves when imported."""
-    from portal.api import actions, activity, datastore, group_actions  # noqa: F401
-
+    """Every action by name; the action modules register themselves when portal.api imports them."""
     return ACTIONS
 
 

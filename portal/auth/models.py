@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
@@ -10,12 +10,8 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from portal.core.time import utcnow
 from portal.extensions import db, enum_column
-
-
-def utcnow() -> datetime:
-    """Current time in UTC, naive (stored as such on SQLite and PostgreSQL alike)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class Role(str, enum.Enum):

@@ -5,8 +5,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from portal.auth.models import utcnow
-from portal.datasets.models import AuditEvent
+from portal.core.time import utcnow
+from portal.audit.models import AuditEvent
 from portal.extensions import db
 
 MAX_FAILURES = 5

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from portal.privacy.protect import SUPPRESSED
+from portal.core.cells import SUPPRESSED
 from portal.statistics.catalogue import AGE_RANGES, get_spec
 
 BAR_WIDTH = 300      # longest bar, in SVG units

@@ -9,7 +9,7 @@ from babel.dates import format_date
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from portal.api.dicts import base_url
+from portal.core.site import base_url
 
 # Characters BibTeX/LaTeX read as commands; escaped so a title like "A & B" still compiles.
 _LATEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",

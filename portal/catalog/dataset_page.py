@@ -13,7 +13,8 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 
-from portal.api.dicts import base_url, district_name, stable_id, walidata_title
+from portal.core.ids import stable_id
+from portal.core.site import base_url, district_code, district_name, walidata_title
 from portal.catalog import charts, cite, history, jsonld, preview
 from portal.catalog.cache import LRU
 from portal.catalog.search import QUERY_SAFE
@@ -21,10 +22,10 @@ from portal.datasets import queries
 from portal.datasets.drafts import release_meta
 from portal.datasets.models import Organization
 from portal.datasets.packaging import table_schema_of
-from portal.datasets.vocabularies import LICENCES, Frequency
+from portal.core.vocabularies import LICENCES, Frequency
 from portal.extensions import db
 from portal.i18n import current_language, localized
-from portal.privacy.protect import SUPPRESSED, SUPPRESSED_LABEL
+from portal.core.cells import SUPPRESSED, SUPPRESSED_LABEL
 from portal.privacy.report import public_summary
 
 # The order downloads are offered in.
@@ -231,6 +232,6 @@ def context(found, release, args) -> dict | None:
         "jsonld": jsonld.dumps(jsonld.dataset(
             found=found, release=release, meta=meta,
             organization=organization, columns=list(frame.columns),
-            district_code=current_app.config.get("DISTRICT_CODE", "51.02"),
+            district_code=district_code(),
             portal_title=portal_title, files=hrefs)),
     }

@@ -6,7 +6,8 @@ from datetime import datetime
 from flask import Flask
 
 from portal.auth.permissions import can
-from portal.datasets.vocabularies import LICENCES
+from portal.core.vocabularies import LICENCES
+from portal.privacy.report import privacy_summary
 
 
 def filesize(num: int) -> str:
@@ -41,6 +42,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(number)
     app.add_template_global(can)
     app.add_template_global(LICENCES, "LICENCES")
+    app.add_template_global(privacy_summary)
 
     @app.context_processor
     def portal_globals():

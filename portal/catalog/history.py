@@ -9,7 +9,7 @@ from pathlib import Path
 from portal.datasets import diff, queries, versions
 from portal.datasets.models import Release
 from portal.datasets.packaging import table_schema_of
-from portal.privacy.protect import SUPPRESSED
+from portal.core.cells import SUPPRESSED
 
 
 @dataclass

@@ -5,7 +5,8 @@ import json
 
 from markupsafe import Markup
 
-from portal.api.dicts import base_url, district, district_name, licence, walidata_title
+from portal.core.site import base_url, district_name, walidata_title
+from portal.core.vocabularies import licence
 from portal.catalog.cite import permanent_url
 
 # Inside <script>, "</script>" or "<!--" would end or confuse the element; JSON allows
@@ -33,7 +34,7 @@ def dataset(*, found, release, meta: dict, organization: str, columns: list[str]
     url = permanent_url(ds.name, release.version)
     first = min(r.published_at for r in found.versions)
     lic = licence(meta.get("licence_id", ds.licence_id))
-    code, _ = district(district_code)
+    code = district_code
     place = district_name()
     return {
         "@context": "https://schema.org",

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from markupsafe import Markup, escape
 
-from portal.privacy.protect import SUPPRESSED
+from portal.core.cells import SUPPRESSED
 
 PAGE_SIZE = 25
 DIRECTIONS = ("asc", "desc")

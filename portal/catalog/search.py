@@ -26,7 +26,7 @@ from portal.datasets.fingerprint import forget, per_catalog
 from portal.datasets.models import Organization, Release
 from portal.datasets.signals import catalog_changed
 from portal.datasets.topics import topic_label
-from portal.datasets.vocabularies import LICENCES, ReleaseStatus
+from portal.core.vocabularies import LICENCES, ReleaseStatus
 from portal.extensions import db
 from portal.i18n import current_language
 

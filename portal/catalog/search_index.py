@@ -23,7 +23,7 @@ from portal.datasets.models import Dataset, Release
 from portal.datasets.signals import catalog_changed
 from portal.datasets.versions import published_versions
 from portal.datasets.topics import get_topic
-from portal.datasets.vocabularies import ReleaseStatus
+from portal.core.vocabularies import ReleaseStatus
 from portal.extensions import db
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 from portal.datasets import queries
 from portal.datasets.fingerprint import per_catalog
-from portal.privacy.protect import SUPPRESSED
+from portal.core.cells import SUPPRESSED
 from portal.statistics.catalogue import CATALOGUE, get_spec
 
 COUNTS = ("jumlah", "laki_laki", "perempuan")

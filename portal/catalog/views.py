@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from portal.catalog import cache, dataset_page
 from portal.datasets import queries
 from portal.datasets.topics import all_topics
-from portal.privacy.protect import SUPPRESSED
+from portal.core.cells import SUPPRESSED
 
 bp = Blueprint("catalog", __name__)
 cache.install(bp)  # anonymous readers get the rendered page while the catalog is unchanged

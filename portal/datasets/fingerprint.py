@@ -15,7 +15,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import bindparam, text
 
 from portal.datasets.models import Release
-from portal.datasets.vocabularies import ReleaseStatus
+from portal.core.vocabularies import ReleaseStatus
 from portal.extensions import db
 
 FINGERPRINT_SQL = text(

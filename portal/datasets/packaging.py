@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from portal.datasets.storage import sha256_bytes
-from portal.datasets.vocabularies import LICENCES
-from portal.privacy.protect import SUPPRESSED, SUPPRESSED_LABEL, ProtectedTable
+from portal.core.vocabularies import LICENCES
+from portal.core.cells import SUPPRESSED, SUPPRESSED_LABEL
+from portal.privacy.protect import ProtectedTable
 
 DATAPACKAGE_SCHEMA = "https://datapackage.org/profiles/2.0/datapackage.json"
 KODE_DESA_PATTERN = r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"

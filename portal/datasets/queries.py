@@ -12,7 +12,7 @@ from portal.datasets import files
 from portal.datasets.models import Dataset, Release
 from portal.datasets.packaging import csv_path
 from portal.datasets.versions import published_versions
-from portal.datasets.vocabularies import ReleaseStatus
+from portal.core.vocabularies import ReleaseStatus
 from portal.extensions import db
 
 

@@ -8,8 +8,8 @@ from portal.datasets import diff, files, queries, versions
 from portal.datasets.drafts import META_FIELDS, release_meta
 from portal.datasets.models import Release
 from portal.datasets.packaging import missing_values, table_schema_of
-from portal.datasets.vocabularies import ReleaseStatus
-from portal.privacy.protect import SUPPRESSED
+from portal.core.vocabularies import ReleaseStatus
+from portal.core.cells import SUPPRESSED
 
 PREVIEW_ROWS = 50
 

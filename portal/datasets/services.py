@@ -6,7 +6,7 @@ the single import for callers.
 """
 from __future__ import annotations
 
-from portal.datasets.audit import record
+from portal.audit.log import record
 from portal.datasets.drafts import (OPEN_STATUSES, create_draft, current_meta, edit_metadata,
                                     ensure_dataset, ensure_organization, release_meta)
 from portal.datasets.errors import WorkflowError

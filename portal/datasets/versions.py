@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from portal.datasets.models import Dataset, Release
-from portal.datasets.vocabularies import ReleaseStatus
+from portal.core.vocabularies import ReleaseStatus
 
 # Statuses whose release holds its version number for good (see models.HELD_VERSION).
 HELD = (ReleaseStatus.PUBLISHING, ReleaseStatus.PUBLISHED, ReleaseStatus.WITHDRAWN)

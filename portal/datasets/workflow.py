@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from portal.auth.models import Role, User, utcnow
+from portal.auth.models import Role, User
+from portal.core.time import utcnow
 from portal.auth.permissions import NotAuthorized, can, require
 from portal.datasets import publish, versions
-from portal.datasets.audit import record
+from portal.audit.log import record
 from portal.datasets.drafts import apply_meta
 from portal.datasets.errors import WorkflowError
 from portal.datasets.models import Release
 from portal.datasets.signals import catalog_changed
-from portal.datasets.vocabularies import ReleaseStatus
+from portal.core.vocabularies import ReleaseStatus
 from portal.privacy.gate import gate_errors
 
 

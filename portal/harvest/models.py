@@ -6,7 +6,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.auth.models import User, utcnow
+from portal.auth.models import User
+from portal.core.time import utcnow
 from portal.extensions import db
 
 

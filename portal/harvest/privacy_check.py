@@ -8,7 +8,7 @@ from pathlib import Path
 
 from portal.datasets import packaging
 from portal.datasets import services as releases
-from portal.datasets.vocabularies import PrivacyClass
+from portal.core.vocabularies import PrivacyClass
 from portal.privacy.audit import audit_release
 from portal.privacy.protect import ProtectedTable
 from portal.privacy.report import privacy_report

@@ -8,7 +8,8 @@ from datetime import date
 import pandas as pd
 from flask import current_app
 
-from portal.auth.models import User, utcnow
+from portal.auth.models import User
+from portal.core.time import utcnow
 from portal.auth.permissions import require
 from portal.datasets import queries
 from portal.datasets import services as releases

@@ -8,7 +8,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from portal.datasets.vocabularies import PrivacyClass
+from portal.core.vocabularies import PrivacyClass
 
 # Bump on any change to a class, a rule or a threshold; every release's report cites it.
 POLICY_VERSION = "2026.2"

@@ -6,14 +6,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from portal.datasets.vocabularies import PrivacyClass
+from portal.core.vocabularies import PrivacyClass
+from portal.core.cells import SUPPRESSED
 from portal.privacy.policy import sensitive_codes, table_class
 from portal.privacy.suppress import L, Block, Steps, protect_desa
 from portal.statistics.catalogue import COUNT_FIELDS
 from portal.statistics.compute import StatTable
 
-SUPPRESSED = "x"  # the missing value published in place of a hidden count
-SUPPRESSED_LABEL = "Disembunyikan untuk melindungi data pribadi (UU PDP)"
 UNIT_TABLE = "penduduk-dan-keluarga"
 MARITAL_TABLE = "penduduk-menurut-status-perkawinan"
 

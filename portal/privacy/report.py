@@ -100,6 +100,17 @@ def summary(report: dict) -> list[str]:
     return out
 
 
+def privacy_summary(report: dict) -> list[str]:
+    """A stored privacy report's summary, re-worded in the reader's language.
+
+    A report from before the summary's current inputs is shown as it was stored.
+    """
+    try:
+        return summary(report)
+    except (KeyError, TypeError):
+        return list(report.get("summary", []))
+
+
 def for_table(report: dict, name: str) -> dict:
     """The release report narrowed to one table (what that dataset's release stores and shows)."""
     entry = next((t for t in report["tables"] if t["table"] == name), {})

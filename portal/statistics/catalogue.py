@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal.datasets.vocabularies import PrivacyClass
+from portal.core.vocabularies import PrivacyClass
 
 GENERAL, SPECIFIC = PrivacyClass.GENERAL, PrivacyClass.SPECIFIC
 

@@ -3,7 +3,8 @@ from sqlalchemy import select
 
 from portal.admin import organizations
 from portal.auth.permissions import NotAuthorized
-from portal.datasets.models import AuditEvent, Organization
+from portal.audit.models import AuditEvent
+from portal.datasets.models import Organization
 from portal.extensions import db
 from tests.conftest import csrf_token
 

@@ -4,7 +4,7 @@ import io
 
 from portal.datasets import services
 from portal.datasets.models import Release
-from portal.datasets.vocabularies import ReleaseStatus
+from portal.core.vocabularies import ReleaseStatus
 from portal.extensions import db
 from tests.conftest import csrf_token
 
@@ -99,7 +99,7 @@ def test_the_audit_log_is_append_only(published):
     import pytest
     from sqlalchemy import text
 
-    from portal.datasets.models import AuditEvent, AuditLogIsAppendOnly
+    from portal.audit.models import AuditEvent, AuditLogIsAppendOnly
     event = db.session.query(AuditEvent).first()
     event.action = "forged"
     with pytest.raises(AuditLogIsAppendOnly):

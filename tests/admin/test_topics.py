@@ -4,8 +4,9 @@ from sqlalchemy import select
 from portal.admin import topics
 from portal.auth.permissions import NotAuthorized
 from portal.datasets.fingerprint import catalog_fingerprint
-from portal.datasets.models import AuditEvent, Topic
-from portal.datasets.vocabularies import ReleaseStatus
+from portal.audit.models import AuditEvent
+from portal.datasets.models import Topic
+from portal.core.vocabularies import ReleaseStatus
 from portal.extensions import db
 from tests.catalog.search_catalog import catalog, result_names  # noqa: F401  (fixture)
 from tests.conftest import csrf_token

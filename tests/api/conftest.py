@@ -12,7 +12,7 @@ from werkzeug.serving import make_server
 
 from portal.datasets.models import Dataset, Organization, Release, ReleaseFile
 from portal.datasets.storage import Storage, sha256_bytes
-from portal.datasets.vocabularies import ReleaseStatus
+from portal.core.vocabularies import ReleaseStatus
 from portal.extensions import db
 
 # Long format, as the statistics tables are about to be: one row per desa and category.

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from portal.datasets.vocabularies import ReleaseStatus as S
+from portal.core.vocabularies import ReleaseStatus as S
 from portal.extensions import db
 from tests.api.conftest import action
 

@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from portal.datasets.vocabularies import ReleaseStatus as S
+from portal.core.vocabularies import ReleaseStatus as S
 from tests.api.conftest import HEADER, ROWS, action
 
 

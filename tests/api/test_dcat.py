@@ -7,7 +7,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS as DCT
 from rdflib.namespace import FOAF, OWL, RDF
 
-from portal.datasets.vocabularies import ReleaseStatus as S
+from portal.core.vocabularies import ReleaseStatus as S
 from portal.extensions import db
 
 # rdflib's JSON-LD parser uses its own deprecated ConjunctiveGraph internally.

@@ -1,6 +1,6 @@
 """The snapshot behind every API face: rebuilt as soon as the published catalog changes."""
 from portal.api import index
-from portal.datasets.vocabularies import ReleaseStatus as S
+from portal.core.vocabularies import ReleaseStatus as S
 from portal.extensions import db
 from tests.api.conftest import action
 

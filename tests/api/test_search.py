@@ -6,7 +6,7 @@ import pytest
 from portal.api.errors import SearchQueryError
 from portal.api.query import compile_query, parse_time
 from portal.api.search import parse_sort
-from portal.datasets.vocabularies import ReleaseStatus as S
+from portal.core.vocabularies import ReleaseStatus as S
 from portal.extensions import db
 from tests.api.conftest import action
 

@@ -4,9 +4,9 @@ import json
 import pytest
 
 from portal.api.dicts import stable_id
-from portal.auth.models import utcnow
-from portal.datasets.models import AuditEvent
-from portal.datasets.vocabularies import ReleaseStatus as S
+from portal.core.time import utcnow
+from portal.audit.models import AuditEvent
+from portal.core.vocabularies import ReleaseStatus as S
 from portal.extensions import db
 from tests.api.conftest import action
 

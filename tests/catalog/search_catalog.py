@@ -6,7 +6,7 @@ import re
 import pytest
 
 from portal.catalog.search_index import reindex
-from portal.datasets.vocabularies import PrivacyClass, ReleaseStatus
+from portal.core.vocabularies import PrivacyClass, ReleaseStatus
 from portal.extensions import db
 from tests.api.conftest import CatalogFactory
 

@@ -1,5 +1,5 @@
 """Home, topic and organisation pages, and the sitemap entries that lead to them."""
-from portal.datasets.vocabularies import ReleaseStatus
+from portal.core.vocabularies import ReleaseStatus
 from tests.catalog.search_catalog import catalog, result_names  # noqa: F401  (fixture)
 
 

@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 from portal.catalog.search import SearchParams, search
 from portal.catalog.search_index import SearchEntry, reindex
 from portal.datasets import services
-from portal.datasets.vocabularies import PrivacyClass, ReleaseStatus
+from portal.core.vocabularies import PrivacyClass, ReleaseStatus
 from portal.extensions import db
 from tests.catalog.search_catalog import catalog, result_names  # noqa: F401  (fixture)
 

@@ -8,7 +8,8 @@ from portal.datasets import services
 from portal.datasets.models import Release
 from portal.datasets.queries import release_csv, table_from_bytes
 from portal.extensions import db
-from portal.privacy.protect import SUPPRESSED, ProtectedTable
+from portal.core.cells import SUPPRESSED
+from portal.privacy.protect import ProtectedTable
 from portal.statistics.catalogue import CATALOGUE, COUNT_FIELDS
 from portal.statistics.compute import Category, StatTable, categories_for
 from tests.conftest import REFERENCE_DATE

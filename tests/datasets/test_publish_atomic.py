@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from portal.auth.models import User
 from portal.datasets import publish, services
-from portal.datasets.models import AuditEvent, Release
-from portal.datasets.vocabularies import ReleaseStatus
+from portal.audit.models import AuditEvent
+from portal.datasets.models import Release
+from portal.core.vocabularies import ReleaseStatus
 from portal.extensions import db
 
 NAME = "penduduk-dan-keluarga"

@@ -6,7 +6,7 @@ import pytest
 from portal.auth.permissions import NotAuthorized
 from portal.datasets import services
 from portal.datasets.versions import next_version
-from portal.datasets.vocabularies import ReleaseStatus
+from portal.core.vocabularies import ReleaseStatus
 from portal.extensions import db
 from portal.statistics.compute import Category
 from tests.datasets.conftest import protected_from

@@ -4,8 +4,8 @@ from sqlalchemy import select
 
 from portal.auth.permissions import NotAuthorized
 from portal.datasets import services
-from portal.datasets.models import AuditEvent
-from portal.datasets.vocabularies import ReleaseStatus
+from portal.audit.models import AuditEvent
+from portal.core.vocabularies import ReleaseStatus
 from portal.extensions import db
 
 NAME = "penduduk-dan-keluarga"

@@ -9,8 +9,9 @@ import pytest
 from frictionless import validate
 
 from portal.datasets import services
-from portal.datasets.models import AuditEvent, Release
-from portal.datasets.vocabularies import ReleaseStatus
+from portal.audit.models import AuditEvent
+from portal.datasets.models import Release
+from portal.core.vocabularies import ReleaseStatus
 from portal.extensions import db
 from tests.conftest import csrf_token
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.datasets.models import Dataset, Release
-from portal.datasets.vocabularies import ReleaseStatus
+from portal.core.vocabularies import ReleaseStatus
 from portal.extensions import db
 from portal.harvest.models import HarvestRun
 from portal.harvest.service import HarvestFailed, harvest

@@ -6,7 +6,7 @@ import io
 import pandas as pd
 
 from portal.datasets.packaging import table_csv, table_schema
-from portal.datasets.vocabularies import PrivacyClass
+from portal.core.vocabularies import PrivacyClass
 from portal.privacy.audit import AuditReport, audit_release
 from portal.privacy.policy import table_class
 from portal.privacy.protect import ProtectedTable

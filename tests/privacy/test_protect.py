@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from portal.datasets.vocabularies import PrivacyClass
+from portal.core.vocabularies import PrivacyClass
 from portal.privacy.protect import protect
 from portal.statistics.catalogue import TableSpec
 from portal.statistics.compute import Category, StatTable

@@ -7,7 +7,7 @@ from portal.privacy.gate import gate_errors
 from portal.privacy.policy import POLICY_VERSION, policy_document
 from portal.privacy.protect import protect_release
 from portal.privacy.report import for_table, privacy_report, public_summary
-from portal.privacy.views import privacy_summary
+from portal.privacy.report import privacy_summary
 from portal.privacy.scan import Finding
 from portal.privacy.suppress import Steps
 from tests.privacy.district import audit, desa_code, families, make_tables, people

@@ -1,0 +1,15 @@
+"""The privacy policy in force, for produsen and walidata."""
+from __future__ import annotations
+
+from flask import current_app, render_template
+
+from portal.admin.blueprint import bp
+from portal.privacy.policy import policy_document
+
+
+@bp.get("/kebijakan-privasi")
+def privacy_policy():
+    """The declarative privacy policy in force, for produsen and walidata."""
+    return render_template("privacy/policy.html", policy=policy_document(),
+                           k_general=current_app.config["PRIVACY_K_GENERAL"],
+                           k_specific=current_app.config["PRIVACY_K_SPECIFIC"])
