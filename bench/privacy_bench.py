@@ -15,12 +15,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from portal.datasets.packaging import table_csv, table_schema  # noqa: E402
-from portal.datasets.vocabularies import PrivacyClass  # noqa: E402
+from portal.core.vocabularies import PrivacyClass  # noqa: E402
 from portal.privacy.audit import audit_release  # noqa: E402
 from portal.privacy.policy import minimise_families, minimise_residents, table_class  # noqa: E402
 from portal.privacy.protect import protect_release  # noqa: E402
 from portal.privacy.scan import build_deny_list, scan_release  # noqa: E402
-from portal.sources.generator import generate_district  # noqa: E402
+from portal.demogen.generator import generate_district  # noqa: E402
 from portal.sources.readers import read_source  # noqa: E402
 from portal.statistics.catalogue import CATALOGUE  # noqa: E402
 from portal.statistics.compute import count_table, desa_frame  # noqa: E402
