@@ -20,15 +20,10 @@ import pyarrow.compute as pc
 from portal.privacy.policy import (DERIVED_FLAGS, KELUARGA, ColumnClass, MinimisationReport,
                                    minimise_families, minimise_residents)
 from portal.privacy.scan import build_deny_list
+from portal.sources import (BOOKKEEPING, CHUNK_ROWS, SourceTables, StreamedExport, StreamUnsuitable,
+                            is_database_url, read_source, stream_csv_folder)
 from portal.sources.checks import REQUIRED_COLUMNS, CheckReport, DistrictCheck, IdSet, check_tables
 from portal.sources.codes import COLUMN_CODE_LIST
-from portal.sources.read_csv import check_file, parse_csv
-from portal.sources.read_csv_stream import CHUNK_ROWS, CsvStream, StreamUnsuitable, open_stream
-from portal.sources.read_files import _csv_files, _table_of
-from portal.sources.readers import is_database_url, read_source
-from portal.sources.safezip import MAX_TOTAL_BYTES
-from portal.sources.tables import (BOOKKEEPING, CORE_TABLES, SourceError, SourceTables, require_core,
-                                   single_desa_config_id)
 from portal.sources.wilayah import District
 from portal.statistics.catalogue import CATALOGUE
 from portal.statistics.compute import StatTable, Tally, count_all, desa_frame
@@ -76,13 +71,11 @@ def harvest_tables(source: str | Path, reference_date: date, district: District 
                    chunk_rows: int | None = None, progress=_no_progress) -> Harvested:
     """Read, check, minimise and count ``source``; raises SourceError if it cannot be read."""
     if not is_database_url(source) and Path(source).is_dir():
-        files = _stream_files(Path(source))
-        if files is not None:
-            try:
-                return _chunked(Path(source).name, files, reference_date, district,
-                                chunk_rows or CHUNK_ROWS, progress)
-            except StreamUnsuitable:
-                pass  # read whole below; the exact reader reports what the stream could not
+        try:
+            return _chunked(stream_csv_folder(Path(source), STREAMED), reference_date, district,
+                            chunk_rows or CHUNK_ROWS, progress)
+        except StreamUnsuitable:
+            pass  # read whole below; the exact reader reports what the stream could not
     return _whole(read_source(source), reference_date, district)
 
 
@@ -105,19 +98,6 @@ def _whole(tables: SourceTables, reference_date: date, district: District | None
     return result
 
 
-def _stream_files(folder: Path) -> dict[str, Path] | None:
-    """The folder's table files if it is one export whose big tables can be streamed."""
-    files: dict[str, Path] = {}
-    for path in _csv_files(folder):
-        table = _table_of(path.name)
-        if table in files:
-            return None  # two files for one table: the whole reader reports it
-        files[table] = path
-    if any(t not in files for t in CORE_TABLES):
-        return None
-    return files
-
-
 def _empty(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([], dtype="str") for c in columns})
 
@@ -126,29 +106,16 @@ def _drop_bookkeeping(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(columns=[c for c in frame.columns if c in BOOKKEEPING])
 
 
-def _chunked(label: str, files: dict[str, Path], reference_date: date, district: District | None,
+def _chunked(export: StreamedExport, reference_date: date, district: District | None,
              chunk_rows: int, progress) -> Harvested:
-    streams: dict[str, CsvStream] = {}
-    for table in STREAMED:
-        streams[table] = open_stream(files[table], files[table].name)
-        if "config_id" not in streams[table].columns:
-            raise StreamUnsuitable(table)  # a one-desa export: small, read whole
-    small: dict[str, pd.DataFrame] = {}
-    for table, path in files.items():
-        if table in STREAMED:
-            continue
-        if path.stat().st_size > MAX_TOTAL_BYTES:
-            raise SourceError(f"{path.name}: berkas lebih dari {MAX_TOTAL_BYTES // 1024**3} GB")
-        check_file(path, path.name)
-        small[table] = parse_csv(path.read_bytes(), path.name)
+    """Check, minimise and count a streamed CSV folder, residents one chunk at a time."""
+    label, small, streams = export.label, export.tables, export.streams
     people = streams["tweb_penduduk"]
     families = pd.concat(list(streams["tweb_keluarga"].chunks(FAMILY_COLUMNS, chunk_rows)),
                          ignore_index=True)
-    require_core({**small, **dict.fromkeys(STREAMED)}, "")
-    small = single_desa_config_id(small, label)
-    source = SourceTables(kind="csv", label=label, tables={**small, "tweb_keluarga": families})
+    source = SourceTables(kind=export.kind, label=label, tables={**small, "tweb_keluarga": families})
     check = DistrictCheck(source, reference_date, district, people.columns)
-    result = Harvested(kind="csv", label=label, report=check.report, how="chunks")
+    result = Harvested(kind=export.kind, label=label, report=check.report, how="chunks")
     if not check.ready:
         return result
     try:

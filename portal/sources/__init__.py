@@ -1,1 +1,30 @@
-"""Village data sources: OpenSID readers, code lists, region reference, demo generator."""
+"""Village data sources: read OpenSID exports into text tables, check them, and the code lists
+and region list every later layer shares. Nothing here imports a later layer.
+
+One entry point per kind of source, and one direction through the modules:
+
+    read_source(source)         every kind below, whole          readers.py
+      ├─ database URL           MySQL/MariaDB (or sqlite://)     sql.read_database
+      └─ path                   find_exports, then per export:   exports.py
+           ├─ CSV folder / zip  one CSV table                    csv/  gate → decode → parse
+           ├─ .xlsx workbook    one sheet per table              xlsx.read_workbook
+           ├─ SQLite file       read-only snapshot               sql.read_sqlite_file
+           └─ folder of exports one desa each, merged            merge.merge_exports
+    stream_csv_folder(folder)   a gabungan CSV folder, its big   exports.py, csv/stream.py
+                                tables in chunks (the harvest)
+
+Beneath them: tables.py (the frame every reader returns, SourceError, the cell limit) and
+safezip.py (zip containers: bombs, traversal, encryption). Beside them: checks.py (the rules a
+harvest applies), codes.py (OpenSID code lists), wilayah.py (the district's kecamatan and desa).
+The demo district's generator is ``portal.demogen``; nothing here imports it.
+"""
+from .csv import CHUNK_ROWS, CsvStream, StreamUnsuitable
+from .exports import StreamedExport, stream_csv_folder
+from .readers import is_database_url, read_source, source_label
+from .tables import (BOOKKEEPING, CORE_TABLES, FILE_COLUMN, REFERENCE_TABLES, ROW_COLUMN, SourceError,
+                     SourceTables, require_core, single_desa_config_id)
+
+__all__ = ["BOOKKEEPING", "CHUNK_ROWS", "CORE_TABLES", "FILE_COLUMN", "REFERENCE_TABLES", "ROW_COLUMN",
+           "CsvStream", "SourceError", "SourceTables", "StreamUnsuitable", "StreamedExport",
+           "is_database_url", "read_source", "require_core", "single_desa_config_id", "source_label",
+           "stream_csv_folder"]

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from portal.sources.codes import CODE_LISTS, COLUMN_CODE_LIST
-from portal.sources.readers import SourceTables
+from portal.sources.tables import SourceTables
 from portal.sources.wilayah import District, dotted
 
 REQUIRED_COLUMNS = {

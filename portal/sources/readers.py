@@ -13,23 +13,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .exports import Export, find_exports
 from .merge import merge_exports
-from .read_files import Export, find_exports
-from .read_sql import database_url, read_database, safe_label
-from .tables import (
-    BOOKKEEPING,
-    CORE_TABLES,
-    FILE_COLUMN,
-    REFERENCE_TABLES,
-    ROW_COLUMN,
-    SourceError,
-    SourceTables,
-    require_core,
-    single_desa_config_id,
-)
-
-__all__ = ["BOOKKEEPING", "CORE_TABLES", "FILE_COLUMN", "REFERENCE_TABLES", "ROW_COLUMN",
-           "SourceError", "SourceTables", "is_database_url", "read_source", "source_label"]
+from .sql import database_url, read_database, safe_label
+from .tables import SourceError, SourceTables, require_core, single_desa_config_id
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
@@ -50,6 +37,7 @@ def source_label(source: str | Path) -> str:
 
 
 def _load(export: Export, several: bool) -> dict:
+    """The tables of one export, its core tables required and config_id given to a one-desa export."""
     tables = export.load()
     # In a folder of exports, name the export; alone, the files in the messages say enough.
     where = export.label if several else ""

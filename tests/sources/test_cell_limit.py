@@ -4,55 +4,59 @@ import zipfile
 import pandas as pd
 import pytest
 
+from portal.sources import SourceError, read_source
 from portal.sources import tables as table_rules
-from portal.sources.read_csv import check_cells
-from portal.sources.read_csv_gate import bytes_reader
-from portal.sources.read_csv_stream import open_stream
-from portal.sources.readers import SourceError, read_source
+from portal.sources.csv.gate import bytes_reader, check_cells
+from portal.sources.csv.stream import open_stream
 from portal.sources.tables import MAX_CELL
-from tests.sources.test_readers import _workbook, assert_quotes_no_value, small_tables, write_csvs
 
 # Commas and quotes inside: the column is found by pairing quotes, as a CSV parser does.
 LONG = 'Jalan "Mawar", ' * (MAX_CELL // 10)
 MESSAGE = "tweb_penduduk.csv baris {} kolom alamat_sekarang: isi sel lebih dari 64 KiB"
 
 
-def _people(rows: int = 6) -> pd.DataFrame:
+def _people(small_tables, rows: int = 6) -> pd.DataFrame:
+    """``rows`` copies of the second resident of ``small_tables``, each with its own id."""
     people = small_tables()["tweb_penduduk"]
     people = pd.concat([people.iloc[[1]]] * rows, ignore_index=True)
     people["id"] = [str(10 + i) for i in range(rows)]
     return people
 
 
-def _with_long_cell(tmp_path, value=LONG, position=3):
-    tables = small_tables()
-    people = _people()
-    people.loc[position, "alamat_sekarang"] = value
-    tables["tweb_penduduk"] = people
-    return write_csvs(tmp_path / "desa", tables)
+@pytest.fixture
+def with_long_cell(tmp_path, small_tables, write_csvs):
+    """``with_long_cell(value=LONG, position=3)``: a CSV export whose resident at ``position``
+    (file line ``position + 2``) has ``value`` as address."""
+    def write(value=LONG, position=3):
+        tables = small_tables()
+        people = _people(small_tables)
+        people.loc[position, "alamat_sekarang"] = value
+        tables["tweb_penduduk"] = people
+        return write_csvs(tmp_path / "desa", tables)
+    return write
 
 
-def test_a_long_cell_in_the_middle_of_a_file_is_cited_by_row_and_column(tmp_path):
+def test_a_long_cell_in_the_middle_of_a_file_is_cited_by_row_and_column(with_long_cell, assert_quotes_no_value):
     with pytest.raises(SourceError, match=MESSAGE.format(5)) as caught:
-        read_source(_with_long_cell(tmp_path))
+        read_source(with_long_cell())
     assert "Mawar" not in str(caught.value)
     assert_quotes_no_value(str(caught.value))
 
 
-def test_the_chunked_reader_refuses_it_with_the_same_message(tmp_path):
-    folder = _with_long_cell(tmp_path)
+def test_the_chunked_reader_refuses_it_with_the_same_message(with_long_cell):
+    folder = with_long_cell()
     with pytest.raises(SourceError, match=MESSAGE.format(5)):
         open_stream(folder / "tweb_penduduk.csv", "tweb_penduduk.csv")
 
 
-def test_a_long_cell_over_several_short_lines_is_refused_after_parsing(tmp_path):
+def test_a_long_cell_over_several_short_lines_is_refused_after_parsing(with_long_cell):
     many_lines = "Jalan Mawar\n" * (MAX_CELL // 10)
     with pytest.raises(SourceError, match=MESSAGE.format(5)):
-        read_source(_with_long_cell(tmp_path, many_lines))
+        read_source(with_long_cell(many_lines))
 
 
-def test_a_long_cell_in_a_zip_is_cited_inside_the_zip(tmp_path):
-    folder = _with_long_cell(tmp_path)
+def test_a_long_cell_in_a_zip_is_cited_inside_the_zip(tmp_path, with_long_cell):
+    folder = with_long_cell()
     archive = tmp_path / "desa.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
         for path in folder.iterdir():
@@ -61,7 +65,7 @@ def test_a_long_cell_in_a_zip_is_cited_inside_the_zip(tmp_path):
         read_source(archive)
 
 
-def test_a_long_cell_in_a_workbook_is_refused(tmp_path, monkeypatch):
+def test_a_long_cell_in_a_workbook_is_refused(tmp_path, monkeypatch, small_tables, workbook):
     def long_cell(book):
         book["tweb_penduduk"]["I3"].value = "x" * 2000
 
@@ -69,10 +73,10 @@ def test_a_long_cell_in_a_workbook_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(table_rules, "MAX_CELL", 1000)
     tables = small_tables()
     with pytest.raises(SourceError, match="desa.xlsx/tweb_penduduk baris 3 kolom alamat_sekarang"):
-        read_source(_workbook(tmp_path / "desa.xlsx", tables, long_cell))
+        read_source(workbook(tmp_path / "desa.xlsx", tables, long_cell))
 
 
-def test_a_map_polygon_may_be_long_but_not_endless(tmp_path, monkeypatch):
+def test_a_map_polygon_may_be_long_but_not_endless(tmp_path, monkeypatch, small_tables, write_csvs):
     tables = small_tables()
     polygon = "[" + ",".join(f"[-8.{i:06d},115.{i:06d}]" for i in range(8000)) + "]"
     tables["config"]["path"] = [polygon]

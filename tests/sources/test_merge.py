@@ -5,15 +5,9 @@ import pandas as pd
 import pytest
 
 from portal.demogen.generator import generate_district
-from portal.sources.readers import CORE_TABLES, SourceError, read_source
+from portal.sources import CORE_TABLES, SourceError, read_source
 
 PER_DESA = ("tweb_wil_clusterdesa", "tweb_keluarga", "tweb_penduduk")
-# (table, column) -> table whose id it holds; written out here, independent of the code under test.
-LINKS = {("tweb_penduduk", "id_kk"): "tweb_keluarga",
-         ("tweb_penduduk", "id_cluster"): "tweb_wil_clusterdesa",
-         ("tweb_keluarga", "nik_kepala"): "tweb_penduduk",
-         ("tweb_keluarga", "id_cluster"): "tweb_wil_clusterdesa",
-         ("tweb_wil_clusterdesa", "id_kepala"): "tweb_penduduk"}
 PICKED = {"desa-a": 3, "desa-b.zip": 1, "desa-c.xlsx": 40}  # config ids of the gabungan
 
 
@@ -24,47 +18,8 @@ def gabungan(tmp_path_factory):
     return {t: pd.read_csv(out / f"{t}.csv", dtype=str, keep_default_na=False) for t in CORE_TABLES}
 
 
-def one_desa(gabungan: dict, config_id: int) -> dict[str, pd.DataFrame]:
-    """One desa as its own OpenSID before v2401 holds it: no config_id, ids from 1."""
-    cid = str(config_id)
-    tables = {"config": gabungan["config"][gabungan["config"]["id"] == cid].assign(id="1")}
-    new_ids = {}
-    for table in PER_DESA:
-        frame = gabungan[table][gabungan[table]["config_id"] == cid].drop(columns="config_id")
-        new_ids[table] = dict(zip(frame["id"], (str(i) for i in range(1, len(frame) + 1))))
-        tables[table] = frame.reset_index(drop=True)
-    for (table, column), target in LINKS.items():
-        tables[table][column] = tables[table][column].map(lambda v, t=target: new_ids[t].get(v, v))
-    for table in PER_DESA:
-        tables[table]["id"] = tables[table]["id"].map(new_ids[table])
-    return tables
-
-
-def write_export(path, tables: dict[str, pd.DataFrame]):
-    """Write one desa as a CSV folder (cp1252, ';'), a zip, or a workbook, by the path's suffix."""
-    if path.suffix == ".zip":
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-            for name, frame in tables.items():
-                zf.writestr(f"{name}.csv", frame.to_csv(index=False))
-    elif path.suffix == ".xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        for name, frame in tables.items():
-            sheet = book.create_sheet(name)
-            sheet.append(list(frame.columns))
-            for row in frame.itertuples(index=False):
-                sheet.append(list(row))
-        book.save(path)
-    else:
-        path.mkdir(parents=True)
-        for name, frame in tables.items():
-            frame.to_csv(path / f"{name}.csv", index=False, sep=";", encoding="cp1252", errors="replace")
-    return path
-
-
 @pytest.fixture(scope="module")
-def folder(gabungan, tmp_path_factory):
+def folder(gabungan, tmp_path_factory, one_desa, write_export):
     base = tmp_path_factory.mktemp("desa-folder") / "kiriman"
     base.mkdir()
     for name, cid in PICKED.items():
@@ -123,7 +78,7 @@ def test_rows_still_cite_their_own_file_and_line(folder):
         assert rows["_baris"].tolist() == list(range(2, len(rows) + 2)), berkas
 
 
-def test_a_dangling_reference_does_not_land_in_another_desa(gabungan, tmp_path):
+def test_a_dangling_reference_does_not_land_in_another_desa(gabungan, tmp_path, one_desa, write_export):
     first, second = one_desa(gabungan, 1), one_desa(gabungan, 2)
     first["tweb_penduduk"].loc[0, "id_kk"] = str(len(first["tweb_keluarga"]) + 1)
     first["tweb_penduduk"].loc[1, "id_kk"] = "0"  # OpenSID's "no family"
@@ -134,7 +89,7 @@ def test_a_dangling_reference_does_not_land_in_another_desa(gabungan, tmp_path):
     assert people.loc[2:, "id_kk"].isin(read_source(tmp_path / "kiriman")["tweb_keluarga"]["id"]).all()
 
 
-def test_a_zip_with_one_folder_per_desa_is_merged(gabungan, tmp_path):
+def test_a_zip_with_one_folder_per_desa_is_merged(gabungan, tmp_path, one_desa):
     with zipfile.ZipFile(tmp_path / "kiriman.zip", "w") as zf:
         for name, cid in (("Bajera", 1), ("Wanagiri", 2)):
             for table, frame in one_desa(gabungan, cid).items():
@@ -149,7 +104,8 @@ def test_a_zip_with_one_folder_per_desa_is_merged(gabungan, tmp_path):
     ("same_desa", r"b: desa yang sama \(kode_desa\) dengan a"),
     ("no_family_table", r"b: tabel wajib tidak ada: tweb_keluarga"),
 ])
-def test_folders_that_cannot_be_merged_say_which_export(gabungan, tmp_path, problem, expected):
+def test_folders_that_cannot_be_merged_say_which_export(gabungan, tmp_path, problem, expected, one_desa,
+                                                        write_export):
     write_export(tmp_path / "kiriman" / "a", one_desa(gabungan, 1))
     second = one_desa(gabungan, 1 if problem == "same_desa" else 2)
     if problem == "gabungan":

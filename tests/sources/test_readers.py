@@ -6,11 +6,9 @@ import pandas as pd
 import pytest
 
 from portal.demogen.generator import generate_district
-from portal.sources.readers import CORE_TABLES, SourceError, read_source
+from portal.sources import CORE_TABLES, SourceError, read_source
 
 BOOKKEEPING = ["_baris", "_berkas"]
-NIK_TEMP = "0102030405060708"  # a NIK sementara: the leading zero must survive
-SECRET_NAME = "NI LUH SÉKAR ÄYU"  # non-ASCII on purpose: breaks naive encodings
 
 
 @pytest.fixture(scope="module")
@@ -26,34 +24,6 @@ def exports(tmp_path_factory):
             zf.write(paths["csv"] / f"{table}.csv", f"export/{table}.csv")
     paths["zip"] = archive
     return paths
-
-
-def small_tables() -> dict[str, pd.DataFrame]:
-    """One desa as OpenSID before v2401 exported it: no config_id anywhere."""
-    return {
-        "config": pd.DataFrame({"id": ["4"], "kode_desa": ["5102012001"], "nama_desa": ["Bajera"]}),
-        "tweb_wil_clusterdesa": pd.DataFrame({"id": ["1", "2"], "rt": ["0", "001"],
-                                              "rw": ["0", "-"], "dusun": ["Kaja", "Kaja"]}),
-        "tweb_keluarga": pd.DataFrame({"id": ["7"], "no_kk": ["5102010101200001"],
-                                       "nik_kepala": ["10"], "id_cluster": ["2"]}),
-        "tweb_penduduk": pd.DataFrame({
-            "id": ["10", "11"], "nama": [SECRET_NAME, "I MADE BAGUS"],
-            "nik": ["5102014507950001", NIK_TEMP], "id_kk": ["7", "7"], "sex": ["2", "1"],
-            "tanggallahir": ["1995-07-05", "1990-01-01"], "status_dasar": ["1", "1"],
-            "id_cluster": ["2", "2"], "alamat_sekarang": ["Jalan Mawar\nNo. 5", ""]}),
-    }
-
-
-def write_csvs(folder, tables, encoding="utf-8", sep=","):
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, frame in tables.items():
-        frame.to_csv(folder / f"{name}.csv", index=False, sep=sep, encoding=encoding)
-    return folder
-
-
-def assert_quotes_no_value(message: str):
-    for value in (SECRET_NAME, "5102014507950001", NIK_TEMP, "1995-07-05", "I MADE BAGUS"):
-        assert value.lower() not in message.lower()
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "sqlite", "zip"])
@@ -90,39 +60,39 @@ def test_nik_keeps_all_sixteen_digits(exports):
 
 @pytest.mark.parametrize("encoding,sep", [("cp1252", ";"), ("latin-1", ";"), ("utf-8-sig", "\t"),
                                           ("utf-8", "|"), ("utf-16", "\t")])
-def test_encodings_and_delimiters_are_detected(tmp_path, encoding, sep):
+def test_encodings_and_delimiters_are_detected(tmp_path, encoding, sep, small_tables, write_csvs):
     tables = small_tables()
     tables["tweb_penduduk"]["nama"] = ["NI LUH SÉKAR ÄYU", "I MADE BAGUS"]  # in both code pages
     source = read_source(write_csvs(tmp_path / "desa", tables, encoding, sep))
     people = source["tweb_penduduk"]
     assert people["nama"].tolist() == ["NI LUH SÉKAR ÄYU", "I MADE BAGUS"]
-    assert people["nik"].tolist() == ["5102014507950001", NIK_TEMP]
+    assert people["nik"].tolist() == small_tables()["tweb_penduduk"]["nik"].tolist()
     assert list(people.columns[:3]) == ["id", "config_id", "nama"]
 
 
-def test_a_cell_over_two_lines_keeps_the_line_numbers_true(tmp_path):
+def test_a_cell_over_two_lines_keeps_the_line_numbers_true(tmp_path, small_tables, write_csvs):
     source = read_source(write_csvs(tmp_path / "desa", small_tables()))
     people = source["tweb_penduduk"]
     assert people["alamat_sekarang"].iloc[0] == "Jalan Mawar\nNo. 5"
     assert people["_baris"].tolist() == [2, 4]  # the first record spans lines 2 and 3
 
 
-def test_one_desa_without_config_id_gets_its_config_row_id(tmp_path):
+def test_one_desa_without_config_id_gets_its_config_row_id(tmp_path, small_tables, write_csvs):
     source = read_source(write_csvs(tmp_path / "desa", small_tables()))
     for table in ("tweb_wil_clusterdesa", "tweb_keluarga", "tweb_penduduk"):
         assert set(source[table]["config_id"]) == {"4"}, table
     assert "config_id" not in source["config"].columns
 
 
-def test_several_config_rows_without_config_id_is_an_error(tmp_path):
+def test_several_config_rows_without_config_id_is_an_error(tmp_path, small_tables, write_csvs):
     tables = small_tables()
     tables["config"] = pd.concat([tables["config"]] * 2, ignore_index=True)
     with pytest.raises(SourceError, match="config berisi 2 baris.*config_id"):
         read_source(write_csvs(tmp_path / "desa", tables))
 
 
-def _break(tmp_path, text: str):
-    folder = write_csvs(tmp_path / "desa", small_tables())
+def _break(folder, text: str):
+    """The export in ``folder`` with its residents' file replaced by ``text``."""
     (folder / "tweb_penduduk.csv").write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
     return folder
 
@@ -137,9 +107,11 @@ def _break(tmp_path, text: str):
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 50, r"tweb_penduduk.csv: berkas biner"),
     (bytes(range(1, 32)) * 100, r"tweb_penduduk.csv: berkas biner"),
 ])
-def test_damaged_csv_names_file_and_row_never_a_value(tmp_path, content, expected):
+def test_damaged_csv_names_file_and_row_never_a_value(tmp_path, content, expected, small_tables, write_csvs,
+                                                     assert_quotes_no_value):
+    folder = write_csvs(tmp_path / "desa", small_tables())
     with pytest.raises(SourceError, match=expected) as caught:
-        read_source(_break(tmp_path, content))
+        read_source(_break(folder, content))
     assert_quotes_no_value(str(caught.value))
 
 
@@ -178,19 +150,19 @@ def _csv_bytes(tables) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("evil", ["../tweb_penduduk.csv", "/etc/tweb_penduduk.csv",
                                   "a/../../tweb_penduduk.csv", "C:\\temp\\x.csv"])
-def test_zip_with_path_traversal_is_refused(tmp_path, evil):
+def test_zip_with_path_traversal_is_refused(tmp_path, evil, small_tables):
     members = {**_csv_bytes(small_tables()), evil: b"id\n1\n"}
     with pytest.raises(SourceError, match="desa.zip: arsip berisi path yang tidak aman"):
         read_source(_zip(tmp_path / "desa.zip", members))
 
 
-def test_zip_bomb_is_refused_by_ratio(tmp_path):
+def test_zip_bomb_is_refused_by_ratio(tmp_path, small_tables):
     members = {**_csv_bytes(small_tables()), "tweb_penduduk_sex.csv": b"id,nama\n" + b"0" * 30_000_000}
     with pytest.raises(SourceError, match="rasio kompresi"):
         read_source(_zip(tmp_path / "bomb.zip", members))
 
 
-def test_zip_bomb_is_refused_by_total_size(tmp_path, monkeypatch):
+def test_zip_bomb_is_refused_by_total_size(tmp_path, monkeypatch, small_tables):
     from portal.sources import safezip
 
     monkeypatch.setattr(safezip, "MAX_TOTAL_BYTES", 100)
@@ -198,32 +170,16 @@ def test_zip_bomb_is_refused_by_total_size(tmp_path, monkeypatch):
         read_source(_zip(tmp_path / "big.zip", _csv_bytes(small_tables()), zipfile.ZIP_STORED))
 
 
-def test_zip_of_one_desa_in_a_folder_reads_like_the_folder(tmp_path):
+def test_zip_of_one_desa_in_a_folder_reads_like_the_folder(tmp_path, small_tables):
     members = {f"Desa Bajera/{n}": d for n, d in _csv_bytes(small_tables()).items()}
     members["__MACOSX/Desa Bajera/._config.csv"] = b"\x00\x05junk"
     source = read_source(_zip(tmp_path / "bajera.zip", members))
     assert source.kind == "zip"
     assert set(source["tweb_penduduk"]["_berkas"]) == {"bajera.zip/Desa Bajera/tweb_penduduk.csv"}
-    assert source["tweb_penduduk"]["nik"].tolist() == ["5102014507950001", NIK_TEMP]
+    assert source["tweb_penduduk"]["nik"].tolist() == small_tables()["tweb_penduduk"]["nik"].tolist()
 
 
-def _workbook(path, tables, tweak=None):
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active)
-    for name, frame in tables.items():
-        sheet = book.create_sheet(name)
-        sheet.append(list(frame.columns))
-        for row in frame.itertuples(index=False):
-            sheet.append(list(row))
-    if tweak:
-        tweak(book)
-    book.save(path)
-    return path
-
-
-def test_workbook_dates_and_numbers_read_as_opensid_text(tmp_path):
+def test_workbook_dates_and_numbers_read_as_opensid_text(tmp_path, small_tables, workbook):
     from datetime import datetime
 
     def typed(book):
@@ -231,24 +187,24 @@ def test_workbook_dates_and_numbers_read_as_opensid_text(tmp_path):
         sheet["A2"].value = 10  # ids typed as numbers
         sheet["F2"].value = datetime(1995, 7, 5)  # a real date cell
 
-    source = read_source(_workbook(tmp_path / "desa.xlsx", small_tables(), typed))
+    source = read_source(workbook(tmp_path / "desa.xlsx", small_tables(), typed))
     people = source["tweb_penduduk"]
     assert people["id"].tolist() == ["10", "11"]
     assert people["tanggallahir"].tolist() == ["1995-07-05", "1990-01-01"]
     assert people["_baris"].tolist() == [2, 3]
 
 
-def test_workbook_with_a_nik_typed_as_a_number_is_refused(tmp_path):
+def test_workbook_with_a_nik_typed_as_a_number_is_refused(tmp_path, small_tables, assert_quotes_no_value, workbook):
     def numeric_nik(book):
         book["tweb_penduduk"]["C3"].value = 5102014507950001
 
     with pytest.raises(SourceError, match="desa.xlsx/tweb_penduduk baris 3 kolom nik") as caught:
-        read_source(_workbook(tmp_path / "desa.xlsx", small_tables(), numeric_nik))
+        read_source(workbook(tmp_path / "desa.xlsx", small_tables(), numeric_nik))
     assert_quotes_no_value(str(caught.value))
 
 
-def test_macro_workbooks_and_external_links_are_refused(tmp_path):
-    plain = _workbook(tmp_path / "desa.xlsx", small_tables())
+def test_macro_workbooks_and_external_links_are_refused(tmp_path, small_tables, workbook):
+    plain = workbook(tmp_path / "desa.xlsx", small_tables())
     xlsm = tmp_path / "desa.xlsm"
     shutil.copy(plain, xlsm)
     with pytest.raises(SourceError, match="makro"):
@@ -262,14 +218,14 @@ def test_macro_workbooks_and_external_links_are_refused(tmp_path):
             read_source(tampered)
 
 
-def test_fast_and_exact_csv_parsers_agree(exports, tmp_path, monkeypatch):
-    from portal.sources import read_csv
+def test_fast_and_exact_csv_parsers_agree(exports, tmp_path, monkeypatch, small_tables, write_csvs):
+    from portal.sources.csv import parse
 
     folder = write_csvs(tmp_path / "desa", small_tables())
     with open(folder / "tweb_keluarga.csv", "a", encoding="utf-8") as handle:
         handle.write(",,,\n8,5102010101200002,11,2\n")  # a spreadsheet's empty row, then data
     fast = [read_source(exports["csv"]), read_source(folder)]
-    monkeypatch.setattr(read_csv, "fast_frame", lambda *args: None)
+    monkeypatch.setattr(parse, "fast_frame", lambda *args: None)
     exact = [read_source(exports["csv"]), read_source(folder)]
     for one, other in zip(fast, exact):
         for table in CORE_TABLES:

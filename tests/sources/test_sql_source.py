@@ -5,13 +5,12 @@ import uuid
 
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from portal.demogen.generator import generate_district
-from portal.sources.readers import CORE_TABLES, SourceError, read_source, source_label
-from tests.sources.test_merge import one_desa, write_export
+from portal.sources import CORE_TABLES, SourceError, read_source, source_label
 
 SERVER_URL = os.environ.get("TEST_MARIADB_URL", "")
 INT_COLUMNS = {"sex", "kk_level", "status", "status_dasar", "hamil", "ktp_el", "status_rekam",
@@ -63,7 +62,7 @@ def _load(engine, tables: dict[str, pd.DataFrame]) -> None:
 
 
 @pytest.fixture(scope="module")
-def databases(server, tmp_path_factory):
+def databases(server, tmp_path_factory, one_desa, write_export):
     """A gabungan database, a one-desa database (before v2401) and the CSV exports of both."""
     base = tmp_path_factory.mktemp("sql")
     generate_district(base / "gabungan", residents=1500, seed=9, fmt="csv")

@@ -1,22 +1,29 @@
-"""Refuse a CSV cell too long to be OpenSID data before the file is parsed.
+"""Step 1 of a CSV read: refuse what must not be parsed, before it is decoded or parsed.
 
 A 100 MB line (a broken export, a pasted blob) costs a parser about ten times its size in
 memory. The bytes are scanned in blocks first (LineGate): only a physical line longer than
 MAX_CELL is looked at cell by cell (check_line), and that stops as soon as one cell passes its
 limit, so such a file is refused after reading about one block of the line. Cells over several
 short lines, UTF-16 text and workbooks are checked after parsing (tables.check_cell_lengths),
-with the same message.
+with the same message. ``gate_file`` and ``gate_bytes`` are the two doors: a file on disk (also
+over its size cap) and bytes already in memory (a zip member, an upload).
 """
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
-from .tables import MAX_CELL, SourceError, cell_limit, cell_too_long, column_label
+from ..safezip import MAX_TOTAL_BYTES
+from ..tables import MAX_CELL, SourceError, cell_limit, cell_too_long, column_label
+from .dialect import header_names, is_utf16, lines, sniff_delimiter
 
 # Bytes read at a time while a long line is looked at cell by cell.
 LINE_BLOCK = 1024 * 1024
+# Bytes read at a time while the lines of a file are measured.
+SCAN_BLOCK = 16 * 1024 * 1024
 _QUOTE, _NEWLINE = ord('"'), ord("\n")
 
 ReadAt = Callable[[int, int], bytes]
@@ -76,10 +83,12 @@ def check_line(read_at: ReadAt, offset: int, line: int, names: list[str], delimi
 
 
 def _limit(names: list[str], column: int) -> int:
+    """The cell limit of the column at ``column`` (0-based); a column past the header has the plain one."""
     return cell_limit(names[column] if column < len(names) else "")
 
 
 def _too_long(where: str, line: int, names: list[str], column: int) -> SourceError:
+    """The error for the cell at ``column`` of file line ``line``, citing its column, never its value."""
     name = names[column] if column < len(names) else ""
     return cell_too_long(where, line, column_label(name, column + 1), _limit(names, column))
 
@@ -88,7 +97,8 @@ class LineGate:
     """Fed a CSV's bytes block by block, hands every physical line over MAX_CELL to ``check``."""
 
     def __init__(self, check: Callable[[int, int], None]):
-        self.check = check  # check(offset, line) raises if the line holds a cell over its limit
+        """``check(offset, line)`` raises if the line starting there holds a cell over its limit."""
+        self.check = check
         self.offset = 0  # bytes fed so far
         self.line = 1  # number of the line being read (1 = the first)
         self.start = 0  # offset where that line began
@@ -110,10 +120,15 @@ class LineGate:
         self.offset += len(block)
 
 
+def line_gate(read_at: ReadAt, names: list[str], delimiter: str, where: str) -> LineGate:
+    """A LineGate that checks each long line of the CSV behind ``read_at`` cell by cell."""
+    return LineGate(lambda offset, line: check_line(read_at, offset, line, names, delimiter, where))
+
+
 def scan(read_at: ReadAt, names: list[str], delimiter: str, where: str,
-         block: int = 16 * 1024 * 1024) -> None:
+         block: int = SCAN_BLOCK) -> None:
     """Check every long line of a CSV, reading it ``block`` bytes at a time."""
-    gate = LineGate(lambda offset, line: check_line(read_at, offset, line, names, delimiter, where))
+    gate = line_gate(read_at, names, delimiter, where)
     position = 0
     while True:
         data = read_at(position, block)
@@ -121,3 +136,43 @@ def scan(read_at: ReadAt, names: list[str], delimiter: str, where: str,
             return
         gate.feed(data)
         position += len(data)
+
+
+def sniff_header(read_at: ReadAt) -> tuple[list[str], str]:
+    """The header's names and the delimiter, as far as the first lines tell (for messages)."""
+    head = bytes(read_at(0, 4 * MAX_CELL))
+    text = head.decode("utf-8-sig", errors="replace")
+    delimiter = sniff_delimiter(text)
+    line = next((line for line in lines(text) if line.strip()), "")
+    if len(line) > MAX_CELL or not line.endswith("\n"):
+        return [], delimiter  # no header worth the name: columns are cited by position
+    try:
+        return header_names(line, delimiter, ""), delimiter
+    except (SourceError, csv.Error):
+        return [], delimiter  # the parser reports a bad header itself
+
+
+def check_cells(read_at: ReadAt, where: str) -> None:
+    """Raise if a cell is over its limit, reading no more of a long line than needed."""
+    names, delimiter = sniff_header(read_at)
+    scan(read_at, names, delimiter, where)
+
+
+def gate_file(path: Path, where: str) -> None:
+    """Refuse a CSV file on disk over the size cap or with a cell over its limit, before reading it."""
+    if path.stat().st_size > MAX_TOTAL_BYTES:
+        raise SourceError(f"{where}: berkas lebih dari {MAX_TOTAL_BYTES // 1024**3} GB")
+    with open(path, "rb") as handle:
+        if is_utf16(handle.read(2)):
+            return  # UTF-16: checked after decoding and parsing
+    check_cells(file_reader(path), where)
+
+
+def gate_bytes(data: bytes, where: str) -> None:
+    """Refuse CSV bytes in memory that are binary or hold a cell over its limit, before decoding."""
+    if is_utf16(data):
+        return  # UTF-16: checked after decoding and parsing
+    if b"\x00" in data:
+        raise SourceError(f"{where}: berkas biner, bukan CSV")
+    # Before decoding: a 100 MB cell would cost ~1 GB to parse before it could be refused.
+    check_cells(bytes_reader(data), where)

@@ -1,15 +1,14 @@
-"""Read a large OpenSID CSV table in chunks with pyarrow, only the columns a harvest needs.
+"""Step 4 of a CSV read: a large table in chunks, only the columns a harvest needs.
 
-The file is first scanned once in blocks (valid UTF-8, no NUL byte, its line count) so that
-each chunk can number its rows as the whole-file reader would: the stream is only used when
-every record is one line. Anything unusual (another encoding, a quoted header, a cell over
-several lines, a malformed row) raises StreamUnsuitable, and the caller reads the file whole
-with the exact parser, which reports the precise line or error.
+``open_stream`` scans the file once in blocks: the gate's cell limit, valid UTF-8, no NUL
+byte, its line count, so that each chunk can number its rows as the whole-file reader would.
+The stream is only used when every record is one line. Anything unusual (another encoding, a
+quoted header, a cell over several lines, a malformed row) raises StreamUnsuitable, and the
+caller reads the file whole with the exact parser, which reports the precise line or error.
 """
 from __future__ import annotations
 
 import codecs
-import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,14 +16,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from .read_csv import _looks_binary, sniff_delimiter
-from .read_csv_gate import LineGate, check_line, file_reader
-from .tables import SourceError, column_names, finish_frame
+from ..tables import SourceError, finish_frame
+from .decode import looks_binary
+from .dialect import header_names, is_utf16, sniff_delimiter
+from .gate import SCAN_BLOCK, file_reader, line_gate
+from .parse import STRING_TYPES, csv_options, filled_rows
 
-SCAN_BLOCK = 16 * 1024 * 1024
 SAMPLE = 256 * 1024
 # Rows per chunk by default: a few tens of MB of text, whatever the size of the district.
 CHUNK_ROWS = 200_000
@@ -52,22 +51,33 @@ class CsvStream:
 
     def chunks(self, wanted, rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
         """The table in chunks of about ``rows`` rows, only the ``wanted`` columns (and any
-        unnamed one, which must be empty), with ``_baris`` and ``_berkas`` as parse_csv gives."""
+        unnamed one, which must be empty), with ``_baris`` and ``_berkas`` as the whole read gives."""
         positional = [str(i) for i in range(len(self.names))]
         keep = [i for i, name in enumerate(self.names) if not name or name in wanted]
         names = [self.names[i] for i in keep]
-        options = dict(
-            read_options=pcsv.ReadOptions(column_names=positional),
-            parse_options=pcsv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True),
-            convert_options=pcsv.ConvertOptions(
-                include_columns=[positional[i] for i in keep],
-                column_types={positional[i]: pa.string() for i in keep}, null_values=[],
-                strings_can_be_null=False, quoted_strings_can_be_null=False))
+        options = csv_options(positional, keep, self.delimiter)
+        line = 2
+        for data in self._blocks(rows):
+            table = self._parse(data, options)
+            # One record per line, or the row numbers would be wrong: the exact parser decides.
+            if table.num_rows != data.count(b"\n") + (0 if data.endswith(b"\n") else 1):
+                raise StreamUnsuitable(self.where)
+            numbers = np.arange(line, line + table.num_rows, dtype=np.int64)
+            line += table.num_rows
+            frame = table.to_pandas(types_mapper=STRING_TYPES)
+            del table
+            yield finish_frame(frame, names, numbers, self.where)
+        if line - 1 != self.lines:
+            raise StreamUnsuitable(self.where)
+
+    def _blocks(self, rows: int) -> Iterator[bytes]:
+        """The data lines after the header, in blocks of whole lines of about ``rows`` lines.
+
+        Read here, not by pyarrow's streaming reader: that one parses ahead of its consumer
+        and would hold most of a large file in memory.
+        """
         per_row = max(self.size / max(self.lines, 1), 1.0)
         block = int(min(max(rows * per_row, 1 << 16), 1 << 30))
-        line = 2
-        # Blocks of whole lines read here, not by pyarrow's streaming reader: that one parses
-        # ahead of its consumer and would hold most of a large file in memory.
         with open(self.path, "rb") as handle:
             handle.readline()  # the header, checked by open_stream
             carry = b""
@@ -76,41 +86,44 @@ class CsvStream:
                 at_end = not data
                 data = carry + data
                 if not data:
-                    break
+                    return
                 cut = len(data) if at_end else data.rfind(b"\n") + 1
                 if cut == 0:
                     carry = data  # no line end yet: read on
                     continue
                 data, carry = data[:cut], data[cut:]
-                table = self._parse(data, options)
-                # One record per line, or the row numbers would be wrong: the exact parser decides.
-                if table.num_rows != data.count(b"\n") + (0 if data.endswith(b"\n") else 1):
-                    raise StreamUnsuitable(self.where)
-                numbers = np.arange(line, line + table.num_rows, dtype=np.int64)
-                line += table.num_rows
-                frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
-                del table
-                yield finish_frame(frame, names, numbers, self.where)
+                yield data
                 if at_end:
-                    break
-        if line - 1 != self.lines:
-            raise StreamUnsuitable(self.where)
+                    return
 
     def _parse(self, data: bytes, options: dict) -> pa.Table:
+        """One block parsed by pyarrow; StreamUnsuitable when only the exact parser can tell."""
         try:
             table = pcsv.read_csv(pa.py_buffer(data), **options)
         except (pa.ArrowInvalid, pa.ArrowException):
             # Its message may quote the row: the exact parser reports instead.
             raise StreamUnsuitable(self.where) from None
-        if table.num_rows and table.num_columns:
-            filled = pc.not_equal(table.column(0), "")
-            for column in table.columns[1:]:
-                filled = pc.or_(filled, pc.not_equal(column, ""))
-            if not pc.all(filled).as_py():
-                # A row of empty cells is skipped only if all its columns are empty: the
-                # columns left unread cannot tell, so the whole-file reader decides.
-                raise StreamUnsuitable(self.where)
+        if filled_rows(table) is not None:
+            # A row of empty cells is skipped only if all its columns are empty: the
+            # columns left unread cannot tell, so the whole-file reader decides.
+            raise StreamUnsuitable(self.where)
         return table
+
+
+def _header(head: bytes, where: str) -> tuple[list[str], str]:
+    """The names and delimiter of a plain one-line header; StreamUnsuitable for anything else."""
+    if not head.strip() or is_utf16(head):
+        raise StreamUnsuitable(where)
+    sample = head.decode("utf-8-sig", errors="ignore")
+    end = sample.find("\n")
+    first = sample[:end] if end >= 0 else ""
+    if not first.strip() or '"' in first or looks_binary(sample):
+        raise StreamUnsuitable(where)
+    delimiter = sniff_delimiter(first)
+    try:
+        return header_names(first, delimiter, where), delimiter
+    except SourceError:
+        raise StreamUnsuitable(where) from None
 
 
 def open_stream(path: Path, where: str) -> CsvStream:
@@ -123,20 +136,8 @@ def open_stream(path: Path, where: str) -> CsvStream:
     newlines, last, size = 0, b"", 0
     with open(path, "rb") as handle:
         head = handle.read(SAMPLE)
-        if not head.strip() or head.startswith((b"\xff\xfe", b"\xfe\xff")):
-            raise StreamUnsuitable(where)
-        sample = head.decode("utf-8-sig", errors="ignore")
-        end = sample.find("\n")
-        first = sample[:end] if end >= 0 else ""
-        if not first.strip() or '"' in first or _looks_binary(sample):
-            raise StreamUnsuitable(where)
-        delimiter = sniff_delimiter(first)
-        try:
-            names = column_names(next(csv.reader([first.rstrip("\r")], delimiter=delimiter)), where)
-        except SourceError:
-            raise StreamUnsuitable(where) from None
-        read_at = file_reader(path)
-        gate = LineGate(lambda offset, line: check_line(read_at, offset, line, names, delimiter, where))
+        names, delimiter = _header(head, where)
+        gate = line_gate(file_reader(path), names, delimiter, where)
         block = head
         while block:
             if b"\x00" in block:
