@@ -1,26 +1,19 @@
 """Shared fixtures: an app on a fresh migrated database, clients, users, a generated district."""
 from __future__ import annotations
 
-import os
-import re
-from datetime import date
 from pathlib import Path
 
 import pytest
-from flask_migrate import upgrade
-from sqlalchemy import text
 
-from portal import create_app
 from portal.auth.services import create_user
 from portal.datasets import services
 from portal.extensions import db
+from tests.support.forms import AuthActions
+from tests.support.world import (PASSWORDS, REFERENCE_DATE, TEST_RESIDENTS, TEST_SEED, fresh_app,
+                                 snapshot_dir)
 
-# Small but complete: all 133 desa of Tabanan, a few thousand residents.
-TEST_RESIDENTS = 4000
-TEST_SEED = 7
-REFERENCE_DATE = date(2026, 11, 1)
-PASSWORDS = {"walidata": "walidata-test-pass", "produsen": "produsen-test-pass"}
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+# Fixture modules every folder may use (a test module imports plain helpers from tests.support).
+pytest_plugins = ["tests.support.browser", "tests.support.search_catalog", "tests.support.releases"]
 
 
 def pytest_sessionstart(session) -> None:
@@ -35,15 +28,6 @@ def pytest_sessionstart(session) -> None:
             write_mo(target, read_po(source))
 
 
-def _reset_database(uri: str) -> None:
-    """Start every test from an empty database, then build it with the migrations."""
-    if uri.startswith("postgresql"):
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-    upgrade()
-
-
 @pytest.fixture(scope="session")
 def district_export(tmp_path_factory) -> Path:
     """A generated OpenSID export (CSV, gabungan) of Kabupaten Tabanan, made once per run."""
@@ -52,24 +36,6 @@ def district_export(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("district") / "export"
     generate_district(out, residents=TEST_RESIDENTS, seed=TEST_SEED, fmt="csv")
     return out
-
-
-def fresh_app(tmp: Path):
-    """The portal on an empty migrated database (TEST_DATABASE_URL, else SQLite) and storage in ``tmp``.
-
-    Module-scoped fixtures build their world on it; no app context is left pushed.
-    """
-    uri = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp / 'portal.sqlite3'}"
-    app = create_app({
-        "TESTING": True,
-        "INSTANCE_PATH": str(tmp / "instance"),
-        "SQLALCHEMY_DATABASE_URI": uri,
-        "STORAGE_DIR": str(tmp / "storage"),
-        "SECRET_KEY": "test-secret",
-    })
-    with app.app_context():
-        _reset_database(uri)
-    return app
 
 
 @pytest.fixture
@@ -106,35 +72,6 @@ def users(app):
     return made
 
 
-def csrf_token(html: str) -> str:
-    """The CSRF token of the first form on a page."""
-    match = CSRF_RE.search(html)
-    assert match, "page has no CSRF token"
-    return match.group(1) or match.group(2)
-
-
-class AuthActions:
-    """Log in and out through the real login form, CSRF token included."""
-
-    def __init__(self, client):
-        self._client = client
-
-    def login(self, email: str, password: str):
-        page = self._client.get("/auth/login").get_data(as_text=True)
-        return self._client.post("/auth/login", data={
-            "email": email, "password": password, "csrf_token": csrf_token(page)})
-
-    def login_as(self, role: str):
-        email = {"walidata": "walidata@example.go.id", "produsen": "produsen@example.go.id"}[role]
-        response = self.login(email, PASSWORDS[role])
-        assert response.status_code == 302, "login failed"
-        return response
-
-    def logout(self):
-        page = self._client.get("/admin/").get_data(as_text=True)
-        return self._client.post("/auth/logout", data={"csrf_token": csrf_token(page)})
-
-
 @pytest.fixture
 def auth(client):
     """Login helper bound to the test client."""
@@ -148,22 +85,17 @@ def harvested(app, users, district_export, tmp_path_factory):
     The first harvest of a session runs for real; later ones from the same starting state get
     a copy of its database rows and files (tests/snapshot.py), which saves 10-30 s a test.
     """
-    from tests.snapshot import harvest_once
+    from tests.support.snapshot import harvest_once
 
     result = harvest_once(app, district_export, REFERENCE_DATE, users["produsen"], snapshot_dir(tmp_path_factory))
     assert result.drafts
     return result
 
 
-def snapshot_dir(tmp_path_factory) -> Path:
-    """A new folder for one kept world of tests/snapshot.py."""
-    return Path(tmp_path_factory.mktemp("snapshot"))
-
-
 @pytest.fixture
 def published(app, users, harvested, tmp_path_factory):
     """The first release submitted by the produsen and approved by the walidata."""
-    from tests.snapshot import releases_once
+    from tests.support.snapshot import releases_once
 
     def publish_first() -> list:
         release = harvested.drafts[0]
@@ -172,17 +104,3 @@ def published(app, users, harvested, tmp_path_factory):
         return [services.approve(release, users["walidata"], "Setuju.")]
 
     return releases_once("publish the first draft", app, snapshot_dir(tmp_path_factory), publish_first)[0]
-
-
-def publish_all(app, harvested, users, tmp_path_factory) -> list:
-    """Every draft of the harvest submitted by the produsen and approved by the walidata."""
-    from tests.snapshot import releases_once
-
-    def publish() -> list:
-        for release in harvested.drafts:
-            services.submit(release, users["produsen"], "Rilis pertama.")
-            db.session.commit()
-            services.approve(release, users["walidata"], "Setuju.")
-        return list(harvested.drafts)
-
-    return releases_once("publish every draft", app, snapshot_dir(tmp_path_factory), publish)

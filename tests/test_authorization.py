@@ -22,8 +22,9 @@ from portal.datasets.models import Dataset, Release
 from portal.core.vocabularies import ReleaseStatus
 from portal.extensions import db
 from portal.harvest.models import HarvestRun
-from tests.api.conftest import CatalogFactory
-from tests.conftest import PASSWORDS, REFERENCE_DATE, AuthActions, csrf_token, fresh_app
+from tests.support.catalog import CatalogFactory
+from tests.support.forms import AuthActions, csrf_token
+from tests.support.world import PASSWORDS, REFERENCE_DATE, fresh_app
 
 ANON, PRODUSEN, WALIDATA = "anonymous", "produsen", "walidata"
 ROLES = (ANON, PRODUSEN, WALIDATA)

@@ -6,7 +6,7 @@ from portal.auth.permissions import NotAuthorized
 from portal.audit.models import AuditEvent
 from portal.datasets.models import Organization
 from portal.extensions import db
-from tests.conftest import csrf_token
+from tests.support.forms import csrf_token
 
 
 def _org(name: str) -> Organization | None:

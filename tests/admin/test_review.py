@@ -6,7 +6,7 @@ from portal.datasets import services
 from portal.datasets.models import Release
 from portal.core.vocabularies import ReleaseStatus
 from portal.extensions import db
-from tests.conftest import csrf_token
+from tests.support.forms import csrf_token
 
 NAME = "penduduk-dan-keluarga"
 

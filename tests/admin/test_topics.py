@@ -8,8 +8,8 @@ from portal.audit.models import AuditEvent
 from portal.datasets.models import Topic
 from portal.core.vocabularies import ReleaseStatus
 from portal.extensions import db
-from tests.catalog.search_catalog import catalog, result_names  # noqa: F401  (fixture)
-from tests.conftest import csrf_token
+from tests.support.search_catalog import result_names
+from tests.support.forms import csrf_token
 
 SEEDED = ["kependudukan", "pendidikan", "kesehatan", "ketenagakerjaan", "jaminan-sosial", "agama"]
 

@@ -5,7 +5,7 @@ import pytest
 
 from portal.core.vocabularies import ReleaseStatus as S
 from portal.extensions import db
-from tests.api.conftest import action
+from tests.support.catalog import action
 
 CKAN_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$")
 NAME = re.compile(r"^[a-z0-9_-]{2,100}$")

@@ -9,7 +9,7 @@ from ckanapi import NotFound, RemoteCKAN, ValidationError
 
 from portal.api import guard
 from portal.extensions import db
-from tests.api.conftest import T0
+from tests.support.catalog import T0
 
 MANY = 250
 

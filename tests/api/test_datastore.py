@@ -5,7 +5,7 @@ import io
 import pytest
 
 from portal.core.vocabularies import ReleaseStatus as S
-from tests.api.conftest import HEADER, ROWS, action
+from tests.support.catalog import HEADER, ROWS, action
 
 
 @pytest.fixture

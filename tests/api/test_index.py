@@ -2,7 +2,7 @@
 from portal.api import index
 from portal.core.vocabularies import ReleaseStatus as S
 from portal.extensions import db
-from tests.api.conftest import action
+from tests.support.catalog import action
 
 
 def test_fingerprint_counts_published_releases_only(factory):

@@ -8,7 +8,7 @@ from portal.api.query import compile_query, parse_time
 from portal.api.search import parse_sort
 from portal.core.vocabularies import ReleaseStatus as S
 from portal.extensions import db
-from tests.api.conftest import action
+from tests.support.catalog import action
 
 DOC = {"name": ["agama"], "organization": ["dukcapil"], "tags": ["jenis kelamin", "penduduk"],
        "text": ["Jumlah Penduduk menurut Agama"], "title": ["Jumlah Penduduk menurut Agama"],

@@ -1,6 +1,8 @@
 """Drafts, submitted, rejected, superseded and withdrawn releases never reach any API or DCAT output."""
 import json
 
+from pathlib import Path
+
 import pytest
 
 from portal.api.dicts import stable_id
@@ -8,7 +10,7 @@ from portal.core.time import utcnow
 from portal.audit.models import AuditEvent
 from portal.core.vocabularies import ReleaseStatus as S
 from portal.extensions import db
-from tests.api.conftest import action
+from tests.support.catalog import action
 
 HIDDEN = {"tabel-draf": S.DRAFT, "tabel-diajukan": S.SUBMITTED, "tabel-ditolak": S.REJECTED,
           "tabel-digantikan": S.SUPERSEDED, "tabel-ditarik": S.WITHDRAWN}
@@ -123,5 +125,4 @@ def shapes_graph():
     """The DCAT-AP 3.0.1 shapes."""
     from rdflib import Graph
 
-    from tests.api.test_dcat import SHAPES_FILE
-    return Graph().parse(SHAPES_FILE)
+    return Graph().parse(Path(__file__).parent / "data" / "dcat-ap-3.0.1-SHACL.ttl")

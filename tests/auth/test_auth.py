@@ -4,7 +4,7 @@ import pytest
 from portal import create_app
 from portal.auth.models import Role, User
 from portal.extensions import db
-from tests.conftest import PASSWORDS
+from tests.support.world import PASSWORDS
 
 ADMIN_ARGS = {"release_id": 1, "run_id": 1, "name": "contoh-opd"}
 
@@ -72,7 +72,7 @@ def test_session_cookie_is_httponly_and_samesite(client, auth, users):
 
 
 def test_open_redirect_after_login_is_refused(client, users):
-    from tests.conftest import csrf_token
+    from tests.support.forms import csrf_token
     page = client.get("/auth/login").get_data(as_text=True)
     response = client.post("/auth/login?next=https://evil.example/", data={
         "email": "produsen@example.go.id", "password": PASSWORDS["produsen"],
@@ -98,7 +98,7 @@ def test_produsen_cannot_manage_users(client, auth, users):
 
 
 def test_walidata_adds_a_user_through_the_form(client, auth, users):
-    from tests.conftest import csrf_token
+    from tests.support.forms import csrf_token
     auth.login_as("walidata")
     page = client.get("/admin/users").get_data(as_text=True)
     response = client.post("/admin/users", data={

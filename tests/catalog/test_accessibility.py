@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import csrf_token
+from tests.support.forms import csrf_token
 
 CSS = Path(__file__).resolve().parents[2] / "portal/static/css/portal.css"
 DESA, KECAMATAN = "51.02.01.2001", "51.02.01"

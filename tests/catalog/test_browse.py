@@ -1,6 +1,6 @@
 """Home, topic and organisation pages, and the sitemap entries that lead to them."""
 from portal.core.vocabularies import ReleaseStatus
-from tests.catalog.search_catalog import catalog, result_names  # noqa: F401  (fixture)
+from tests.support.search_catalog import result_names
 
 
 def _fill(catalog):

@@ -1,8 +1,8 @@
 """The walidata's approval and the public page in a real browser (Debian's Chromium)."""
 from portal.datasets import services
 from portal.extensions import db
-from tests.catalog.browser import browser, live_server, page, require_chromium, screenshot  # noqa: F401
-from tests.conftest import PASSWORDS
+from tests.support.browser import require_chromium, screenshot
+from tests.support.world import PASSWORDS
 
 require_chromium()
 

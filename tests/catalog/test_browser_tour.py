@@ -5,7 +5,7 @@ switch language, open a village profile; on a desktop and on a phone-sized scree
 """
 import csv
 
-from tests.catalog.browser import browser, live_server, page, require_chromium, screenshot  # noqa: F401
+from tests.support.browser import require_chromium, screenshot
 
 require_chromium()
 

@@ -12,8 +12,8 @@ import pytest
 from portal import create_app
 from portal.auth.services import create_user
 from portal.extensions import db
-from tests.conftest import REFERENCE_DATE, TEST_RESIDENTS, TEST_SEED, _reset_database
-from tests.datasets.conftest import _audit, bump_first_count, protected_from
+from tests.support.world import REFERENCE_DATE, TEST_RESIDENTS, TEST_SEED, reset_database
+from tests.support.releases import audit_as_harvest, bump_first_count, protected_from
 
 NAME = "penduduk-dan-keluarga"
 AGE = "penduduk-menurut-kelompok-umur"
@@ -39,7 +39,7 @@ def site(tmp_path_factory):
                       "SECRET_KEY": "test-secret", "PORTAL_URL": "https://data.example.go.id"})
     # A request context: some workflow messages are translated, which needs a locale.
     with app.test_request_context():
-        _reset_database(uri)
+        reset_database(uri)
         produsen = create_user("produsen@example.go.id", "produsen-test-pass", "produsen", "P")
         walidata = create_user("walidata@example.go.id", "walidata-test-pass", "walidata", "W")
         db.session.commit()
@@ -57,7 +57,7 @@ def site(tmp_path_factory):
         protected = protected_from(first, bump_first_count)
         draft = services.create_draft(first.dataset, protected, date(2026, 12, 1), first.harvest_id,
                                       produsen, [{"title": "uji"}])
-        _audit(protected, draft, first)
+        audit_as_harvest(protected, draft, first)
         db.session.commit()
         services.submit(draft, produsen, "Data Desember.")
         db.session.commit()

@@ -3,7 +3,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.conftest import publish_all
+from tests.support.world import publish_all
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -11,7 +11,7 @@ from portal.catalog.search_index import SearchEntry, reindex
 from portal.datasets import services
 from portal.core.vocabularies import PrivacyClass, ReleaseStatus
 from portal.extensions import db
-from tests.catalog.search_catalog import catalog, result_names  # noqa: F401  (fixture)
+from tests.support.search_catalog import result_names
 
 S = ReleaseStatus
 

@@ -9,7 +9,7 @@ from portal.datasets.versions import next_version
 from portal.core.vocabularies import ReleaseStatus
 from portal.extensions import db
 from portal.statistics.compute import Category
-from tests.datasets.conftest import protected_from
+from tests.support.releases import protected_from
 
 NAME = "penduduk-dan-keluarga"
 

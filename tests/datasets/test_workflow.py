@@ -13,7 +13,7 @@ from portal.audit.models import AuditEvent
 from portal.datasets.models import Release
 from portal.core.vocabularies import ReleaseStatus
 from portal.extensions import db
-from tests.conftest import csrf_token
+from tests.support.forms import csrf_token
 
 
 def _cli(runner, *args):

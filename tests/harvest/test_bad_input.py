@@ -23,7 +23,7 @@ from portal.datasets import services
 from portal.extensions import db
 from portal.harvest.models import HarvestRun
 from portal.harvest.service import harvest
-from tests.conftest import PASSWORDS, REFERENCE_DATE, fresh_app
+from tests.support.world import PASSWORDS, REFERENCE_DATE, fresh_app
 from tests.harvest.bad_input import CASES, Workspace
 
 

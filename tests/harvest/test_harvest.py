@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.harvest.models import HarvestRun
 from portal.harvest.service import HarvestFailed, harvest
 from portal.statistics.catalogue import CATALOGUE
-from tests.conftest import REFERENCE_DATE
+from tests.support.world import REFERENCE_DATE
 
 
 def _raw(export: Path, table: str) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from portal.datasets import services
 from portal.extensions import db
 from portal.privacy.gate import gate_errors
 from portal.privacy.protect import protect_release
-from tests.conftest import REFERENCE_DATE, TEST_RESIDENTS
+from tests.support.world import REFERENCE_DATE, TEST_RESIDENTS
 from tests.privacy.district import as_published, audit, families, make_tables, people
 
 NEXT_MONTH = date(2026, 12, 1)

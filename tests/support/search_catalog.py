@@ -5,10 +5,10 @@ import re
 
 import pytest
 
-from portal.catalog.search_index import reindex
+from portal.search.index import reindex
 from portal.core.vocabularies import PrivacyClass, ReleaseStatus
 from portal.extensions import db
-from tests.api.conftest import CatalogFactory
+from tests.support.catalog import CatalogFactory
 
 ORGS = {"bappeda": "Badan Perencanaan Pembangunan Daerah", "disdik": "Dinas Pendidikan",
         "dinkes": "Dinas Kesehatan"}

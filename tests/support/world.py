@@ -1,0 +1,65 @@
+"""The test world: the generated district's size, the reference date, apps on fresh databases."""
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from portal import create_app
+from portal.datasets import services
+from portal.extensions import db
+
+# Small but complete: all 133 desa of Tabanan, a few thousand residents.
+TEST_RESIDENTS = 4000
+TEST_SEED = 7
+REFERENCE_DATE = date(2026, 11, 1)
+PASSWORDS = {"walidata": "walidata-test-pass", "produsen": "produsen-test-pass"}
+
+
+def reset_database(uri: str) -> None:
+    """Start every test from an empty database, then build it with the migrations."""
+    if uri.startswith("postgresql"):
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    upgrade()
+
+
+def fresh_app(tmp: Path):
+    """The portal on an empty migrated database (TEST_DATABASE_URL, else SQLite) and storage in ``tmp``.
+
+    Module-scoped fixtures build their world on it; no app context is left pushed.
+    """
+    uri = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp / 'portal.sqlite3'}"
+    app = create_app({
+        "TESTING": True,
+        "INSTANCE_PATH": str(tmp / "instance"),
+        "SQLALCHEMY_DATABASE_URI": uri,
+        "STORAGE_DIR": str(tmp / "storage"),
+        "SECRET_KEY": "test-secret",
+    })
+    with app.app_context():
+        reset_database(uri)
+    return app
+
+
+def snapshot_dir(tmp_path_factory) -> Path:
+    """A new folder for one kept world of tests/snapshot.py."""
+    return Path(tmp_path_factory.mktemp("snapshot"))
+
+
+def publish_all(app, harvested, users, tmp_path_factory) -> list:
+    """Every draft of the harvest submitted by the produsen and approved by the walidata."""
+    from tests.support.snapshot import releases_once
+
+    def publish() -> list:
+        for release in harvested.drafts:
+            services.submit(release, users["produsen"], "Rilis pertama.")
+            db.session.commit()
+            services.approve(release, users["walidata"], "Setuju.")
+        return list(harvested.drafts)
+
+    return releases_once("publish every draft", app, snapshot_dir(tmp_path_factory), publish)
