@@ -167,3 +167,20 @@ def test_the_rules_catch_a_forbidden_arrow(tmp_path):
     targets = imported("portal.privacy.leak", bad, {"portal.datasets.models": bad})
     assert targets == {"portal.datasets.models"}
     assert layer("portal.datasets.models") in FORBIDDEN["privacy"]
+
+
+def test_tests_share_through_support_not_through_each_other():
+    """A test module imports helpers from tests.support; fixtures come through pytest_plugins.
+
+    Importing a conftest or another test module runs its fixtures twice and ties folders
+    together; the next person moving a test should not break another folder.
+    """
+    tests = Path(__file__).resolve().parent
+    wrong = []
+    for path in sorted(tests.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tests."):
+                last = node.module.rsplit(".", 1)[-1]
+                if last == "conftest" or last.startswith("test_"):
+                    wrong.append(f"{path.relative_to(tests)}: {node.module}")
+    assert not wrong, wrong
