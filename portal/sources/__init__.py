@@ -21,10 +21,8 @@ The demo district's generator is ``portal.demogen``; nothing here imports it.
 from .csv import CHUNK_ROWS, CsvStream, StreamUnsuitable
 from .exports import StreamedExport, stream_csv_folder
 from .readers import is_database_url, read_source, source_label
-from .tables import (BOOKKEEPING, CORE_TABLES, FILE_COLUMN, REFERENCE_TABLES, ROW_COLUMN, SourceError,
-                     SourceTables, require_core, single_desa_config_id)
+from .tables import BOOKKEEPING, CORE_TABLES, FILE_COLUMN, ROW_COLUMN, SourceError, SourceTables
 
-__all__ = ["BOOKKEEPING", "CHUNK_ROWS", "CORE_TABLES", "FILE_COLUMN", "REFERENCE_TABLES", "ROW_COLUMN",
-           "CsvStream", "SourceError", "SourceTables", "StreamUnsuitable", "StreamedExport",
-           "is_database_url", "read_source", "require_core", "single_desa_config_id", "source_label",
-           "stream_csv_folder"]
+__all__ = ["BOOKKEEPING", "CHUNK_ROWS", "CORE_TABLES", "FILE_COLUMN", "ROW_COLUMN", "CsvStream", "SourceError",
+           "SourceTables", "StreamUnsuitable", "StreamedExport", "is_database_url", "read_source",
+           "source_label", "stream_csv_folder"]

@@ -3,8 +3,8 @@ from datetime import date
 
 import pytest
 
+from portal.sources import read_source
 from portal.sources.checks import check_tables
-from portal.sources.readers import read_source
 from portal.sources.wilayah import load_district
 
 REF = date(2026, 11, 1)

@@ -59,8 +59,10 @@ class CsvStream:
         line = 2
         for data in self._blocks(rows):
             table = self._parse(data, options)
+            records = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+            del data  # not held while the next block is read
             # One record per line, or the row numbers would be wrong: the exact parser decides.
-            if table.num_rows != data.count(b"\n") + (0 if data.endswith(b"\n") else 1):
+            if table.num_rows != records:
                 raise StreamUnsuitable(self.where)
             numbers = np.arange(line, line + table.num_rows, dtype=np.int64)
             line += table.num_rows
