@@ -63,11 +63,3 @@ def all_latest() -> list[PublishedTable]:
 def visible_sum(values: pd.Series) -> tuple[int, bool]:
     """Sum of the shown cells, and whether any cell was hidden (so the sum is a lower bound)."""
     return int(values.sum(skipna=True)), bool(values.isna().any())
-
-
-def unit_of(name: str) -> str:
-    """'keluarga' or 'penduduk': what a table counts."""
-    try:
-        return get_spec(name).unit
-    except KeyError:
-        return "penduduk"

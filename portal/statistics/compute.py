@@ -40,11 +40,6 @@ class StatTable:
     categories: list[Category]
     frame: pd.DataFrame
 
-    @property
-    def count_fields(self) -> list[str]:
-        """The count columns: jumlah, laki_laki, perempuan."""
-        return list(COUNT_FIELDS)
-
 
 def categories_for(spec: TableSpec) -> list[Category]:
     """Every category of a table, in code order, BELUM MENGISI last when counted."""
