@@ -46,6 +46,7 @@ def desa_sizes(rng: np.random.Generator, n_desa: int, residents: int) -> np.ndar
 
 
 def _slug(name: str) -> str:
+    """A name as lower-case letters and digits only."""
     return re.sub(r"[^a-z0-9]+", "", name.lower())
 
 

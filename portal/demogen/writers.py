@@ -108,6 +108,7 @@ def write_sqlite(tables: Mapping[str, pd.DataFrame], out: Path) -> None:
     """One SQLite database holding the four tables, NIK and No. KK as TEXT."""
 
     def write(path: Path) -> None:
+        """Write the database at ``path`` (a temporary name, moved into place by _atomic)."""
         con = sqlite3.connect(path)
         try:
             with con:
@@ -131,6 +132,7 @@ def write_xlsx(tables: Mapping[str, pd.DataFrame], out: Path) -> None:
     from openpyxl import Workbook
 
     def write(path: Path) -> None:
+        """Write the workbook at ``path`` (a temporary name, moved into place by _atomic)."""
         wb = Workbook(write_only=True)
         for name in TABLE_NAMES:
             df = tables[name]

@@ -103,6 +103,7 @@ class CheckReport:
 
 
 def _arrow(values: pd.Series) -> pa.Array:
+    """A text column as a pyarrow string array (nulls kept)."""
     return pa.array(values, type=pa.string(), from_pandas=True)
 
 
@@ -216,6 +217,7 @@ class _Desa:
 
 
 def _check_columns(columns: dict[str, list[str]], report: CheckReport) -> None:
+    """Report every required column a table lacks."""
     for table, required in REQUIRED_COLUMNS.items():
         for column in required:
             if column not in columns[table]:
@@ -362,6 +364,7 @@ class _IdLedger:
 
 def _check_people(people: _Table, refs: dict[str, IdSet], ledger: _NikLedger,
                   reference_date: date, report: CheckReport) -> None:
+    """Check residents' codes, dates, references and NIK (one chunk or the whole table)."""
     frame = people.frame
     for column, code_list in COLUMN_CODE_LIST.items():
         if column not in frame.columns:
@@ -390,6 +393,7 @@ def _check_people(people: _Table, refs: dict[str, IdSet], ledger: _NikLedger,
 
 
 def _check_nik(people: _Table, born: pd.Series, ledger: _NikLedger, report: CheckReport) -> None:
+    """Check NIK shape, Excel damage, birth date agreement and repeats across the district."""
     nik = people.frame["nik"].str.strip()
     excel = nik.str.fullmatch(r"\d(?:[.,]\d+)?[eE]\+?\d+")
     people.flag(report, excel, "nik", "NIK dalam notasi ilmiah (dirusak Excel): digit hilang")
@@ -408,6 +412,7 @@ def _check_nik(people: _Table, born: pd.Series, ledger: _NikLedger, report: Chec
 
 
 def _check_families(families: _Table, people_ids: IdSet, report: CheckReport) -> None:
+    """Check No. KK shape and repeats, and that each family's head is a resident."""
     kk = families.frame["no_kk"].str.strip()
     families.flag(report, (kk != "") & ~kk.str.fullmatch(r"\d{16}"), "no_kk",
                   "No. KK harus 16 digit", severity="warning")

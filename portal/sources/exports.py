@@ -61,6 +61,7 @@ def csv_files(folder: Path) -> list[Path]:
 def _folder_export(folder: Path, prefix: str, label: str) -> Export:
     """The export of a CSV folder; its files are cited as ``prefix`` + file name."""
     def load() -> dict[str, pd.DataFrame]:
+        """Read every table file of the folder."""
         tables: dict[str, pd.DataFrame] = {}
         for path in csv_files(folder):
             _add(tables, table_of(path.name), read_csv_file(path, f"{prefix}{path.name}"), label)
@@ -84,6 +85,7 @@ def _zip_exports(path: Path, label: str) -> list[Export]:
             continue
 
         def load(names: list[str] = names) -> dict[str, pd.DataFrame]:
+            """Read this folder's table files out of the zip."""
             tables: dict[str, pd.DataFrame] = {}
             with open_archive(path, label) as archive:
                 for name in names:

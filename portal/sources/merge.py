@@ -34,6 +34,7 @@ def remap(refs: pd.Series, mapping: pd.Series) -> pd.Series:
 
 
 def _check_one_desa(label: str, tables: dict[str, pd.DataFrame]) -> None:
+    """Raise unless an export holds exactly one desa and every per-desa row belongs to it."""
     config = tables["config"]
     if len(config) != 1:
         raise SourceError(f"{label}: ekspor berisi {len(config)} desa; folder ekspor desa harus "
@@ -52,6 +53,7 @@ def _check_one_desa(label: str, tables: dict[str, pd.DataFrame]) -> None:
 
 def _renumbered(number: int, label: str, tables: dict[str, pd.DataFrame],
                 offsets: dict[str, int]) -> dict[str, pd.DataFrame]:
+    """One export's tables as desa ``number`` of the gabungan: ids shifted past ``offsets``."""
     maps = {}
     for table in PER_DESA_TABLES:
         if table in tables and "id" in tables[table].columns:
@@ -77,6 +79,7 @@ def _renumbered(number: int, label: str, tables: dict[str, pd.DataFrame],
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """One table from several exports' frames, a column missing in one export left empty."""
     merged = pd.concat(frames, ignore_index=True)
     text = [c for c in merged.columns if c not in BOOKKEEPING]
     # Exports of different OpenSID versions differ in columns: a missing column is empty text.

@@ -37,6 +37,7 @@ def safe_label(url: URL) -> str:
 
 
 def _text(value: object) -> str:
+    """A database value as OpenSID's text export would write it."""
     if value is None:
         return ""
     if isinstance(value, str):
@@ -64,6 +65,7 @@ def _text(value: object) -> str:
 
 
 def _column(values: tuple) -> list[str]:
+    """A column of database values as text."""
     # Most OpenSID columns are all text or all NULL-or-text: skip the per-value dispatch then.
     if all(v is None or type(v) is str for v in values):
         return ["" if v is None else v for v in values]
@@ -79,6 +81,7 @@ def _row_numbers(ids: list[str]) -> np.ndarray:
 
 
 def _frame(names: list[str], rows: list[tuple], where: str) -> pd.DataFrame:
+    """Rows of one table as the readers' text frame; ``_baris`` is the row's id (see _row_numbers)."""
     names = [str(n).strip().lower() for n in names]
     if len(set(names)) != len(names):
         raise SourceError(f"{where}: nama kolom ganda")
@@ -91,6 +94,7 @@ def _frame(names: list[str], rows: list[tuple], where: str) -> pd.DataFrame:
 
 
 def _read_table(conn: Connection, name: str, where: str) -> pd.DataFrame:
+    """One table of a database, in id order."""
     quoted = conn.dialect.identifier_preparer.quote(name)
     columns = [str(c["name"]).lower() for c in inspect(conn).get_columns(name)]
     order = " ORDER BY id" if "id" in columns else ""
@@ -107,6 +111,7 @@ def read_tables(engine: Engine, prefix: str) -> dict[str, pd.DataFrame]:
 
 
 def _failure(exc: Exception, label: str) -> SourceError:
+    """The SourceError for a database failure: its class and numeric code, never the driver's text."""
     # Driver messages may echo SQL or data; keep only the error class and its numeric code.
     code = ""
     if isinstance(exc, DBAPIError) and exc.orig is not None and getattr(exc.orig, "args", None):

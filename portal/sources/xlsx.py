@@ -1,4 +1,9 @@
-"""Read an OpenSID export saved as one .xlsx workbook, one sheet per table."""
+"""Read an OpenSID export saved as one .xlsx workbook, one sheet per table.
+
+The same direction as a CSV: ``check_workbook`` is the gate (macros, external links, an unsafe
+zip container), openpyxl decodes, ``read_sheet`` parses one sheet into the readers' frame
+(text cells, ``_baris`` = sheet row, header = 1). ``read_workbook`` is the entry point.
+"""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
@@ -58,7 +63,8 @@ def cell_text(value: object, where: str, row: int, column: str) -> str:
     return str(value)
 
 
-def _read_sheet(sheet, where: str) -> pd.DataFrame:
+def read_sheet(sheet, where: str) -> pd.DataFrame:
+    """One worksheet as text cells from its first non-empty row (the header) on; empty rows skipped."""
     rows_iter = enumerate(sheet.iter_rows(values_only=True), 1)
     for _number, header in rows_iter:
         if any(cell is not None and str(cell).strip() for cell in header):
@@ -102,7 +108,7 @@ def read_workbook(path: Path, where: str) -> dict[str, pd.DataFrame]:
                 continue
             if table in tables:
                 raise SourceError(f"{where}: tabel {table} muncul di dua lembar")
-            tables[table] = _read_sheet(sheet, f"{where}/{sheet.title}")
+            tables[table] = read_sheet(sheet, f"{where}/{sheet.title}")
     except SourceError:
         raise
     except Exception:

@@ -32,6 +32,7 @@ ReadAt = Callable[[int, int], bytes]
 def file_reader(path) -> ReadAt:
     """``read_at(offset, size)`` over a file on disk."""
     def read_at(offset: int, size: int) -> bytes:
+        """Up to ``size`` bytes from ``offset``."""
         with open(path, "rb") as handle:
             handle.seek(offset)
             return handle.read(size)
