@@ -13,8 +13,18 @@ from . import people
 from .households import CHILD, CUCU, HEAD, MARRIED_CHILD, MENANTU, SPOUSE, Households
 from .names import BALI, CHINESE, CHRISTIAN, FOREIGN, MUSLIM, make_names
 from .region import Region
-from .util import (DAYS_PER_YEAR, REF_DATE, concat, date_parts, date_strings, datetime_strings,
-                   digits, pick, pick_strings, serial_continuing)
+from .util import (
+    DAYS_PER_YEAR,
+    REF_DATE,
+    concat,
+    date_parts,
+    date_strings,
+    datetime_strings,
+    digits,
+    pick,
+    pick_strings,
+    serial_continuing,
+)
 
 _STYLE_OF_AGAMA = np.array([MUSLIM, MUSLIM, CHRISTIAN, CHRISTIAN, BALI, CHINESE, CHINESE, MUSLIM])
 _AGAMA = {4: 0.905, 1: 0.062, 2: 0.015, 3: 0.009, 5: 0.008, 6: 0.0005, 7: 0.0005}

@@ -17,11 +17,25 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from portal.privacy.policy import (DERIVED_FLAGS, KELUARGA, ColumnClass, MinimisationReport,
-                                   minimise_families, minimise_residents)
+from portal.privacy.policy import (
+    DERIVED_FLAGS,
+    KELUARGA,
+    ColumnClass,
+    MinimisationReport,
+    minimise_families,
+    minimise_residents,
+)
 from portal.privacy.scan import build_deny_list
-from portal.sources import (BOOKKEEPING, CHUNK_ROWS, SourceTables, StreamedExport, StreamUnsuitable,
-                            is_database_url, read_source, stream_csv_folder)
+from portal.sources import (
+    BOOKKEEPING,
+    CHUNK_ROWS,
+    SourceTables,
+    StreamedExport,
+    StreamUnsuitable,
+    is_database_url,
+    read_source,
+    stream_csv_folder,
+)
 from portal.sources.checks import REQUIRED_COLUMNS, CheckReport, DistrictCheck, IdSet, check_tables
 from portal.sources.codes import COLUMN_CODE_LIST
 from portal.sources.wilayah import District
