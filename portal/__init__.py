@@ -105,7 +105,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(places_bp)
     app.register_blueprint(feeds_bp)
     from portal.catalog.browse import bp as browse_bp
-    from portal.catalog.search_index import search_cli
+    from portal.search.index import search_cli
 
     app.register_blueprint(browse_bp)
     app.cli.add_command(search_cli)  # flask search reindex

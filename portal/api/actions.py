@@ -4,35 +4,11 @@ from __future__ import annotations
 from flask import current_app
 
 from portal.api import dicts
-from portal.api.errors import NotFound, SearchQueryError
-from portal.api.index import Snapshot, snapshot
-from portal.api.params import as_bool, as_int, as_list, one, require
-from portal.api.query import check_field, compile_query
+from portal.api.errors import NotFound
+from portal.api.index import snapshot
+from portal.api.params import as_int, require
 from portal.api.registry import action, get_action
-from portal.api.search import facet_counts, parse_sort, search_doc, sort_docs
-
-ROWS_MAX = 1000
-DEFAULT_SORT = "score desc, metadata_modified desc"
-SEARCH_PARAMS = {"q", "fl", "fq", "rows", "sort", "start", "wt", "qf", "bf", "boost", "facet",
-                 "facet.mincount", "facet.limit", "facet.field", "extras", "fq_list", "tie",
-                 "defType", "mm", "df"}
-# CKAN drops these before it checks package_search's parameters.
-IGNORED_SEARCH_PARAMS = {"include_private", "include_drafts", "include_deleted",
-                         "use_default_schema", "include_plugin_data"}
-
-
-def packages(snap: Snapshot) -> list[dict]:
-    """Latest package dicts of every public dataset, in snapshot order."""
-    if "package_list" not in snap.memo:
-        snap.memo["package_list"] = [dicts.latest_package(snap, e) for e in snap.entries]
-    return snap.memo["package_list"]
-
-
-def documents(snap: Snapshot) -> list[dict]:
-    """Search documents aligned with ``packages``, built once per snapshot."""
-    if "docs" not in snap.memo:
-        snap.memo["docs"] = [search_doc(p) for p in packages(snap)]
-    return snap.memo["docs"]
+from portal.api.search import ROWS_MAX, package_search, packages
 
 
 @action
@@ -107,66 +83,3 @@ def resource_show(params: dict) -> dict:
     if ref not in index:
         raise NotFound("Resource was not found.")
     return index[ref]
-
-
-def _facet_display(snap: Snapshot, field: str, value: str) -> str:
-    if field == "organization":
-        org = next((o for o in snap.orgs if o.name == value), None)
-        return org.title if org else value
-    if field == "groups":
-        return dicts.group_core(value)["title"]
-    if field == "license_id":
-        return dicts.licence(value).title
-    return value
-
-
-def _field(pkg: dict, field: str) -> object:
-    if field.startswith("extras_"):
-        return next((e["value"] for e in pkg["extras"] if e["key"] == field[7:]), None)
-    return pkg.get(field)
-
-
-@action
-def package_search(params: dict) -> dict:
-    """Search public datasets: q, fq (field:value, quoted, ranges, OR, negation), rows, start,
-    sort, facet.field, facet.limit; past the last match ``results`` is empty."""
-    params = {k: v for k, v in params.items()
-              if k not in IGNORED_SEARCH_PARAMS and not k.startswith("ext_")}
-    unknown = sorted(set(params) - SEARCH_PARAMS)
-    if unknown:
-        raise SearchQueryError(f"Invalid search parameters: {unknown}")
-    rows = as_int(params, "rows", 10, maximum=ROWS_MAX)
-    start = as_int(params, "start", 0)
-    sort = one(params, "sort") or DEFAULT_SORT
-    keys = parse_sort(sort)
-    predicates = [compile_query(one(params, "q")), compile_query(one(params, "fq")),
-                  *(compile_query(fq) for fq in as_list(params, "fq_list"))]
-    predicates = [p for p in predicates if p is not None]
-    snap = snapshot()
-    docs, pkgs = documents(snap), packages(snap)
-    orders = snap.memo.setdefault("orders", {})
-    if sort not in orders:
-        # Sorting once per snapshot and sort order keeps paging cheap for harvesters.
-        orders[sort] = sort_docs(list(range(len(docs))), lambda i: docs[i], keys)
-    ordered = [i for i in orders[sort] if all(p(docs[i]) for p in predicates)]
-    results = [pkgs[i] for i in ordered[start:start + rows]]
-    fields = [f for f in as_list(params, "fl") if f != "*"]
-    if fields:
-        # CKAN's fl returns only these fields (extras_<key> reads an extra).
-        results = [{f: _field(p, f) for f in fields} for p in results]
-    result = {"count": len(ordered), "sort": sort, "results": results,
-              "facets": {}, "search_facets": {}}
-    fields = as_list(params, "facet.field")
-    if fields and as_bool(params, "facet", True):
-        for field in fields:
-            check_field(field)
-        counts = facet_counts([docs[i] for i in ordered], fields,
-                              as_int(params, "facet.limit", 50, minimum=-1),
-                              as_int(params, "facet.mincount", 1))
-        result["facets"] = counts
-        for field, values in counts.items():
-            items = [{"name": v, "display_name": _facet_display(snap, field, v), "count": c}
-                     for v, c in values.items()]
-            items.sort(key=lambda item: item["display_name"], reverse=True)
-            result["search_facets"][field] = {"title": field, "items": items}
-    return result

@@ -52,6 +52,13 @@ class SearchQueryError(ActionError):
         super().__init__(f"Search Query is invalid: {detail}")
 
 
+class SearchError(ActionError):
+    """A q/fq the search cannot run: a syntax error, an unknown field (Solr's error, 409)."""
+
+    status = 409
+    type_name = "Search Error"
+
+
 class RateLimited(ActionError):
     """Too many requests from one address; the client should wait ``retry_after`` seconds."""
 

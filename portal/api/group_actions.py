@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from portal.api import dicts
-from portal.api.actions import packages
+from portal.api.search import packages
 from portal.api.errors import NotFound, ValidationError
 from portal.api.index import Snapshot, snapshot
 from portal.api.params import as_bool, as_int, as_list, one, require

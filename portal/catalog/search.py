@@ -1,12 +1,13 @@
 """Catalog search: full text ranked by relevance, facets with counts, sort and paging.
 
-Reads only the search index (``portal.catalog.search_index``), and every query also
-requires a published release of the dataset, so a draft or a withdrawn-only dataset can
-never be found even if the index were stale. The whole query lives in the URL.
+The search itself is ``portal.search.engine``, the same one package_search calls: this
+module reads the URL, asks the engine, and dresses the ids as hits with snippets and
+facet counts. The engine only returns datasets with a published release, so a draft or
+a withdrawn-only dataset can never be found even if the index were stale. The whole
+query lives in the URL.
 """
 from __future__ import annotations
 
-import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -17,26 +18,28 @@ from flask import has_request_context, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
-from sqlalchemy import column, func, literal_column, select, table
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from portal.catalog.search_index import FTS_WEIGHTS, SearchEntry, SearchFacet, dialect
-from portal.catalog.stemmer import STOPWORDS, analyse, stem
-from portal.datasets.fingerprint import forget, per_catalog
+from portal.datasets.fingerprint import per_catalog
 from portal.datasets.models import Organization, Release
-from portal.datasets.signals import catalog_changed
 from portal.datasets.topics import topic_label
 from portal.core.vocabularies import LICENCES, ReleaseStatus
 from portal.extensions import db
 from portal.i18n import current_language
+from portal.search import engine
+from portal.search.analysis import STOPWORDS, analyse, stem, tokens
+from portal.search.engine import DEFAULT_SORT, FACET_FIELDS
+from portal.search.errors import QueryError
+from portal.search.index import SearchEntry
+from portal.search.query import Query, any_of, compile_query
 
 PAGE_SIZE = 20
 MAX_QUERY = 200
 MAX_TERMS = 12
 MAX_FILTER_VALUES = 10
 SNIPPET_LENGTH = 220
-FACET_INDEX_SECONDS = 60
-E, F = SearchEntry.__table__, SearchFacet.__table__
+E = SearchEntry.__table__
 _WORD = re.compile(r"[^\W_]+")
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
 QUERY_SAFE = "!$'()*,/:;?@"  # werkzeug's, so these links read exactly as url_for's
@@ -183,96 +186,38 @@ def topic_title(slug: str) -> str:
     return topic_label(slug)  # the register, read once per request; an unknown slug as it is
 
 
-def _match(terms: list[str]):
-    """(dataset_id, score) of the datasets containing every term (as a stem prefix)."""
-    if dialect() == "sqlite":
-        weights = ", ".join(str(w) for w in FTS_WEIGHTS)
-        fts = table("search_fts", column("dataset_id"))
-        expression = " AND ".join(f'"{t}"*' for t in terms)
-        return (select(fts.c.dataset_id, literal_column(f"-bm25(search_fts, 0.0, {weights})").label("score"))
-                .where(literal_column("search_fts").op("MATCH")(expression)).subquery("matched"))
-    query = func.to_tsquery("simple", " & ".join(f"{t}:*" for t in terms))
-    document = literal_column("search_entry.document")
-    return (select(E.c.dataset_id, func.ts_rank(document, query).label("score"))
-            .where(document.op("@@")(query)).subquery("matched"))
+SORT_KEYS = {"relevance": DEFAULT_SORT, "name": (("title_string", False),),
+             "updated": (("metadata_modified", True),)}
 
 
-def _filtered(columns: list, params: SearchParams, matched, unpublished=None):
-    """SELECT ``columns`` of the published datasets that match the text and every filter.
+def compiled(params: SearchParams) -> list[Query]:
+    """The text and the facet filters as the engine's queries (the same q language as the API).
 
-    ``unpublished``, when given, lists the indexed ids known not to be published (usually
-    none); they are left out instead of asking the release table, whose rows SQLite reads
-    whole (~5 ms for 1,000 releases, twice per search).
+    Text the query language refuses (an unbalanced bracket, an unknown field) is searched
+    as plain words: a reader gets results, not an error.
     """
-    if unpublished is None:
-        published = select(Release.dataset_id).where(Release.status == ReleaseStatus.PUBLISHED)
-        stmt = select(*columns).select_from(E).where(E.c.dataset_id.in_(published))
-    else:
-        stmt = select(*columns).select_from(E)
-        if unpublished:
-            stmt = stmt.where(E.c.dataset_id.notin_(unpublished))
-    if matched is not None:
-        stmt = stmt.join(matched, matched.c.dataset_id == E.c.dataset_id)
-    for name, values in params.filters.items():
-        for value in values:
-            stmt = stmt.where(E.c.dataset_id.in_(
-                select(F.c.dataset_id).where(F.c.field == name, F.c.value == value)))
-    return stmt
+    try:
+        text = compile_query(params.q)
+    except QueryError:
+        text = compile_query(" ".join(tokens(params.q)[:MAX_TERMS]))
+    # Every chosen value narrows the search (tag=desa&tag=sehat: both tags), as fq does.
+    return [text, *(any_of(FACET_FIELDS[name], [value])
+                    for name, values in params.filters.items() for value in values)]
 
 
 def search(params: SearchParams, with_facets: bool = True, page_size: int = PAGE_SIZE) -> SearchResult:
     """Run a search: one page of hits, the total and (optionally) the facet counts."""
-    terms = params.terms
-    matched = _match(terms) if terms else None
-    # The ids of every match give the total and (from the memoised facet index) the facet
-    # counts: one cheap query instead of a count and a GROUP BY over the facet table.
-    state = _catalog_state()
-    found = db.session.scalars(_filtered([E.c.dataset_id], params, matched, ())).all()
-    ids = [i for i in found if i in state.published]
-    unpublished = [i for i in found if i not in state.published]  # a stale index, if ever
+    sort = params.effective_sort
+    ids, _scores = engine.run(compiled(params), SORT_KEYS[sort])
     total = len(ids)
     pages = max(1, -(-total // page_size))
     page = min(params.page, pages)
-    sort = params.effective_sort
-    title_key = func.lower(E.c.title)
-    order = {"relevance": [literal_column("matched.score").desc(), E.c.updated_at.desc()],
-             "name": [], "updated": [E.c.updated_at.desc()]}[sort]
-    rows = db.session.execute(_filtered(list(E.c), params, matched, unpublished)
-                              .order_by(*order, title_key, E.c.dataset_id)
-                              .limit(page_size).offset((page - 1) * page_size)).all()
-    facets = _facets(params, ids, state.facets) if with_facets else []
-    return SearchResult(params, [_hit(r, terms) for r in rows], total, page, pages, sort, facets,
-                        (page - 1) * page_size)
-
-
-@dataclass(frozen=True)
-class CatalogState:
-    """The ids of the published datasets and every indexed dataset's facet values."""
-
-    published: frozenset
-    facets: dict  # {dataset_id: [(field, value), ...]}
-
-
-def _catalog_state() -> CatalogState:
-    """The published ids and the facet index, kept per worker for one catalog state.
-
-    Rebuilt when the catalog fingerprint changes (every publication or withdrawal), when
-    ``catalog_changed`` fires (which also re-indexes) and after ``FACET_INDEX_SECONDS``.
-    """
-    def build() -> CatalogState:
-        published = frozenset(db.session.scalars(
-            select(Release.dataset_id).where(Release.status == ReleaseStatus.PUBLISHED)))
-        index: dict = {}
-        for dataset_id, name, value in db.session.execute(select(F.c.dataset_id, F.c.field, F.c.value)):
-            index.setdefault(dataset_id, []).append((name, value))
-        return CatalogState(published, index)
-
-    return per_catalog("search_state", build, seconds=FACET_INDEX_SECONDS)
-
-
-@catalog_changed.connect
-def _forget_facet_index(_dataset, **_extra) -> None:
-    forget("search_state")
+    shown = ids[(page - 1) * page_size:page * page_size]
+    rows = {r.dataset_id: r for r in db.session.execute(select(*E.c).where(E.c.dataset_id.in_(shown)))}
+    terms = params.terms
+    hits = [_hit(rows[i], terms) for i in shown if i in rows]
+    facets = _facets(params, ids, engine.catalog_state().facets) if with_facets else []
+    return SearchResult(params, hits, total, page, pages, sort, facets, (page - 1) * page_size)
 
 
 def _facets(params: SearchParams, ids, index: dict) -> list[FacetGroup]:
@@ -321,13 +266,9 @@ def _hit(row, terms: list[str]) -> Hit:
                row.updated_at, [f.upper() for f in row.formats.split()])
 
 
-# Snippets stem every word of 20 descriptions per page; the same words come back each time.
-_stem = functools.lru_cache(maxsize=65536)(stem)
-
-
 def _is_hit(word: str, terms: list[str]) -> bool:
     word = word.lower()
-    return word not in STOPWORDS and any(_stem(word).startswith(t) for t in terms)
+    return word not in STOPWORDS and any(stem(word).startswith(t) for t in terms)  # stem() is memoised
 
 
 def snippet(text: str, terms: list[str], length: int = SNIPPET_LENGTH) -> Markup:
@@ -354,7 +295,7 @@ def snippet(text: str, terms: list[str], length: int = SNIPPET_LENGTH) -> Markup
 
 def facet_totals(name: str) -> dict[str, int]:
     """Public datasets per value of one facet (topic, organization...) over the whole catalog."""
-    state = _catalog_state()
+    state = engine.catalog_state()
     return dict(Counter(value for i in state.published for field_, value in state.facets.get(i, ())
                         if field_ == name))
 

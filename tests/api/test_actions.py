@@ -47,6 +47,9 @@ def test_errors_have_ckan_types_and_status_codes(client, two):
     status, body = action(client, "package_search", rows="banyak")
     assert status == 409 and body["error"]["rows"] == ["Invalid integer"]
     status, body = action(client, "package_search", fq="organization:(a OR")
+    # ckan/lib/search/query.py: a q/fq Solr cannot parse is a SearchError (409), a bad sort a 400.
+    assert status == 409 and body["error"]["__type"] == "Search Error"
+    status, body = action(client, "package_search", wrong="x")
     assert status == 400 and body["error"]["__type"] == "Search Query Error"
     response = client.get("/api/3/action/package_create")
     assert response.status_code == 400

@@ -3,14 +3,15 @@ from datetime import datetime
 
 import pytest
 
-from portal.api.errors import SearchQueryError
-from portal.api.query import compile_query, parse_time
+from portal.api.errors import SearchError, SearchQueryError
 from portal.api.search import parse_sort
+from portal.search.errors import QueryError
+from portal.search.query import compile_query, min_should_match, parse_time
 from portal.core.vocabularies import ReleaseStatus as S
 from portal.extensions import db
 from tests.support.catalog import action
 
-DOC = {"name": ["agama"], "organization": ["dukcapil"], "tags": ["jenis kelamin", "penduduk"],
+DOC = {"id": ["d1"], "name": ["agama"], "organization": ["dukcapil"], "tags": ["jenis kelamin", "penduduk"],
        "text": ["Jumlah Penduduk menurut Agama"], "title": ["Jumlah Penduduk menurut Agama"],
        "metadata_modified": [datetime(2026, 3, 1, 12, 0)], "num_resources": [3]}
 
@@ -34,29 +35,38 @@ DOC = {"name": ["agama"], "organization": ["dukcapil"], "tags": ["jenis kelamin"
     ("+name:agama -tags:penduduk", False),
     ("name:aga*", True),
     ("title:penduduk", True),
-    ("penduduk agama", True),
-    ("penduduk pekerjaan", False),
-    ('"menurut agama"', True),
+    ("title:kependudukan", True),  # a text field matches by stems, as the full text does
+    ('title:"menurut agama"', True),
+    ('title:"agama menurut"', False),
     ("num_resources:[2 TO 3]", True),
     ("*:*", True),
     ("metadata_modified:%5B2026-01-01T00:00:00Z%20TO%20*%5D", True),
 ])
 def test_query_language(query, expected):
-    predicate = compile_query(query)
-    assert (predicate is None or predicate(DOC)) is expected
+    predicate = compile_query(query).predicate
+    assert (predicate is None or predicate(DOC, {})) is expected
 
 
 @pytest.mark.parametrize("bad", ["organization:(a OR", "nofield:x", 'tags:"open', "metadata_modified:[x TO *]",
-                                 "metadata_modified:[2026 TO]"])
-def test_bad_queries_raise_search_query_errors(bad):
-    with pytest.raises(SearchQueryError):
+                                 "metadata_modified:[2026 TO]", "(" * 3000, "metadata_modified:[NOW-999999999999DAYS TO *]"])
+def test_bad_queries_raise_query_errors(bad):
+    with pytest.raises(QueryError):
         compile_query(bad)
 
 
+def test_minimum_should_match_is_ckans():
+    # ckan/lib/search/query.py: mm "2<-1 5<80%" for a q without a field.
+    assert [min_should_match(n) for n in range(1, 11)] == [1, 2, 2, 3, 4, 4, 5, 6, 7, 8]
+
+
 def test_sort_and_times():
-    assert parse_sort("id asc, metadata_modified desc") == [("id", False), ("metadata_modified", True)]
-    with pytest.raises(SearchQueryError):
+    # ckan/lib/search/query.py: Solr's "Can't determine a Sort Order" is a SearchQueryError (400),
+    # a field it cannot find is a SearchError (409).
+    assert parse_sort("id asc, metadata_modified desc") == (("id", False), ("metadata_modified", True))
+    with pytest.raises(SearchError):
         parse_sort("colour asc")
+    with pytest.raises(SearchQueryError):
+        parse_sort("name")
     assert parse_time("2026-03-01T13:00:00+01:00") == datetime(2026, 3, 1, 12, 0)
 
 
@@ -81,7 +91,8 @@ def search(client, **params):
 
 def test_search_filters_and_counts(client, catalog):
     assert search(client)["count"] == 5
-    assert search(client, q="pekerjaan")["count"] == 1
+    assert search(client, q="pekerjaan")["count"] == 2  # stemmed: also the Dinas Tenaga Kerja's dataset
+    assert search(client, q="pekerjaan", fq="tags:pekerjaan")["count"] == 1
     assert search(client, fq="organization:disnaker")["count"] == 2
     assert search(client, fq="-organization:disnaker")["count"] == 3
     assert search(client, fq="groups:pendidikan OR groups:ketenagakerjaan")["count"] == 2
@@ -109,7 +120,8 @@ def test_paging_sort_and_empty_page_past_the_end(client, catalog):
     assert len(search(client, rows=5000)["results"]) == 5  # rows is capped at 1000, not refused
     newest = search(client)["results"]
     assert [p["metadata_modified"] for p in newest] == sorted((p["metadata_modified"] for p in newest), reverse=True)
-    assert action(client, "package_search", sort="bogus asc")[0] == 400
+    assert action(client, "package_search", sort="bogus asc")[0] == 409  # Solr: field can't be found
+    assert action(client, "package_search", sort="name")[0] == 400  # Solr: can't determine a sort order
     assert action(client, "package_search", start=-1)[0] == 409
 
 
@@ -122,4 +134,4 @@ def test_facets(client, catalog):
     posted = action(client, "package_search", method="post", **{"facet.field": ["res_format"], "rows": 0})[1]["result"]
     assert posted["facets"] == {"res_format": {"CSV": 5, "JSON": 5, "ZIP": 5}} and posted["results"] == []
     assert search(client)["facets"] == {}
-    assert action(client, "package_search", **{"facet.field": '["nope"]'})[0] == 400
+    assert action(client, "package_search", **{"facet.field": '["nope"]'})[0] == 409

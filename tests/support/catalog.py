@@ -11,6 +11,7 @@ from portal.datasets.models import Dataset, Organization, Release, ReleaseFile
 from portal.datasets.storage import Storage, sha256_bytes
 from portal.core.vocabularies import ReleaseStatus
 from portal.extensions import db
+from portal.search.index import reindex
 
 # Long format, as the statistics tables are about to be: one row per desa and category.
 HEADER = ["kode_desa", "nama_desa", "kode_kecamatan", "nama_kecamatan", "kode", "kategori",
@@ -101,6 +102,8 @@ class CatalogFactory:
         for rel, content in files.items():
             (directory / rel).parent.mkdir(parents=True, exist_ok=True)
             (directory / rel).write_bytes(content)
+        if was_public:
+            reindex(ds)  # as publishing does: pages and package_search read the index
         return release
 
 

@@ -1,6 +1,6 @@
 """The catalog's search index: one row per public dataset, its facet values, and its full text.
 
-The full text is stemmed here (``portal.catalog.stemmer``) and stored as plain words, so
+The full text is stemmed here (``portal.search.analysis``) and stored as plain words, so
 SQLite FTS5 (``search_fts``) and PostgreSQL (``search_entry.document``, a tsvector with a
 GIN index) only match words and never need a language of their own. Only datasets with a
 published version are indexed; ``reindex`` runs inside the transaction that publishes or
@@ -17,7 +17,6 @@ from flask.cli import AppGroup
 from sqlalchemy import ForeignKey, Index, String, Text, delete, insert, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.catalog.stemmer import analyse
 from portal.datasets import files
 from portal.datasets.models import Dataset, Release
 from portal.datasets.signals import catalog_changed
@@ -25,6 +24,7 @@ from portal.datasets.versions import published_versions
 from portal.datasets.topics import get_topic
 from portal.core.vocabularies import ReleaseStatus
 from portal.extensions import db
+from portal.search.analysis import analyse
 
 log = logging.getLogger(__name__)
 # Full-text fields, most telling first; SQLite weighs them in this order (BM25), PostgreSQL
@@ -89,6 +89,16 @@ def column_labels(release: Release) -> list[str]:
     return list(dict.fromkeys(label for label in labels if label))
 
 
+def last_public_change(dataset: Dataset, latest: Release) -> datetime:
+    """When the public last saw the dataset change: its newest publication or a later withdrawal.
+
+    A harvester asking ``metadata_modified:[since TO *]`` must see a withdrawal too.
+    """
+    withdrawn = [r.withdrawn_at for r in dataset.releases
+                 if r.status == ReleaseStatus.WITHDRAWN and r.withdrawn_at and r.published_at]
+    return max([latest.published_at, *withdrawn])
+
+
 def _document(dataset: Dataset, latest: Release) -> tuple[dict, list[tuple[str, str]], dict[str, str]]:
     """The entry row, the facet values and the stemmed text fields of one public dataset."""
     org = dataset.organization
@@ -98,7 +108,7 @@ def _document(dataset: Dataset, latest: Release) -> tuple[dict, list[tuple[str, 
              "title_en": dataset.title_en or "", "description": dataset.description or "",
              "description_en": dataset.description_en or "", "organization": org.name,
              "organization_title": org.title, "topic": dataset.topic, "version": latest.version,
-             "updated_at": latest.published_at, "formats": " ".join(formats)}
+             "updated_at": last_public_change(dataset, latest), "formats": " ".join(formats)}
     facets = [("topic", dataset.topic), ("organization", org.name),
               ("licence", dataset.licence_id), ("privacy", dataset.privacy_class.value),
               *(("tags", t) for t in tags), *(("format", f) for f in formats)]
