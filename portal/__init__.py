@@ -1,22 +1,19 @@
 """Portal Satu Data Kabupaten: the application factory."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
 
-from portal.config import PROJECT_ROOT, load_config
+from portal.config import PROJECT_ROOT, instance_folder, load_config
 from portal.extensions import csrf, db, login_manager, migrate
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the portal; ``config`` overrides settings (tests pass their own)."""
     config = dict(config or {})
-    instance_path = config.pop("INSTANCE_PATH", None) or os.environ.get(
-        "PORTAL_INSTANCE", str(PROJECT_ROOT / "instance")
-    )
+    instance_path = config.pop("INSTANCE_PATH", None) or instance_folder()
     app = Flask(
         __name__,
         instance_path=str(Path(instance_path).resolve()),

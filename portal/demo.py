@@ -1,7 +1,6 @@
 """The demo district: seeded accounts, a generated export, a first approved release."""
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 
@@ -61,8 +60,8 @@ def publish_demo(residents: int) -> list:
 
 
 @click.command("demo")
-@click.option("--residents", default=lambda: int(os.environ.get("DEMO_RESIDENTS", 470_000)),
-              type=click.IntRange(min=1330), show_default="470000 or DEMO_RESIDENTS")
+@click.option("--residents", default=lambda: current_app.config["DEMO_RESIDENTS"],
+              type=click.IntRange(min=1330), show_default="DEMO_RESIDENTS, 470000")
 @with_appcontext
 def demo_command(residents: int) -> None:
     """Seed demo users, generate and harvest the demo district, publish what changed."""

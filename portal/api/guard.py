@@ -8,14 +8,11 @@ each worker process (no shared store needed for one district's portal).
 from __future__ import annotations
 
 import math
-import os
 import threading
 import time
 
 from flask import Flask, Response, current_app, request
 
-DEFAULT_RATE_PER_MINUTE = 1200
-DEFAULT_BURST = 300
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
@@ -56,10 +53,8 @@ class TokenBucket:
 
 
 def configure(app: Flask) -> None:
-    """Read the limits (config first, then environment) and create the app's bucket."""
-    per_minute = app.config.get("API_RATE_LIMIT", os.environ.get("API_RATE_LIMIT", DEFAULT_RATE_PER_MINUTE))
-    burst = app.config.get("API_RATE_BURST", os.environ.get("API_RATE_BURST", DEFAULT_BURST))
-    app.config["API_RATE_LIMIT"], app.config["API_RATE_BURST"] = int(per_minute), int(burst)
+    """Read the limits (declared in portal.core.settings) and create the app's bucket."""
+    per_minute, burst = app.config["API_RATE_LIMIT"], app.config["API_RATE_BURST"]
     state = app.extensions.setdefault("portal_api", {})
     state["bucket"] = TokenBucket(int(per_minute), int(burst)) if int(per_minute) > 0 else None
 

@@ -23,8 +23,6 @@ from portal.datasets.models import Dataset, Organization, Release
 from portal.core.vocabularies import ReleaseStatus
 from portal.extensions import db
 
-# Edits that leave no trace in the fingerprint (a title fixed in place) show after this.
-DEFAULT_TTL_SECONDS = 60
 _lock = threading.Lock()
 
 
@@ -127,8 +125,8 @@ def snapshot() -> Snapshot:
     """The current snapshot of this app, rebuilt if the fingerprint or TTL says so."""
     app = current_app._get_current_object()
     state = app.extensions.setdefault("portal_api", {})
-    key = (fingerprint(), app.config.get("PORTAL_URL"))
-    ttl = app.config.get("API_CACHE_SECONDS", DEFAULT_TTL_SECONDS)
+    key = (fingerprint(), app.config["PORTAL_URL"])
+    ttl = app.config["API_CACHE_SECONDS"]
     cached = state.get("snapshot")
     if cached and state["key"] == key and time.monotonic() - state["at"] < ttl:
         return cached

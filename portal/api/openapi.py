@@ -107,8 +107,8 @@ def build_spec() -> dict:
         "info": {"title": f"{current_app.config['PORTAL_TITLE']} API", "version": "3",
                  "description": "CKAN Action API v3 (read-only), datastore_search and DCAT-AP 3. "
                                 "Only published, approved versions are visible. CORS: any origin. "
-                                f"Rate limit: {current_app.config.get('API_RATE_LIMIT')} requests/minute "
-                                f"per address, bursts of {current_app.config.get('API_RATE_BURST')}.",
+                                f"Rate limit: {current_app.config['API_RATE_LIMIT']} requests/minute "
+                                f"per address, bursts of {current_app.config['API_RATE_BURST']}.",
                  "license": {"name": "CC-BY-4.0 (data)", "url": "https://creativecommons.org/licenses/by/4.0/"}},
         "servers": [{"url": dicts.base_url()}],
         "paths": paths,

@@ -43,4 +43,4 @@ def district_name() -> str:
 
 def walidata_title() -> str:
     """The walidata as an institution; people's names never leave the admin pages."""
-    return current_app.config.get("WALIDATA_TITLE") or f"Walidata {district_name()}"
+    return current_app.config["WALIDATA_TITLE"] or f"Walidata {district_name()}"

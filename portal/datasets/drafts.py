@@ -95,7 +95,7 @@ def clean_meta(changes: dict, base: dict) -> dict:
 def build_descriptor(dataset: Dataset, meta: dict, version: str, schema: dict, csv_bytes: bytes,
                      sources: list[dict], contributors: list[dict] | None = None) -> dict:
     """datapackage.json of a release of ``dataset`` with the given metadata and table."""
-    base = current_app.config.get("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")
+    base = current_app.config["PORTAL_URL"].rstrip("/")
     org = db.session.scalar(select(Organization).where(Organization.name == meta["organization"]))
     org_title = org.title if org else dataset.organization.title
     contributors = contributors or [

@@ -70,7 +70,7 @@ def switch(lang: str):
     response = redirect(_safe_next(request.args.get("next")))
     if lang in LANGUAGES:
         response.set_cookie(COOKIE, lang, max_age=YEAR, samesite="Lax", httponly=True,
-                            secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
 
 

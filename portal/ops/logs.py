@@ -27,7 +27,7 @@ def install_request_log(app: Flask) -> None:
 
     @app.after_request
     def log_request(response):
-        if app.config.get("REQUEST_LOG", True):
+        if app.config["REQUEST_LOG"]:
             started = g.get("request_started", time.perf_counter())
             # Query strings can carry search terms or tokens: the path alone is logged.
             logger.info(json.dumps({
