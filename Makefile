@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 8000
+WORKERS ?= 2
 
 .PHONY: run test install install-dev upgrade demo serve bench clean translations extract-messages
 
@@ -31,9 +32,11 @@ upgrade: $(VENV)/.runtime
 demo: $(VENV)/.runtime
 	$(FLASK) demo
 
+# No gunicorn access log: it would write client addresses and full query strings. The
+# portal logs each request itself (portal/ops/logs.py: path, status, time; no query, no address).
 serve: $(VENV)/.runtime
 	@echo "Portal: http://$(HOST):$(PORT)/  (Ctrl-C untuk berhenti)"
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - wsgi:app
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 wsgi:app
 
 ## Install the dev requirements and run the whole suite.
 test: $(VENV)/.dev translations

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import base64
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file, url_for
 
 from portal.catalog import cache, dataset_page
 from portal.datasets import queries
@@ -13,7 +13,6 @@ from portal.core.cells import SUPPRESSED
 bp = Blueprint("catalog", __name__)
 cache.install(bp)  # anonymous readers get the rendered page while the catalog is unchanged
 HEADLINE_DATASET = "penduduk-dan-keluarga"
-YEAR = 365 * 24 * 3600
 FEED_SIZE = 50
 
 
@@ -112,9 +111,10 @@ def download(name: str, version: str, filename: str):
     entry = release.file(filename)
     response = send_file(path, mimetype=_content_type(entry), as_attachment=True,
                          download_name=_download_name(name, version, entry), etag=entry.sha256,
-                         conditional=True, last_modified=release.published_at, max_age=YEAR)
-    # A version's file never changes; the digest lets a client check what it received.
-    response.cache_control.immutable = True
+                         conditional=True, last_modified=release.published_at,
+                         max_age=current_app.config["DOWNLOAD_CACHE_SECONDS"])
+    # Not immutable: a withdrawal must reach caches within DOWNLOAD_CACHE_SECONDS; the digest
+    # lets a client check what it received, the ETag makes revalidation a cheap 304.
     response.headers["Repr-Digest"] = f"sha-256=:{base64.b64encode(bytes.fromhex(entry.sha256)).decode()}:"
     return response
 

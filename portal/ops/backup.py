@@ -10,7 +10,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -69,7 +69,7 @@ def make_backup(out: Path) -> dict:
         for path in stored:
             files[f"storage/{path.relative_to(storage).as_posix()}"] = _sha256(path)
         manifest = {"format": FORMAT, "database": kind, "files": files,
-                    "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+                    "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
         partial = out.with_name(out.name + ".part")
         with tarfile.open(partial, "w:gz") as archive:
             data = json.dumps(manifest, indent=2, sort_keys=True).encode()
