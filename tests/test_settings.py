@@ -38,6 +38,16 @@ def test_committed_settings_table_matches_the_declaration(doc):
         f"{doc}: run `flask --app wsgi settings --write {doc}` after changing portal/core/settings.py")
 
 
+def test_flask_settings_prints_and_rewrites_the_table(runner, tmp_path):
+    printed = runner.invoke(args=["settings"])
+    assert printed.exit_code == 0 and printed.output.strip() == markdown_table()
+    doc = tmp_path / "doc.md"
+    doc.write_text(f"Before.\n\n{markdown_table().splitlines()[0]}\n| stale |\n{markdown_table().splitlines()[-1]}\n\nAfter.\n")
+    written = runner.invoke(args=["settings", "--write", str(doc)])
+    assert written.exit_code == 0
+    assert doc.read_text() == f"Before.\n\n{markdown_table()}\n\nAfter.\n"
+
+
 def test_table_lists_every_environment_variable_once():
     table = markdown_table()
     for setting in FROM_ENVIRONMENT:
