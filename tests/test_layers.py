@@ -28,7 +28,9 @@ FORBIDDEN: dict[str, set[str]] = {
                    "search"} | FACES,
     "privacy": {"harvest", "datasets", "auth", "audit", "demogen", "demo", "search"} | FACES,
     "harvest": {"demogen", "demo", "cli"} | FACES,
-    "datasets": {"harvest", "demogen", "demo", "cli"} | FACES,
+    "datasets": {"harvest", "demogen", "demo", "cli", "search"} | FACES,
+    # The one read path: pages and API ask it, it reads datasets.
+    "search": {"harvest", "demogen", "demo", "cli", "privacy", "statistics", "sources"} | FACES,
     "auth": {"statistics", "privacy", "harvest", "datasets", "demogen", "demo", "search"} | FACES,
     "demogen": {"statistics", "privacy", "harvest", "datasets", "auth", "audit", "demo", "cli",
                 "search"} | FACES,
@@ -85,7 +87,7 @@ def test_the_rules_name_real_packages():
     """A rule about a package that does not exist protects nothing: keep the table true."""
     packages = {layer(m) for m in all_modules()}
     named = set(FORBIDDEN) | set().union(*FORBIDDEN.values())
-    assert named - packages <= {"search", "demo"}, named - packages
+    assert named <= packages, named - packages
 
 
 def test_no_forbidden_arrow(graph):
