@@ -61,7 +61,7 @@ def register_extensions(app: Flask) -> None:
     from portal import models  # noqa: F401  (registers every model with the metadata)
     from flask_babel import lazy_gettext as _l
 
-    from portal.auth.models import User
+    from portal.auth.sessions import load_user
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -77,9 +77,7 @@ def register_extensions(app: Flask) -> None:
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+    login_manager.user_loader(load_user)
 
 
 def register_i18n(app: Flask) -> None:

@@ -6,16 +6,16 @@ from datetime import date, datetime
 from pathlib import Path
 
 import click
-from flask import current_app
+from flask import current_app, url_for
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from portal.auth.models import Role
 from portal.auth.permissions import NotAuthorized
-from portal.auth.services import AccountError, create_user, find_user
+from portal.auth.services import AccountError, create_user, find_user, issue_password_link
 from portal.datasets import services as releases
 from portal.datasets.models import Release
-from portal.datasets.vocabularies import ReleaseStatus
+from portal.core.vocabularies import ReleaseStatus
 from portal.demo import demo_command
 from portal.extensions import db
 from portal.harvest.service import HarvestFailed, harvest
@@ -34,17 +34,29 @@ def _parse_date(_ctx, _param, value: str | None) -> date | None:
 @click.argument("email")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--name", default="", help="Nama tampilan.")
-@click.option("--password", envvar="PORTAL_PASSWORD", prompt=True, hide_input=True,
-              confirmation_prompt=True, help="Dibaca dari PORTAL_PASSWORD atau ditanyakan.")
+@click.option("--password", envvar="PORTAL_PASSWORD", default=None,
+              help="Dibaca dari PORTAL_PASSWORD; tanpa itu dicetak tautan sekali pakai untuk "
+                   "pemilik akun mengatur kata sandinya sendiri.")
 @with_appcontext
-def create_user_command(email: str, role: str, name: str, password: str) -> None:
-    """Create an admin account (walidata or produsen)."""
+def create_user_command(email: str, role: str, name: str, password: str | None) -> None:
+    """Create an admin account (walidata or produsen).
+
+    With PORTAL_PASSWORD the account gets that password (the demo and scripts); without it,
+    a one-time link is printed for the owner to set their own (the portal sends no mail).
+    """
     try:
         user = create_user(email, password, role, name)
+        token = None if password is not None else issue_password_link(user, None)
         db.session.commit()
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Pengguna {user.email} dibuat dengan peran {user.role.value}.")
+    if token is not None:
+        base = current_app.config["PORTAL_URL"]  # declared in portal/core/settings.py
+        with current_app.test_request_context(base_url=base):
+            link = url_for("auth.set_password", token=token, _external=True)
+        click.echo("Tidak ada server surat: berikan tautan sekali pakai ini kepada pemilik akun "
+                   f"(berlaku 72 jam):\n  {link}")
 
 
 @click.command("generate-district")
@@ -56,7 +68,7 @@ def create_user_command(email: str, role: str, name: str, password: str) -> None
 @with_appcontext
 def generate_district_command(out: Path, residents: int, seed: int, fmt: str) -> None:
     """Write a synthetic OpenSID export of the configured district."""
-    from portal.sources.generator import generate_district
+    from portal.demogen.generator import generate_district
     from portal.sources.wilayah import load_district
 
     district = load_district(current_app.config["DISTRICT_CODE"])

@@ -1,12 +1,12 @@
 """Login and account forms (CSRF-protected by Flask-WTF)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from portal.auth.models import ROLE_LABELS
-from portal.auth.services import MIN_PASSWORD
+from portal.auth.passwords import MIN_PASSWORD
 
 # WTForms has no Indonesian catalogue: the portal words its own validation messages.
 REQUIRED = _l("Wajib diisi.")
@@ -21,12 +21,40 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Kata sandi"), validators=[DataRequired(REQUIRED)])
 
 
+def _role_choices() -> list[SelectChoice]:
+    # Lazy labels: each choice is shown in the language of the request that renders the form.
+    return [SelectChoice(v, label) for v, label in ROLE_LABELS.items()]
+
+
 class UserForm(FlaskForm):
-    """A new admin account, created by a walidata."""
+    """A new admin account, created by a walidata; its owner sets the password through a one-time link."""
 
     email = EmailField(_l("E-mail"), validators=[DataRequired(REQUIRED)])
     name = StringField(_l("Nama"), validators=[Length(max=120, message=TOO_LONG)])
-    # Lazy labels: each choice is shown in the language of the request that renders the form.
-    role = SelectField(_l("Peran"), choices=[SelectChoice(v, label) for v, label in ROLE_LABELS.items()])
-    password = PasswordField(_l("Kata sandi awal"), validators=[
+    role = SelectField(_l("Peran"), choices=_role_choices())
+
+
+class UserEditForm(FlaskForm):
+    """A walidata changes another account's role or disables it."""
+
+    role = SelectField(_l("Peran"), choices=_role_choices())
+    active = BooleanField(_l("Aktif (dapat masuk)"))
+
+
+class LinkForm(FlaskForm):
+    """A walidata issues a new one-time link to set an account's password (CSRF only)."""
+
+
+class SetPasswordForm(FlaskForm):
+    """The owner of an account sets its password through a one-time link."""
+
+    password = PasswordField(_l("Kata sandi baru"), validators=[
         DataRequired(REQUIRED), Length(min=MIN_PASSWORD, message=TOO_SHORT)])
+    confirm = PasswordField(_l("Ulangi kata sandi baru"), validators=[
+        DataRequired(REQUIRED), EqualTo("password", message=_l("Kedua kata sandi tidak sama."))])
+
+
+class ChangePasswordForm(SetPasswordForm):
+    """A signed-in user changes their own password."""
+
+    current = PasswordField(_l("Kata sandi saat ini"), validators=[DataRequired(REQUIRED)])

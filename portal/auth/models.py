@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -41,21 +41,73 @@ class User(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(enum_column(Role))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Four eyes: who made the account and who last changed it (role, status, a reset link);
+    # neither may approve this account's submissions. None: made by an operator on the server.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Part of the login session: bumped on logout, password and role change, which ends every
+    # session signed in before.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    password_changed_at: Mapped[datetime | None] = mapped_column()
 
     @property
     def is_active(self) -> bool:  # flask-login reads this
         """Disabled accounts cannot log in."""
         return self.active
 
+    def get_id(self) -> str:
+        """The session's user token: id and session version (flask-login stores it)."""
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Invalidate every session signed in so far (the caller commits)."""
+        self.session_version = (self.session_version or 0) + 1
+
+    @property
+    def has_password(self) -> bool:
+        """False until the account's owner has set a password through their one-time link."""
+        return bool(self.password_hash)
+
     def set_password(self, password: str) -> None:
         """Store a scrypt hash of ``password``."""
         self.password_hash = generate_password_hash(password, method="scrypt")
+        self.password_changed_at = utcnow()
 
     def check_password(self, password: str) -> bool:
-        """True when ``password`` matches the stored hash."""
-        return check_password_hash(self.password_hash, password)
+        """True when ``password`` matches the stored hash (never for an account without one)."""
+        return self.has_password and check_password_hash(self.password_hash, password)
 
     @property
     def display_name(self) -> str:
         """Name to show, falling back to the e-mail address."""
         return self.name or self.email
+
+
+class LoginFailure(db.Model):
+    """One failed login, kept a day for the throttle: keyed digests of the account and the client.
+
+    Counted in SQL per account and per client address (both indexed with the time); a
+    successful login clears its account's rows.
+    """
+
+    __tablename__ = "login_failure"
+    __table_args__ = (Index("ix_login_failure_account_at", "account", "at"),
+                      Index("ix_login_failure_address_at", "address", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    account: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+
+
+class PasswordToken(db.Model):
+    """A one-time link to set an account's password: only its SHA-256 is stored."""
+
+    __tablename__ = "password_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column()

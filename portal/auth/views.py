@@ -1,25 +1,44 @@
-"""Login and logout."""
+"""Login, logout, and setting a password through a one-time link."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
-from portal.auth.forms import LoginForm
+from portal.audit.log import record
 from portal.auth import throttle
-from portal.auth.services import authenticate
+from portal.auth.forms import LoginForm, SetPasswordForm
+from portal.auth.services import AccountError, authenticate, find_user, link_account, redeem_password_link
 from portal.extensions import db
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 def _safe_next(target: str | None) -> str:
-    # Only same-site paths: an open redirect would help phishing of admin accounts.
+    """Only same-site paths: an open redirect would help phishing of admin accounts."""
     if target and urlsplit(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
         return target
     return url_for("admin.index")
+
+
+def _refused(form: LoginForm, verdict: throttle.Verdict):
+    """The answer while the throttle holds an attempt back (same for known and unknown accounts)."""
+    if verdict.reason == "address":
+        flash(_("Terlalu banyak percobaan gagal dari alamat ini. Coba lagi nanti."), "error")
+    else:
+        flash(_("Terlalu banyak percobaan gagal. Coba lagi dalam %(n)s detik.", n=verdict.wait_seconds), "error")
+    response = render_template("auth/login.html", form=form), 429, {"Retry-After": str(verdict.wait_seconds)}
+    return response
+
+
+def _failed(email: str) -> None:
+    """Count a failed login and note it in the audit log (named only when the account exists)."""
+    throttle.record_failure(email, request.remote_addr)
+    user = find_user(email or "")
+    record("login_failed", user, None, account=user.email if user else "")
+    db.session.commit()
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -28,17 +47,17 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data
-        if throttle.is_locked(email):
-            flash(_("Terlalu banyak percobaan gagal. Coba lagi dalam 15 menit."), "error")
-            return render_template("auth/login.html", form=form), 429
+        verdict = throttle.check(email, request.remote_addr)
+        if not verdict.allowed:
+            return _refused(form, verdict)
         user = authenticate(email, form.password.data)
         if user is not None:
-            throttle.record_success(user)
+            throttle.clear(email)
+            record("login", user, None)
             db.session.commit()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
-        throttle.record_failure(email)
-        db.session.commit()
+        _failed(email)
         flash(_("E-mail atau kata sandi salah."), "error")
     return render_template("auth/login.html", form=form), 200
 
@@ -46,6 +65,32 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """Sign out (POST, so a link on another site cannot log you out)."""
+    """Sign out (POST, so a link on another site cannot log you out); every copy of the session ends."""
+    user = current_user._get_current_object()
+    user.end_sessions()
+    record("logout", user, None)
+    db.session.commit()
     logout_user()
     return redirect(url_for("catalog.home"))
+
+
+@bp.route("/sandi/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    """Set an account's password through the one-time link a walidata or the CLI gave out."""
+    user = link_account(token)
+    if user is None:
+        abort(404)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            redeem_password_link(token, form.password.data)
+            db.session.commit()
+        except AccountError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            if current_user.is_authenticated:
+                logout_user()
+            flash(_("Kata sandi disimpan. Silakan masuk."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/set_password.html", form=form, account=user)

@@ -6,7 +6,7 @@ from portal.auth.models import Role, User
 from portal.extensions import db
 from tests.support.world import PASSWORDS
 
-ADMIN_ARGS = {"release_id": 1, "run_id": 1, "name": "contoh-opd"}
+ADMIN_ARGS = {"release_id": 1, "run_id": 1, "name": "contoh-opd", "user_id": 1}
 
 
 def admin_routes():
@@ -102,10 +102,11 @@ def test_walidata_adds_a_user_through_the_form(client, auth, users):
     auth.login_as("walidata")
     page = client.get("/admin/users").get_data(as_text=True)
     response = client.post("/admin/users", data={
-        "email": "opd@example.go.id", "name": "OPD", "role": "produsen",
-        "password": "a-long-password", "csrf_token": csrf_token(page)})
-    assert response.status_code == 302
-    assert db.session.query(User).filter_by(email="opd@example.go.id").one().role is Role.PRODUSEN
+        "email": "opd@example.go.id", "name": "OPD", "role": "produsen", "csrf_token": csrf_token(page)})
+    assert response.status_code == 200
+    assert "/auth/sandi/" in response.get_data(as_text=True)  # the one-time link, shown once
+    made = db.session.query(User).filter_by(email="opd@example.go.id").one()
+    assert made.role is Role.PRODUSEN and not made.has_password
 
 
 def test_create_user_command_reads_the_password_from_the_environment(runner):
@@ -116,11 +117,11 @@ def test_create_user_command_reads_the_password_from_the_environment(runner):
     assert user.role is Role.WALIDATA and user.check_password("sangat-rahasia-123")
 
 
-def test_create_user_command_prompts_for_the_password(runner):
-    result = runner.invoke(args=["create-user", "p@example.go.id", "--role", "produsen"],
-                           input="sangat-rahasia-123\nsangat-rahasia-123\n")
+def test_create_user_command_without_a_password_prints_a_one_time_link(runner):
+    result = runner.invoke(args=["create-user", "p@example.go.id", "--role", "produsen"])
     assert result.exit_code == 0, result.output
-    assert "sangat-rahasia-123" not in result.output
+    assert "/auth/sandi/" in result.output
+    assert not db.session.query(User).filter_by(email="p@example.go.id").one().has_password
 
 
 @pytest.mark.parametrize("args,message", [
