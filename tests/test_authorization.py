@@ -6,6 +6,10 @@ per module (a draft, submitted, published and withdrawn release, a harvest run, 
 action gets releases of its own, and is tried anonymous, by the wrong role, without a CSRF token
 and by the right role; only the last may change anything. Guessed public URLs of files that are
 not public (drafts, submitted releases) are 404 for everyone, withdrawn versions 410.
+
+Who may open an admin URL is not written here: each admin view names its action of the
+permission table (``portal.auth.permissions.PERMISSIONS``, through ``@requires``), and the
+expected answer per role is derived from that table. Only the URLs to try are listed.
 """
 from __future__ import annotations
 
@@ -16,10 +20,11 @@ import pytest
 
 from portal import create_app
 from portal.api.dicts import stable_id
+from portal.auth.permissions import PERMISSIONS, roles_for
 from portal.auth.services import create_user
+from portal.core.vocabularies import ReleaseStatus
 from portal.datasets import services
 from portal.datasets.models import Dataset, Release
-from portal.core.vocabularies import ReleaseStatus
 from portal.extensions import db
 from portal.harvest.models import HarvestRun
 from tests.support.catalog import CatalogFactory
@@ -33,31 +38,33 @@ ALLOWED = "allowed"  # done (a redirect back) or the form shown again: neither 4
 
 PUBLIC = {ANON: 200, PRODUSEN: 200, WALIDATA: 200}
 REDIRECT = {ANON: 302, PRODUSEN: 302, WALIDATA: 302}
-ADMIN = {ANON: LOGIN, PRODUSEN: 200, WALIDATA: 200}
-WALIDATA_ONLY = {ANON: LOGIN, PRODUSEN: 403, WALIDATA: 200}
-PRODUSEN_ONLY = {ANON: LOGIN, PRODUSEN: 200, WALIDATA: 403}
+NOT_FOUND = {ANON: 404, PRODUSEN: 404, WALIDATA: 404}
+TABLE = "the permission table"  # an admin URL: expected answers derived from its view's action
 
 # (rule, method) -> (URL with {placeholders} filled from the catalogue, expected status per role)
 GETS: dict[tuple[str, str], tuple[str, dict]] = {
     ("/", "GET"): ("/", PUBLIC),
-    ("/admin/", "GET"): ("/admin/", ADMIN),
-    ("/admin/audit", "GET"): ("/admin/audit", WALIDATA_ONLY),
-    ("/admin/audit.csv", "GET"): ("/admin/audit.csv", WALIDATA_ONLY),
-    ("/admin/datasets", "GET"): ("/admin/datasets", ADMIN),
-    ("/admin/harvests", "GET"): ("/admin/harvests", ADMIN),
-    ("/admin/harvests/<int:run_id>", "GET"): ("/admin/harvests/{run}", ADMIN),
-    ("/admin/kebijakan-privasi", "GET"): ("/admin/kebijakan-privasi", ADMIN),
-    ("/admin/organizations", "GET"): ("/admin/organizations", ADMIN),
-    ("/admin/organizations/new", "GET"): ("/admin/organizations/new", WALIDATA_ONLY),
-    ("/admin/organizations/<name>/edit", "GET"): ("/admin/organizations/{org}/edit", WALIDATA_ONLY),
-    ("/admin/releases", "GET"): ("/admin/releases", ADMIN),
-    ("/admin/releases/<int:release_id>", "GET"): ("/admin/releases/{draft}", ADMIN),
+    ("/admin/", "GET"): ("/admin/", TABLE),
+    ("/admin/audit", "GET"): ("/admin/audit", TABLE),
+    ("/admin/audit.csv", "GET"): ("/admin/audit.csv", TABLE),
+    ("/admin/datasets", "GET"): ("/admin/datasets", TABLE),
+    ("/admin/harvests", "GET"): ("/admin/harvests", TABLE),
+    ("/admin/harvests/<int:run_id>", "GET"): ("/admin/harvests/{run}", TABLE),
+    ("/admin/kebijakan-privasi", "GET"): ("/admin/kebijakan-privasi", TABLE),
+    ("/admin/organizations", "GET"): ("/admin/organizations", TABLE),
+    ("/admin/organizations/new", "GET"): ("/admin/organizations/new", TABLE),
+    ("/admin/organizations/<name>/edit", "GET"): ("/admin/organizations/{org}/edit", TABLE),
+    ("/admin/releases", "GET"): ("/admin/releases", TABLE),
+    ("/admin/releases/<int:release_id>", "GET"): ("/admin/releases/{draft}", TABLE),
     ("/admin/releases/<int:release_id>/metadata", "GET"): ("/admin/releases/{published}/metadata",
-                                                           PRODUSEN_ONLY),
-    ("/admin/topics", "GET"): ("/admin/topics", ADMIN),
-    ("/admin/topics/new", "GET"): ("/admin/topics/new", WALIDATA_ONLY),
-    ("/admin/topics/<name>/edit", "GET"): ("/admin/topics/agama/edit", WALIDATA_ONLY),
-    ("/admin/users", "GET"): ("/admin/users", WALIDATA_ONLY),
+                                                           TABLE),
+    ("/admin/topics", "GET"): ("/admin/topics", TABLE),
+    ("/admin/topics/new", "GET"): ("/admin/topics/new", TABLE),
+    ("/admin/topics/<name>/edit", "GET"): ("/admin/topics/agama/edit", TABLE),
+    ("/admin/users", "GET"): ("/admin/users", TABLE),
+    ("/admin/users/<int:user_id>", "GET"): ("/admin/users/{other}", TABLE),
+    ("/admin/akun/sandi", "GET"): ("/admin/akun/sandi", TABLE),
+    ("/auth/sandi/<token>", "GET"): ("/auth/sandi/bukan-tautan-yang-berlaku", NOT_FOUND),
     ("/api", "GET"): ("/api", PUBLIC),
     ("/api/<int(min=1, max=3):ver>", "GET"): ("/api/3", PUBLIC),
     ("/api/3/action/<logic_function>", "GET"): ("/api/3/action/package_show?id={name}", PUBLIC),
@@ -97,45 +104,69 @@ class Action:
     """A POST action: who may do it, its form, and the state it must leave alone when refused."""
 
     url: str
-    allowed: str | None  # the role that may, or None when both may
     data: dict = field(default_factory=dict)
     target: str = ""  # the release (key in the catalogue) whose status a refusal must keep
+    table: bool = True  # an admin action (roles from the permission table), else open to both roles
 
 
 POSTS: dict[tuple[str, str], Action] = {
     ("/admin/releases/<int:release_id>/approve", "POST"): Action(
-        "/admin/releases/{to_approve}/approve", WALIDATA, {"comment": "Setuju."}, "to_approve"),
+        "/admin/releases/{to_approve}/approve", {"comment": "Setuju."}, "to_approve"),
     ("/admin/releases/<int:release_id>/reject", "POST"): Action(
-        "/admin/releases/{to_reject}/reject", WALIDATA, {"comment": "Perbaiki."}, "to_reject"),
+        "/admin/releases/{to_reject}/reject", {"comment": "Perbaiki."}, "to_reject"),
     ("/admin/releases/<int:release_id>/submit", "POST"): Action(
-        "/admin/releases/{to_submit}/submit", PRODUSEN, {"note": "Rilis baru."}, "to_submit"),
+        "/admin/releases/{to_submit}/submit", {"note": "Rilis baru."}, "to_submit"),
     ("/admin/releases/<int:release_id>/withdraw", "POST"): Action(
-        "/admin/releases/{to_withdraw}/withdraw", WALIDATA, {"reason": "Uji penarikan."}, "to_withdraw"),
+        "/admin/releases/{to_withdraw}/withdraw", {"reason": "Uji penarikan."}, "to_withdraw"),
     ("/admin/releases/<int:release_id>/metadata", "POST"): Action(
-        "/admin/releases/{to_edit}/metadata", PRODUSEN, {"title": "Judul baru"}),
-    ("/admin/users", "POST"): Action("/admin/users", WALIDATA, {
-        "email": "baru@example.go.id", "name": "Baru", "role": "produsen",
-        "password": "a-long-password-1"}),
-    ("/admin/organizations/new", "POST"): Action("/admin/organizations/new", WALIDATA, {
+        "/admin/releases/{to_edit}/metadata", {"title": "Judul baru"}),
+    ("/admin/users", "POST"): Action("/admin/users", {
+        "email": "baru@example.go.id", "name": "Baru", "role": "produsen"}),
+    ("/admin/users/<int:user_id>", "POST"): Action("/admin/users/{other}", {"role": "produsen", "active": "y"}),
+    ("/admin/users/<int:user_id>/link", "POST"): Action("/admin/users/{other}/link"),
+    # A wrong current password: the form comes back (allowed), and no test password changes.
+    ("/admin/akun/sandi", "POST"): Action("/admin/akun/sandi", {
+        "current": "bukan-sandinya", "password": "kata-sandi-baru-77", "confirm": "kata-sandi-baru-77"}),
+    ("/admin/organizations/new", "POST"): Action("/admin/organizations/new", {
         "name": "dinas-baru", "title": "Dinas Baru", "description": "OPD baru."}),
-    ("/admin/organizations/<name>/edit", "POST"): Action("/admin/organizations/{org}/edit", WALIDATA, {
+    ("/admin/organizations/<name>/edit", "POST"): Action("/admin/organizations/{org}/edit", {
         "name": "{org}", "title": "Dinas Kependudukan", "description": "Diubah."}),
-    ("/admin/topics/new", "POST"): Action("/admin/topics/new", WALIDATA, {
+    ("/admin/topics/new", "POST"): Action("/admin/topics/new", {
         "name": "topik-baru", "title": "Topik Baru", "position": "70"}),
-    ("/admin/topics/<name>/edit", "POST"): Action("/admin/topics/agama/edit", WALIDATA, {
+    ("/admin/topics/<name>/edit", "POST"): Action("/admin/topics/agama/edit", {
         "name": "agama", "title": "Agama dan Kepercayaan", "position": "60"}),
     # No dataset of the catalogue below is filed under it, so the walidata may delete it.
-    ("/admin/topics/<name>/delete", "POST"): Action("/admin/topics/ketenagakerjaan/delete", WALIDATA),
-    ("/auth/logout", "POST"): Action("/auth/logout", None),
+    ("/admin/topics/<name>/delete", "POST"): Action("/admin/topics/ketenagakerjaan/delete"),
+    ("/auth/logout", "POST"): Action("/auth/logout", table=False),
 }
-# Not role-gated, checked on their own below: the login form and the read-only JSON API.
+# Not role-gated, checked on their own: the login form, the read-only JSON API, and the one-time
+# password link (its token is the permission; tests/auth/test_accounts.py).
 OTHERS = {("/auth/login", "POST"), ("/api/3/action/<logic_function>", "POST"),
-          ("/api/action/<logic_function>", "POST")}
+          ("/api/action/<logic_function>", "POST"), ("/auth/sandi/<token>", "POST")}
 
 
 def _routes(app) -> set[tuple[str, str]]:
     return {(rule.rule, method) for rule in app.url_map.iter_rules()
             for method in rule.methods - {"HEAD", "OPTIONS"}}
+
+
+def _action(app, route: tuple[str, str]) -> str:
+    """The permission-table action the view behind ``route`` names."""
+    rule = next(r for r in app.url_map.iter_rules() if r.rule == route[0] and route[1] in r.methods)
+    return app.view_functions[rule.endpoint].permission
+
+
+def _allowed_roles(app, route: tuple[str, str]) -> set[str]:
+    """The roles the permission table lets through ``route``."""
+    return {role.value for role in roles_for(_action(app, route))}
+
+
+def _expected(app, route: tuple[str, str], given) -> dict:
+    """The expected answer per role: as listed, or derived from the permission table."""
+    if given != TABLE:
+        return given
+    allowed = _allowed_roles(app, route)
+    return {ANON: LOGIN, **{role: 200 if role in allowed else 403 for role in (PRODUSEN, WALIDATA)}}
 
 
 @pytest.fixture(scope="module")
@@ -147,6 +178,7 @@ def world(tmp_path_factory):
             PRODUSEN: create_user("produsen@example.go.id", PASSWORDS["produsen"], "produsen"),
             WALIDATA: create_user("walidata@example.go.id", PASSWORDS["walidata"], "walidata"),
         }
+        other = create_user("lain@example.go.id", None, "produsen", "Akun Lain")
         db.session.commit()
         factory = CatalogFactory(app)
         draft, published, submitted = ReleaseStatus.DRAFT, ReleaseStatus.PUBLISHED, ReleaseStatus.SUBMITTED
@@ -162,7 +194,7 @@ def world(tmp_path_factory):
                          actor=users[PRODUSEN], report={"errors": 0, "warnings": 0, "problems": []})
         db.session.add(run)
         db.session.commit()
-        ids = {"run": run.id, "org": pub.organization.name, "name": pub.name,
+        ids = {"run": run.id, "org": pub.organization.name, "name": pub.name, "other": other.id,
                "resource": stable_id("resource", pub.id, f"{pub.name}.csv"),
                "draft": _release(pub, "1.1.0").id, "published": _release(pub, "1.0.0").id,
                "hidden": hidden.name, "hidden_resource": stable_id("resource", hidden.id, f"{hidden.name}.csv"),
@@ -210,10 +242,48 @@ def test_every_route_is_classified(world):
     assert not (set(GETS) | set(POSTS) | OTHERS) - _routes(app), "the matrix names a route that is gone"
 
 
+def test_every_admin_url_names_one_action_of_the_permission_table(world):
+    app, _ = world
+    admin = {route for route in _routes(app) if route[0].startswith("/admin")}
+    assert admin
+    for route in admin:
+        assert _action(app, route) in PERMISSIONS, f"{route}: its view names no action of the table"
+    listed_as_table = {r for r, (_url, expected) in GETS.items() if expected == TABLE}
+    listed_as_table |= {r for r, action in POSTS.items() if action.table}
+    assert listed_as_table == admin, "every admin route, and only those, is checked against the table"
+
+
+def test_the_table_gates_every_admin_action_the_brief_names():
+    for action in ("withdraw_release", "view_audit", "view_privacy_policy", "view_registers",
+                   "manage_organizations", "manage_topics", "manage_users", "harvest", "edit_metadata",
+                   "submit_release", "approve_release", "reject_release", "change_own_password"):
+        assert roles_for(action), action
+
+
+ROLE_CHECK = re.compile(r"Role\.(WALIDATA|PRODUSEN)|role\s*==|\.role\s+in\b|is_walidata|role\.value\s*==")
+
+
+def test_no_role_check_outside_the_permission_table():
+    """Roles are compared only in portal/auth (the table, the model); the demo names them as seed data."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    allowed = {"portal/auth/permissions.py", "portal/auth/models.py", "portal/demo.py"}
+    found = []
+    for path in [*root.joinpath("portal").rglob("*.py"), *root.joinpath("templates").rglob("*.html")]:
+        rel = path.relative_to(root).as_posix()
+        if rel in allowed or rel.startswith("portal/demogen/"):
+            continue
+        found += [f"{rel}:{n}" for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                  if ROLE_CHECK.search(line)]
+    assert not found, f"role checks outside the permission table: {found}"
+
+
 @pytest.mark.parametrize("route", sorted(GETS), ids=[f"{m} {r}" for r, m in sorted(GETS)])
 def test_get(world, route):
     app, ids = world
     template, expected = GETS[route]
+    expected = _expected(app, route, expected)
     url = template.format(**ids)
     for role in ROLES:
         _check(_client(app, role).get(url), expected[role], role, url)
@@ -223,6 +293,7 @@ def test_get(world, route):
 def test_post_needs_the_right_role_and_a_csrf_token(world, route):
     app, ids = world
     action = POSTS[route]
+    allowed = _allowed_roles(app, route) if action.table else {PRODUSEN, WALIDATA}
     url = action.url.format(**ids)
     data = {k: v.format(**ids) for k, v in action.data.items()}
 
@@ -239,12 +310,12 @@ def test_post_needs_the_right_role_and_a_csrf_token(world, route):
     for role in (PRODUSEN, WALIDATA):
         client = _client(app, role)
         assert client.post(url, data=data).status_code == 400, f"{role} {url} without CSRF token"
-        if action.allowed not in (None, role):
+        if role not in allowed:
             token = csrf_token(client.get("/admin/").get_data(as_text=True))
             _check(client.post(url, data={**data, "csrf_token": token}), 403, role, url)
     assert status() == before, "a refused request changed the release"
     for role in (PRODUSEN, WALIDATA):
-        if action.allowed in (None, role):
+        if role in allowed:
             client = _client(app, role)
             token = csrf_token(client.get("/admin/").get_data(as_text=True))
             _check(client.post(url, data={**data, "csrf_token": token}), ALLOWED, role, url)

@@ -5,7 +5,7 @@ The route modules (views, registers, policy) add their routes to ``bp``; the pac
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort
+from flask import Blueprint, abort, current_app, request
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -21,8 +21,10 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.before_request
 @login_required
 def require_login():
-    """Every admin URL needs a signed-in admin."""
-    if not can(current_user, "view_admin"):
+    """Every admin URL needs a signed-in admin, and its view must name its action of the
+    permission table (``@requires``); a view that names none is refused for everyone."""
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "permission", None) is None or not can(current_user, "view_admin"):
         abort(403)
 
 

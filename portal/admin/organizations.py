@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from portal.audit.log import record
 from portal.auth.models import User
 from portal.auth.permissions import require
-from portal.audit.log import record
 from portal.datasets.models import Dataset, Organization
 from portal.extensions import db
 

@@ -7,9 +7,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.admin import organizations, topics
-from portal.admin.forms import DeleteForm, OrganizationForm, TopicForm
 from portal.admin.blueprint import bp
-from portal.auth.permissions import can
+from portal.admin.forms import DeleteForm, OrganizationForm, TopicForm
+from portal.auth.permissions import can, requires
 from portal.datasets.models import Organization, Topic
 from portal.extensions import db
 
@@ -29,21 +29,17 @@ def _save(change, message, errors: type[Exception], target: str):
 
 
 @bp.get("/organizations")
+@requires("view_registers")
 def organization_list():
     """Every OPD with its number of datasets; a walidata may add and edit them."""
     return render_template("admin/organizations.html", rows=organizations.listing(),
                            may_manage=can(current_user, "manage_organizations"))
 
 
-def _require_manager() -> None:
-    if not can(current_user, "manage_organizations"):
-        abort(403)
-
-
 @bp.route("/organizations/new", methods=["GET", "POST"])
+@requires("manage_organizations")
 def organization_new():
     """Register a new OPD."""
-    _require_manager()
     form = OrganizationForm()
     if form.validate_on_submit():
         done = _save(lambda: organizations.create(current_user, form.name.data, form.title.data,
@@ -56,9 +52,9 @@ def organization_new():
 
 
 @bp.route("/organizations/<name>/edit", methods=["GET", "POST"])
+@requires("manage_organizations")
 def organization_edit(name: str):
     """Change an OPD's name and description (its short name, cited by published files, stays)."""
-    _require_manager()
     org = db.session.scalar(select(Organization).where(Organization.name == name)) or abort(404)
     form = OrganizationForm(obj=org)
     # The short name is fixed once created; the field shows it read-only and is not trusted.
@@ -74,6 +70,7 @@ def organization_edit(name: str):
 
 
 @bp.get("/topics")
+@requires("view_registers")
 def topic_list():
     """The topics datasets are filed under, with their counts; a walidata may add, edit and delete them."""
     rows, unknown = topics.listing()
@@ -81,19 +78,14 @@ def topic_list():
                            may_manage=can(current_user, "manage_topics"))
 
 
-def _require_topic_manager() -> None:
-    if not can(current_user, "manage_topics"):
-        abort(403)
-
-
 def _topic_values(form: TopicForm) -> dict:
     return {k: getattr(form, k).data or "" for k in topics.FIELDS}
 
 
 @bp.route("/topics/new", methods=["GET", "POST"])
+@requires("manage_topics")
 def topic_new():
     """Register a new topic (a slug datasets already use may be given as ?name=)."""
-    _require_topic_manager()
     form = TopicForm()
     if request.method == "GET" and request.args.get("name"):
         form.name.data = request.args["name"]
@@ -111,9 +103,9 @@ def _topic(name: str) -> Topic:
 
 
 @bp.route("/topics/<name>/edit", methods=["GET", "POST"])
+@requires("manage_topics")
 def topic_edit(name: str):
     """Change a topic's titles, descriptions and position (its slug, in every address, stays)."""
-    _require_topic_manager()
     topic = _topic(name)
     form = TopicForm(obj=topic)
     # The slug is fixed once created; the field shows it read-only and is not trusted.
@@ -128,9 +120,9 @@ def topic_edit(name: str):
 
 
 @bp.post("/topics/<name>/delete")
+@requires("manage_topics")
 def topic_delete(name: str):
     """Remove a topic, refused while any dataset is filed under it."""
-    _require_topic_manager()
     topic = _topic(name)
     if DeleteForm().validate_on_submit():
         title = topic.title

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from portal.audit.log import record
 from portal.auth.models import User
 from portal.auth.permissions import require
 from portal.datasets import topics
-from portal.audit.log import record
 from portal.datasets.models import Dataset, Topic
 from portal.datasets.signals import catalog_changed
 from portal.extensions import db

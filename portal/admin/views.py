@@ -1,29 +1,28 @@
-"""Admin pages: review queue, release review, metadata, withdrawal, harvests, audit log, users."""
+"""Admin pages: review queue, release review, metadata, withdrawal, harvests, audit log."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, select
 
+from portal.admin import audit_log
 from portal.admin.blueprint import bp
 from portal.admin.forms import MetadataForm, ReviewForm, SubmitForm, WithdrawForm
-from portal.admin.labels import action_label, frequency_label, harvest_status_label, kind_label
-from portal.auth.forms import UserForm
-from portal.auth.models import User
-from portal.core.time import utcnow
-from portal.auth.permissions import NotAuthorized, can
-from portal.auth.services import AccountError, create_user
-from portal.admin import audit_log
 from portal.audit.log import to_csv
+from portal.auth.permissions import NotAuthorized, refusal, requires
+from portal.core.time import utcnow
+from portal.core.vocabularies import LICENCES, Frequency, ReleaseStatus
 from portal.datasets import services
 from portal.datasets.models import Dataset, Organization, Release
 from portal.datasets.review import review
-from portal.core.vocabularies import LICENCES, Frequency, ReleaseStatus
 from portal.extensions import db
 from portal.harvest.models import HarvestRun
+from portal.privacy.scan import PersonalDataFound
+
 
 @bp.get("/")
+@requires("view_admin")
 def index():
     """Overview: what waits for me, recent harvests."""
     counts = dict(db.session.execute(
@@ -33,6 +32,7 @@ def index():
 
 
 @bp.get("/releases")
+@requires("view_admin")
 def releases():
     """The review queue and every release."""
     status = request.args.get("status", "")
@@ -51,6 +51,7 @@ def _release_or_404(release_id: int) -> Release:
 
 
 @bp.get("/releases/<int:release_id>")
+@requires("view_admin")
 def release(release_id: int):
     """The review page: privacy report, diff, validation, preview, and the actions allowed."""
     item = _release_or_404(release_id)
@@ -59,8 +60,16 @@ def release(release_id: int):
         submit_form=SubmitForm(), review_form=ReviewForm(), withdraw_form=WithdrawForm(),
         can_submit=services.can_submit(current_user, item),
         can_approve=services.can_approve(current_user, item),
+        approve_refusal=_approve_refusal(item),
         can_withdraw=services.can_withdraw(current_user, item),
         can_edit=services.can_edit_metadata(current_user))
+
+
+def _approve_refusal(item: Release) -> str | None:
+    """Why this walidata may not review a submitted release (four eyes), for the review page."""
+    if item.status != ReleaseStatus.SUBMITTED or refusal(current_user, "approve_release") is not None:
+        return None
+    return refusal(current_user, "approve_release", item)
 
 
 def _act(release_id: int, action, text: str, done: str):
@@ -79,6 +88,7 @@ def _act(release_id: int, action, text: str, done: str):
 
 
 @bp.post("/releases/<int:release_id>/submit")
+@requires("submit_release")
 def submit(release_id: int):
     """Submit a draft for approval."""
     form = SubmitForm()
@@ -89,6 +99,7 @@ def submit(release_id: int):
 
 
 @bp.post("/releases/<int:release_id>/approve")
+@requires("approve_release")
 def approve(release_id: int):
     """Approve and publish."""
     form = ReviewForm()
@@ -98,6 +109,7 @@ def approve(release_id: int):
 
 
 @bp.post("/releases/<int:release_id>/reject")
+@requires("reject_release")
 def reject(release_id: int):
     """Reject with a reason."""
     form = ReviewForm()
@@ -107,6 +119,7 @@ def reject(release_id: int):
 
 
 @bp.post("/releases/<int:release_id>/withdraw")
+@requires("withdraw_release")
 def withdraw(release_id: int):
     """Withdraw a published version at once (its files answer 410 Gone from now on)."""
     form = WithdrawForm()
@@ -118,6 +131,7 @@ def withdraw(release_id: int):
 
 
 @bp.get("/datasets")
+@requires("view_admin")
 def datasets():
     """Every dataset with its public version and any release in progress."""
     found = db.session.scalars(select(Dataset).order_by(Dataset.title)).all()
@@ -137,11 +151,10 @@ def _metadata_form(data: dict | None) -> MetadataForm:
 
 
 @bp.route("/releases/<int:release_id>/metadata", methods=["GET", "POST"])
+@requires("edit_metadata")
 def metadata(release_id: int):
     """Edit the metadata of a release's dataset: it becomes a draft (a PATCH version if only it changed)."""
     item = _release_or_404(release_id)
-    if not services.can_edit_metadata(current_user):
-        abort(403)
     dataset = item.dataset
     base = next((r for r in reversed(dataset.releases) if r.status in services.OPEN_STATUSES), None) \
         or services.latest_published(dataset) or item
@@ -160,10 +173,16 @@ def metadata(release_id: int):
         except services.WorkflowError as exc:
             db.session.rollback()
             flash(str(exc), "error")
+        except PersonalDataFound:
+            db.session.rollback()
+            flash(_("Metadata tidak disimpan: isinya memuat teks yang berbentuk data pribadi (NIK, nomor "
+                    "telepon, alamat e-mail atau tanggal). Hapus teks itu dari judul, deskripsi atau "
+                    "tag, lalu simpan lagi."), "error")
     return render_template("admin/metadata.html", form=form, dataset=dataset, release=item, base=base)
 
 
 @bp.get("/harvests")
+@requires("view_harvests")
 def harvests():
     """Harvest runs and their reports (no personal values are ever stored)."""
     runs = db.session.scalars(select(HarvestRun).order_by(HarvestRun.id.desc())).all()
@@ -171,6 +190,7 @@ def harvests():
 
 
 @bp.get("/harvests/<int:run_id>")
+@requires("view_harvests")
 def harvest(run_id: int):
     """One harvest report."""
     run = db.session.get(HarvestRun, run_id) or abort(404)
@@ -178,42 +198,22 @@ def harvest(run_id: int):
 
 
 @bp.get("/audit")
+@requires("view_audit")
 def audit():
     """The append-only audit log, filtered (the walidata's record of processing activities)."""
-    if not services.can_view_audit(current_user):
-        abort(403)
     criteria = audit_log.AuditFilter.from_args(request.args)
     return render_template("admin/audit.html", events=audit_log.events(criteria), criteria=criteria,
-                           actions=audit_log.actions(), args=request.args.to_dict())
+                           actions=audit_log.actions(), kinds=audit_log.KIND_LABELS,
+                           args=request.args.to_dict())
 
 
 @bp.get("/audit.csv")
+@requires("view_audit")
 def audit_csv():
     """The filtered audit log as CSV."""
-    if not services.can_view_audit(current_user):
-        abort(403)
     criteria = audit_log.AuditFilter.from_args(request.args)
     body = to_csv(audit_log.events(criteria, limit=None))
     name = f"log-audit-{utcnow():%Y%m%d-%H%M%S}.csv"
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename={name}", "Cache-Control": "no-store"})
-
-
-@bp.route("/users", methods=["GET", "POST"])
-def users():
-    """Accounts; only a walidata may see and add them."""
-    if not can(current_user, "manage_users"):
-        abort(403)
-    form = UserForm()
-    if form.validate_on_submit():
-        try:
-            create_user(form.email.data, form.password.data, form.role.data, form.name.data or "")
-            db.session.commit()
-            flash(_("Pengguna dibuat."), "success")
-            return redirect(url_for("admin.users"))
-        except AccountError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-    accounts = db.session.scalars(select(User).order_by(User.email)).all()
-    return render_template("admin/users.html", form=form, accounts=accounts)
 

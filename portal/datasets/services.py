@@ -13,12 +13,11 @@ from portal.datasets.errors import WorkflowError
 from portal.datasets.files import MEDIA_TYPES, storage
 from portal.datasets.versions import latest_published, next_version
 from portal.datasets.workflow import (approve, can_approve, can_edit_metadata, can_reject,
-                                      can_submit, can_view_audit, can_withdraw, is_walidata, reject,
-                                      submit, withdraw)
+                                      can_submit, can_withdraw, reject, submit, withdraw)
 
 __all__ = [
     "MEDIA_TYPES", "OPEN_STATUSES", "WorkflowError", "approve", "can_approve", "can_edit_metadata",
-    "can_reject", "can_submit", "can_view_audit", "can_withdraw", "create_draft", "current_meta",
-    "edit_metadata", "ensure_dataset", "ensure_organization", "is_walidata", "latest_published",
+    "can_reject", "can_submit", "can_withdraw", "create_draft", "current_meta",
+    "edit_metadata", "ensure_dataset", "ensure_organization", "latest_published",
     "next_version", "record", "reject", "release_meta", "storage", "submit", "withdraw",
 ]

@@ -6,41 +6,28 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from portal.auth.models import Role, User
-from portal.core.time import utcnow
-from portal.auth.permissions import NotAuthorized, can, require
-from portal.datasets import publish, versions
 from portal.audit.log import record
+from portal.auth.models import User
+from portal.auth.permissions import can, refusal, require
+from portal.core.time import utcnow
+from portal.core.vocabularies import ReleaseStatus
+from portal.datasets import publish, versions
 from portal.datasets.drafts import apply_meta
 from portal.datasets.errors import WorkflowError
 from portal.datasets.models import Release
 from portal.datasets.signals import catalog_changed
-from portal.core.vocabularies import ReleaseStatus
 from portal.privacy.gate import gate_errors
-
-
-def _may(user: User, action: str) -> bool:
-    try:
-        require(user, action)
-    except NotAuthorized:
-        return False
-    return True
 
 
 def can_submit(user: User, release: Release) -> bool:
     """A produsen may submit a draft (or resubmit a rejected release)."""
-    return _may(user, "submit_release") and release.status in (ReleaseStatus.DRAFT, ReleaseStatus.REJECTED)
-
-
-def _is_submitter(user: User, release: Release) -> bool:
-    # Both the column and the relationship: one may be set in memory before a flush.
-    by = release.submitted_by
-    return release.submitted_by_id == user.id or (by is not None and by.id == user.id)
+    return can(user, "submit_release") and release.status in (ReleaseStatus.DRAFT, ReleaseStatus.REJECTED)
 
 
 def can_approve(user: User, release: Release) -> bool:
-    """A walidata who did not submit the release may approve it (four eyes)."""
-    if not _may(user, "approve_release") or _is_submitter(user, release):
+    """A walidata may approve a submitted release unless the table's four-eyes rule refuses
+    (they submitted it, or made or last changed the submitter's account)."""
+    if not can(user, "approve_release", release):
         return False
     return release.status == ReleaseStatus.SUBMITTED or publish.is_stale_claim(release)
 
@@ -50,25 +37,21 @@ def can_reject(user: User, release: Release) -> bool:
     return can_approve(user, release) and release.status == ReleaseStatus.SUBMITTED
 
 
-def is_walidata(user: User | None) -> bool:
-    """The walidata role: approvals, withdrawals and the audit log are theirs."""
-    return bool(user is not None and getattr(user, "is_authenticated", False)
-                and user.role == Role.WALIDATA)
-
-
 def can_withdraw(user: User, release: Release) -> bool:
     """A walidata may withdraw any published version (UU PDP Pasal 46 incident handling)."""
-    return is_walidata(user) and release.status == ReleaseStatus.PUBLISHED
-
-
-def can_view_audit(user: User | None) -> bool:
-    """The record of processing activities is the walidata's to view and export."""
-    return is_walidata(user)
+    return can(user, "withdraw_release") and release.status == ReleaseStatus.PUBLISHED
 
 
 def can_edit_metadata(user: User | None) -> bool:
     """Produsen edit a dataset's metadata (as a draft release)."""
     return can(user, "edit_metadata")
+
+
+def _four_eyes(user: User, action: str, release: Release) -> None:
+    """WorkflowError with the table's reason when the four-eyes rule refuses ``user``."""
+    reason = refusal(user, action, release)
+    if reason is not None:
+        raise WorkflowError(reason)
 
 
 def _privacy_gate(release: Release) -> None:
@@ -101,6 +84,7 @@ def submit(release: Release, user: User, change_note: str) -> Release:
 def reject(release: Release, user: User, comment: str) -> Release:
     """Send a submitted release back with the walidata's reason."""
     require(user, "reject_release")
+    _four_eyes(user, "reject_release", release)
     if not can_reject(user, release):
         raise WorkflowError(_("rilis tidak dapat ditolak oleh pengguna ini pada status ini"))
     if not comment.strip():
@@ -115,6 +99,7 @@ def reject(release: Release, user: User, comment: str) -> Release:
 def approve(release: Release, user: User, comment: str = "") -> Release:
     """Approve and publish: exactly one approval wins, files go into place, the database commits last."""
     require(user, "approve_release")
+    _four_eyes(user, "approve_release", release)
     if not can_approve(user, release):
         raise WorkflowError(_("rilis hanya dapat disetujui oleh walidata selain pengaju, saat berstatus diajukan"))
     _privacy_gate(release)
@@ -123,8 +108,7 @@ def approve(release: Release, user: User, comment: str = "") -> Release:
 
 def withdraw(release: Release, user: User, reason: str) -> Release:
     """Take a published version down at once; the previous version becomes the latest again."""
-    if not is_walidata(user):
-        raise NotAuthorized("withdraw_release")
+    require(user, "withdraw_release")
     if not can_withdraw(user, release):
         raise WorkflowError(_("hanya versi yang terbit yang dapat ditarik (status: %(status)s)",
                               status=release.status.value))

@@ -2,8 +2,8 @@
 from sqlalchemy import select
 
 from portal.admin import organizations
-from portal.auth.permissions import NotAuthorized
 from portal.audit.models import AuditEvent
+from portal.auth.permissions import NotAuthorized
 from portal.datasets.models import Organization
 from portal.extensions import db
 from tests.support.forms import csrf_token

@@ -2,14 +2,14 @@
 from sqlalchemy import select
 
 from portal.admin import topics
-from portal.auth.permissions import NotAuthorized
-from portal.datasets.fingerprint import catalog_fingerprint
 from portal.audit.models import AuditEvent
-from portal.datasets.models import Topic
+from portal.auth.permissions import NotAuthorized
 from portal.core.vocabularies import ReleaseStatus
+from portal.datasets.fingerprint import catalog_fingerprint
+from portal.datasets.models import Topic
 from portal.extensions import db
-from tests.support.search_catalog import result_names
 from tests.support.forms import csrf_token
+from tests.support.search_catalog import result_names
 
 SEEDED = ["kependudukan", "pendidikan", "kesehatan", "ketenagakerjaan", "jaminan-sosial", "agama"]
 
