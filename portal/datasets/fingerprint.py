@@ -3,28 +3,35 @@
 The API's snapshot and the page cache key on it, so it runs on nearly every public request:
 plain SQL compiled once per database (the ORM costs more than the query), answered from
 primary keys and the ``release (status, published_at)`` index (~1 ms at 1,000 releases).
-Every publication and withdrawal also writes an audit event, so ``max(audit_event.id)``
-moves with each of them.
+Every publication, withdrawal and register change also writes an audit event, so the newest
+id among those catalog-changing actions moves with each of them. Account and sign-in events
+(a failed login, a new user) are left out: they change nothing the public sees, and counting
+them let every anonymous failed login empty every cache.
 """
 from __future__ import annotations
 
 import time
-from typing import Callable, Hashable, TypeVar
+from collections.abc import Callable, Hashable
+from typing import TypeVar
 
 from flask import current_app, has_app_context
 from sqlalchemy import bindparam, text
 
-from portal.datasets.models import Release
 from portal.core.vocabularies import ReleaseStatus
+from portal.datasets.models import Release
 from portal.extensions import db
 
+# Audit actions that change what the public sees (the action column is indexed).
+CATALOG_ACTIONS = ("publish", "withdraw", "organization_create", "organization_update",
+                   "topic_create", "topic_update", "topic_delete")
 FINGERPRINT_SQL = text(
     "SELECT (SELECT count(id) FROM release WHERE status = :published),"
     " (SELECT max(id) FROM release WHERE status = :published),"
     " (SELECT max(published_at) FROM release WHERE status = :published),"
-    " (SELECT max(id) FROM audit_event), (SELECT count(id) FROM dataset),"
+    " (SELECT max(id) FROM audit_event WHERE action IN :catalog_actions), (SELECT count(id) FROM dataset),"
     " (SELECT count(id) FROM organization)"
-).bindparams(bindparam("published", ReleaseStatus.PUBLISHED, type_=Release.__table__.c.status.type))
+).bindparams(bindparam("published", ReleaseStatus.PUBLISHED, type_=Release.__table__.c.status.type),
+             bindparam("catalog_actions", CATALOG_ACTIONS, expanding=True))
 _compiled: dict[str, str] = {}
 T = TypeVar("T")
 
