@@ -68,3 +68,23 @@ class RateLimited(ActionError):
     def __init__(self, retry_after: int):
         super().__init__(f"Too many requests: retry after {retry_after} s")
         self.retry_after = retry_after
+
+
+class NotAuthorized(ActionError):
+    """The caller may not run this action (CKAN: ``Access denied[: detail]``, 403)."""
+
+    status = 403
+    type_name = "Authorization Error"
+
+    def __init__(self, detail: str = ""):
+        super().__init__(f"Access denied: {detail}" if detail else "Access denied")
+
+
+class RequestTooLarge(ActionError):
+    """A request body over the API's limit (API_MAX_BODY), refused before it is read."""
+
+    status = 413
+    type_name = "Request Entity Too Large"
+
+    def __init__(self, limit: int):
+        super().__init__(f"Request body larger than {limit} bytes")

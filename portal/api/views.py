@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -10,9 +11,10 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
-from portal.api import dcat, dicts, guard
-from portal.api.errors import ActionError, RateLimited
+from portal.api import budget, dcat, dicts, guard, writes
+from portal.api.errors import ActionError, NotFound, RateLimited, RequestTooLarge
 from portal.api.index import snapshot
+from portal.api.params import BodyError, decode_body
 from portal.api.registry import all_actions, get_action
 
 bp = Blueprint("api", __name__)
@@ -20,6 +22,11 @@ JSON_TYPE = "application/json;charset=utf-8"
 # Parameters CKAN strips before calling an action (JSONP callback, jQuery cache buster).
 STRIPPED = {"callback", "_"}
 DCAT_CACHE_SIZE = 256
+JAVASCRIPT_TYPE = "application/javascript;charset=utf-8"
+# A JSONP callback must be a (dotted) JavaScript name: nothing else is ever echoed into script.
+CALLBACK = re.compile(r"[A-Za-z_$][\w$]{0,63}(?:\.[A-Za-z_$][\w$]{0,63}){0,3}")
+# DCAT answers depend on these query parameters only; others do not split the memo.
+DCAT_KEYS = ("page", "modified_since", "q", "fq")
 
 
 class BadRequest(Exception):
@@ -27,8 +34,19 @@ class BadRequest(Exception):
 
 
 def json_response(data, status: int = 200) -> Response:
-    """JSON with CKAN's content type."""
-    return Response(json.dumps(data, ensure_ascii=False), status, content_type=JSON_TYPE)
+    """JSON with CKAN's content type; a successful GET with ``callback=`` is JSONP, as
+    ckan/views/api.py ``_finish`` wraps it: ``callback(json);`` as application/javascript."""
+    body = json.dumps(data, ensure_ascii=False)
+    callback = request.args.get("callback")
+    if status == 200 and request.method == "GET" and callback and CALLBACK.fullmatch(callback):
+        return Response(f"{callback}({body});", status, content_type=JAVASCRIPT_TYPE)
+    return Response(body, status, content_type=JSON_TYPE)
+
+
+def envelope_error(error: ActionError, name: str = "") -> Response:
+    """An ActionError in CKAN's envelope with its status."""
+    help_url = f"{request.url_root.rstrip('/')}/api/3/action/help_show?name={name}" if name else ""
+    return json_response({"help": help_url, "success": False, "error": error.error_dict()}, error.status)
 
 
 @bp.before_request
@@ -43,6 +61,23 @@ def limit_rate() -> Response | None:
     return None
 
 
+@bp.before_request
+def limit_body() -> Response | None:
+    """API bodies are small (API_MAX_BODY): a larger one is refused before it is read, and
+    a body without a length cannot be read past the limit either (413 when it tries)."""
+    limit = current_app.config["API_MAX_BODY"]
+    request.max_content_length = limit
+    if request.content_length is not None and request.content_length > limit:
+        return envelope_error(RequestTooLarge(limit), (request.view_args or {}).get("logic_function", ""))
+    return None
+
+
+@bp.before_request
+def start_budget() -> None:
+    """Start the clock of this request's work (API_TIME_BUDGET_MS)."""
+    budget.start()
+
+
 @bp.after_request
 def cors(response: Response) -> Response:
     """Every API, datastore and DCAT response may be read from any origin."""
@@ -55,28 +90,33 @@ def request_data() -> dict:
     if request.method == "POST":
         if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
             form = {k: (v[0] if len(v) == 1 else v) for k, v in request.form.lists()}
-            if len(form) == 1 and next(iter(form.values())) in ("", None):
+            if len(form) == 1 and next(iter(form.values())) in ("", "1", None):
                 # Old clients post the JSON dict itself as the only form key.
-                try:
-                    form = json.loads(next(iter(form)))
-                except ValueError:
-                    pass
-            if not isinstance(form, dict):
-                raise BadRequest("Bad request - JSON Error: Request data JSON decoded to a list "
-                                 "but it needs to be a dictionary.")
+                form = _decoded(next(iter(form)))
             data.update(form)
         else:
             raw = request.get_data(cache=True)
             if raw.strip():
-                try:
-                    body = json.loads(raw)
-                except ValueError as exc:
-                    raise BadRequest(f"Bad request - JSON Error: Error decoding JSON data. {exc}") from None
-                if not isinstance(body, dict):
-                    raise BadRequest(f"Bad request - JSON Error: Request data JSON decoded to "
-                                     f"{type(body).__name__} but it needs to be a dictionary.")
-                data.update(body)
+                data.update(_decoded(raw))
     return {k: v for k, v in data.items() if k not in STRIPPED}
+
+
+def _decoded(raw: str | bytes) -> dict:
+    """A JSON body as parameters (finite numbers, bounded nesting); 400 when it is not JSON."""
+    try:
+        return decode_body(raw)
+    except BodyError as exc:
+        raise BadRequest(f"Bad request - JSON Error: {exc}") from None
+
+
+def _unknown(name: str) -> Response:
+    """CKAN's answer for an action this portal does not run: a write action is refused
+    (403 Authorization Error on POST, 400 on GET), any other name is not known (400)."""
+    if not writes.is_write(name):
+        return json_response(f"Bad request - Action name not known: {name}", 400)
+    if request.method == "GET":
+        return json_response(writes.POST_ONLY, 400)
+    return envelope_error(writes.refuse(name), name)
 
 
 @bp.route("/api/action/<logic_function>", methods=["GET", "POST"])
@@ -85,7 +125,10 @@ def action(logic_function: str) -> ResponseReturnValue:
     """Run a CKAN action and answer in CKAN's envelope."""
     func = get_action(logic_function)
     if func is None:
-        return json_response(f"Bad request - Action name not known: {logic_function}", 400)
+        return _unknown(logic_function)
+    callback = request.args.get("callback") if request.method == "GET" else None
+    if callback is not None and not CALLBACK.fullmatch(callback):
+        return json_response("Bad request - callback must be a JavaScript name such as cb or app.cb", 400)
     help_url = f"{request.url_root.rstrip('/')}/api/3/action/help_show?name={logic_function}"
     try:
         result = func(request_data())
@@ -93,7 +136,9 @@ def action(logic_function: str) -> ResponseReturnValue:
         return json_response(str(exc), 400)
     except ActionError as exc:
         return json_response({"help": help_url, "success": False, "error": exc.error_dict()}, exc.status)
-    except HTTPException as exc:  # a body over MAX_CONTENT_LENGTH is a 413, not an internal error
+    except HTTPException as exc:  # a body that outgrows API_MAX_BODY while read is a 413
+        if exc.code == 413:
+            return envelope_error(RequestTooLarge(current_app.config["API_MAX_BODY"]), logic_function)
         return json_response({"help": help_url, "success": False, "error": {
             "__type": exc.name, "message": exc.name}}, exc.code or 400)
     except Exception:
@@ -137,35 +182,18 @@ def openapi() -> ResponseReturnValue:
 
 @bp.get("/datastore/dump/<resource_id>")
 def datastore_dump(resource_id: str) -> ResponseReturnValue:
-    """A whole published table (or a filtered part) as CSV, TSV or JSON."""
-    from portal.api import datastore
+    """A whole published table (or the part a search selects) as CSV, TSV, JSON or XML."""
+    from portal.api import dump
 
-    params = {k: v for k, v in request.args.items() if k not in ("format", "bom")}
-    fmt = request.args.get("format", "csv").lower()
-    if fmt not in ("csv", "tsv", "json"):
-        return Response("format must be csv, tsv or json", 400, mimetype="text/plain")
     try:
-        table = datastore.load_table(*datastore.find_resource(resource_id))
-        cols = datastore.project(table, params)
-        rows = datastore.select_rows(table, params)
-        offset = int(params.get("offset") or 0)
-        limit = int(params["limit"]) if params.get("limit") else None
-    except ActionError as exc:
-        return Response(exc.message, exc.status, mimetype="text/plain")
-    except ValueError:
-        return Response("limit and offset must be integers", 400, mimetype="text/plain")
-    rows = rows[offset:offset + limit] if limit is not None else rows[offset:]
-    names = [table.names[c] for c in cols]
-    if fmt == "json":
-        body = json.dumps({"fields": [table.fields[c] for c in cols],
-                           "records": [[table.typed[r][c] for c in cols] for r in rows]}, ensure_ascii=False)
-        mimetype = "application/json"
-    else:
-        text = datastore.delimited([names] + [[table.raw[r][c] for c in cols] for r in rows],
-                                    "," if fmt == "csv" else "\t")
-        body = ("\ufeff" if request.args.get("bom", "").lower() in ("1", "true", "yes") else "") + text
-        mimetype = "text/csv" if fmt == "csv" else "text/tab-separated-values"
-    response = Response(body, mimetype=mimetype)
+        body, fmt = dump.dump(resource_id, request.args.to_dict())
+    except NotFound:
+        return Response("DataStore resource not found", 404, mimetype="text/plain")
+    except dump.DumpError as exc:
+        return Response(str(exc), 400, mimetype="text/plain")
+    except ActionError as exc:  # a search that could not run (bad value, time budget spent)
+        return Response(exc.message, 400 if exc.status == 409 else exc.status, mimetype="text/plain")
+    response = Response(body, content_type=dump.FORMATS[fmt][1])
     response.headers["Content-Disposition"] = f'attachment; filename="{resource_id}.{fmt}"'
     return response
 
@@ -175,10 +203,15 @@ def _page_url(fmt: str, args: dict):
     return lambda page: f"{base}?{urlencode({**args, 'page': page})}"
 
 
+def dcat_key() -> tuple:
+    """What a DCAT answer depends on: the path and DCAT_KEYS (junk parameters share an entry)."""
+    return (request.path, *(request.args.get(k, "") for k in DCAT_KEYS))
+
+
 def cached_rdf(render) -> ResponseReturnValue:
     """A DCAT answer, kept with the snapshot: rdflib takes seconds for a full catalog page."""
     memo = snapshot().memo.setdefault("dcat", {})
-    key = request.full_path
+    key = dcat_key()
     if key not in memo:
         response = render()
         if not isinstance(response, Response) or response.status_code != 200:

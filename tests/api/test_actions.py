@@ -51,9 +51,9 @@ def test_errors_have_ckan_types_and_status_codes(client, two):
     assert status == 409 and body["error"]["__type"] == "Search Error"
     status, body = action(client, "package_search", wrong="x")
     assert status == 400 and body["error"]["__type"] == "Search Query Error"
-    response = client.get("/api/3/action/package_create")
+    response = client.get("/api/3/action/package_frobnicate")
     assert response.status_code == 400
-    assert response.get_json() == "Bad request - Action name not known: package_create"
+    assert response.get_json() == "Bad request - Action name not known: package_frobnicate"
     response = client.post("/api/action/package_show", data="[1, 2]", content_type="application/json")
     assert response.status_code == 400 and "JSON Error" in response.get_json()
     response = client.post("/api/action/package_show", data="{bad", content_type="application/json")

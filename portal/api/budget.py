@@ -1,0 +1,37 @@
+"""A time budget for one API request's work (API_TIME_BUDGET_MS).
+
+The API blueprint starts the clock before each request; long loops call ``check`` now and
+then and stop with CKAN's datastore answer for a statement timeout (409 Validation Error,
+``{"query": ["Search took too long"]}``) once the budget is spent. Outside a request (an
+action called from Python) there is no deadline.
+"""
+from __future__ import annotations
+
+import time
+
+from flask import current_app, g, has_app_context
+
+from portal.api.errors import ValidationError
+
+# How many loop rounds pass between two looks at the clock (``every``).
+CHECK_EVERY = 1024
+
+
+def start() -> None:
+    """Start the current request's clock."""
+    g.api_deadline = time.monotonic() + current_app.config["API_TIME_BUDGET_MS"] / 1000.0
+
+
+def check() -> None:
+    """Raise the timeout error when the current request's budget is spent."""
+    deadline = g.get("api_deadline") if has_app_context() else None
+    if deadline is not None and time.monotonic() > deadline:
+        raise ValidationError({"query": ["Search took too long"]})
+
+
+def every(items, step: int = CHECK_EVERY):
+    """Yield ``items``, checking the budget every ``step`` items."""
+    for n, item in enumerate(items):
+        if n % step == 0:
+            check()
+        yield item

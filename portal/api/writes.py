@@ -1,0 +1,57 @@
+"""CKAN's write actions, by name: the portal answers each with CKAN's Authorization Error.
+
+The API has no write actions yet and identifies no caller (it takes no API token, and a
+browser's session cookie is not trusted on this CSRF-exempt blueprint), so nobody holds
+the right to any of these: a POST answers 403 ``Authorization Error`` in CKAN's
+envelope, as CKAN answers an anonymous caller (``Action <name> requires an authenticated
+user``, ckan/authz.py ``is_authorized``), and a GET answers CKAN's 400 "please use POST"
+(ckan/views/api.py ``_get_request_data``). When a write action arrives it registers
+itself in the action table and this list no longer answers for it.
+
+Names from ckan/logic/action/{create,update,patch,delete}.py and
+ckanext/datastore/logic/action.py (CKAN 2.11).
+"""
+from __future__ import annotations
+
+from portal.api.errors import NotAuthorized
+
+WRITE_ACTIONS = frozenset({
+    # create.py
+    "package_create", "resource_create", "resource_view_create",
+    "resource_create_default_resource_views", "package_create_default_resource_views",
+    "package_relationship_create", "member_create", "package_collaborator_create",
+    "group_create", "organization_create", "user_create", "user_invite", "vocabulary_create",
+    "tag_create", "follow_user", "follow_dataset", "follow_group", "group_member_create",
+    "organization_member_create", "api_token_create",
+    # update.py
+    "resource_update", "resource_view_update", "resource_view_reorder", "package_update",
+    "package_revise", "package_resource_reorder", "package_relationship_update", "group_update",
+    "organization_update", "user_update", "task_status_update", "task_status_update_many",
+    "term_translation_update", "term_translation_update_many", "vocabulary_update",
+    "package_owner_org_update", "bulk_update_private", "bulk_update_public", "bulk_update_delete",
+    "config_option_update",
+    # patch.py
+    "package_patch", "resource_patch", "group_patch", "organization_patch", "user_patch",
+    # delete.py
+    "user_delete", "package_delete", "dataset_purge", "resource_delete", "resource_view_delete",
+    "resource_view_clear", "package_relationship_delete", "member_delete",
+    "package_collaborator_delete", "group_delete", "organization_delete", "group_purge",
+    "organization_purge", "task_status_delete", "vocabulary_delete", "tag_delete", "unfollow_user",
+    "unfollow_dataset", "unfollow_group", "group_member_delete", "organization_member_delete",
+    "job_clear", "job_cancel", "api_token_revoke",
+    # ckanext/datastore
+    "datastore_create", "datastore_upsert", "datastore_delete", "datastore_records_delete",
+    "datastore_function_create", "datastore_function_delete", "datastore_run_triggers",
+})
+# ckan/views/api.py: a GET on an action that is not side-effect free.
+POST_ONLY = "Bad request - JSON Error: Invalid request. Please use POST method for your request"
+
+
+def is_write(name: str) -> bool:
+    """True when ``name`` is one of CKAN's write actions."""
+    return name in WRITE_ACTIONS
+
+
+def refuse(name: str) -> NotAuthorized:
+    """The error a caller without the right to ``name`` gets (every caller, for now)."""
+    return NotAuthorized(f"Action {name} requires an authenticated user")
