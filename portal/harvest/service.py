@@ -21,7 +21,7 @@ from portal.privacy.protect import protect_release
 from portal.harvest.pipeline import harvest_tables
 from portal.sources.checks import CheckReport
 from portal.sources.wilayah import District, load_district
-from portal.sources.readers import SourceError, source_label
+from portal.sources import SourceError, source_label
 from portal.statistics.catalogue import CATALOGUE, ORGANIZATIONS
 
 class HarvestFailed(Exception):
