@@ -42,7 +42,8 @@ def test_flask_settings_prints_and_rewrites_the_table(runner, tmp_path):
     printed = runner.invoke(args=["settings"])
     assert printed.exit_code == 0 and printed.output.strip() == markdown_table()
     doc = tmp_path / "doc.md"
-    doc.write_text(f"Before.\n\n{markdown_table().splitlines()[0]}\n| stale |\n{markdown_table().splitlines()[-1]}\n\nAfter.\n")
+    begin, end = markdown_table().splitlines()[0], markdown_table().splitlines()[-1]
+    doc.write_text(f"Before.\n\n{begin}\n| stale |\n{end}\n\nAfter.\n")
     written = runner.invoke(args=["settings", "--write", str(doc)])
     assert written.exit_code == 0
     assert doc.read_text() == f"Before.\n\n{markdown_table()}\n\nAfter.\n"
