@@ -8,8 +8,9 @@ Create Date: 2026-12-06 21:45:00
 - user.created_by_id and user.changed_by_id let the four-eyes rule refuse an approval by the
   walidata who made or last changed the submitter's account; user.password_changed_at;
 - password_token keeps the SHA-256 of one-time links to set a password;
-- login_failure lets the throttle count failures per account and per client address in SQL
-  on indexed columns (keyed digests, kept one day), instead of reading the audit log.
+- login_failure lets the throttle count failures per account, per client address and per
+  known device in SQL on indexed columns (keyed digests, kept one day), instead of reading
+  the audit log.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -35,12 +36,14 @@ def upgrade():
     sa.Column('at', sa.DateTime(), nullable=False),
     sa.Column('account', sa.String(length=64), nullable=False),
     sa.Column('address', sa.String(length=64), nullable=False),
+    sa.Column('device', sa.String(length=64), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_login_failure'))
     )
     with op.batch_alter_table('login_failure', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_login_failure_at'), ['at'], unique=False)
         batch_op.create_index('ix_login_failure_account_at', ['account', 'at'], unique=False)
         batch_op.create_index('ix_login_failure_address_at', ['address', 'at'], unique=False)
+        batch_op.create_index('ix_login_failure_device_at', ['device', 'at'], unique=False)
 
     op.create_table('password_token',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -62,6 +65,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_password_token_user_id'))
     op.drop_table('password_token')
     with op.batch_alter_table('login_failure', schema=None) as batch_op:
+        batch_op.drop_index('ix_login_failure_device_at')
         batch_op.drop_index('ix_login_failure_address_at')
         batch_op.drop_index('ix_login_failure_account_at')
         batch_op.drop_index(batch_op.f('ix_login_failure_at'))

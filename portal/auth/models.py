@@ -86,18 +86,21 @@ class User(UserMixin, db.Model):
 class LoginFailure(db.Model):
     """One failed login, kept a day for the throttle: keyed digests of the account and the client.
 
-    Counted in SQL per account and per client address (both indexed with the time); a
-    successful login clears its account's rows.
+    Counted in SQL per account, per client address and per known device (each indexed with
+    the time); a successful login clears its account's rows.
     """
 
     __tablename__ = "login_failure"
     __table_args__ = (Index("ix_login_failure_account_at", "account", "at"),
-                      Index("ix_login_failure_address_at", "address", "at"))
+                      Index("ix_login_failure_address_at", "address", "at"),
+                      Index("ix_login_failure_device_at", "device", "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     account: Mapped[str] = mapped_column(String(64))
     address: Mapped[str] = mapped_column(String(64))
+    # Set when the attempt came from a browser that signed in to this account before.
+    device: Mapped[str | None] = mapped_column(String(64))
 
 
 class PasswordToken(db.Model):

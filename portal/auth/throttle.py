@@ -8,6 +8,11 @@ successful login clears the account's count. One client address may fail at most
 ``ADDRESS_MAX`` times in ``ADDRESS_WINDOW`` whatever accounts it tries, which caps both
 guessing and the cost an attacker can put on other people's accounts from one machine.
 
+A browser that signed in to the account before (a signed device cookie, see
+portal.auth.devices) is judged by its own failures only, with the same schedule: what a
+stranger does to the account's count does not delay its owner at their usual browser, so
+locking someone else out buys the attacker nothing there.
+
 Failures are kept in ``login_failure`` as keyed digests (no e-mail address or IP in clear),
 one day; unknown e-mail addresses are throttled exactly like real ones.
 """
@@ -59,6 +64,11 @@ def address_key(address: str | None) -> str:
     return _digest("address", address or "unknown")
 
 
+def device_key(device: str) -> str:
+    """The throttle's key of a known device (the nonce of its device cookie)."""
+    return _digest("device", device)
+
+
 def delay_after(failures: int) -> timedelta:
     """How long an account waits after its ``failures``-th failure (zero while they are free)."""
     if failures < FREE_FAILURES:
@@ -66,13 +76,22 @@ def delay_after(failures: int) -> timedelta:
     return min(FIRST_DELAY * 2 ** (failures - FREE_FAILURES), MAX_DELAY)
 
 
-def account_state(email: str, now: datetime | None = None) -> tuple[int, datetime | None]:
-    """(failures in the window, time of the last one) for this account, from one indexed query."""
-    now = now or utcnow()
+def _state(column, key: str, now: datetime) -> tuple[int, datetime | None]:
+    """(failures in the window, time of the last one) where ``column`` is ``key``: one indexed query."""
     count, last = db.session.execute(
         select(func.count(LoginFailure.id), func.max(LoginFailure.at))
-        .where(LoginFailure.account == account_key(email), LoginFailure.at >= now - ACCOUNT_WINDOW)).one()
+        .where(column == key, LoginFailure.at >= now - ACCOUNT_WINDOW)).one()
     return count, last
+
+
+def account_state(email: str, now: datetime | None = None) -> tuple[int, datetime | None]:
+    """(failures in the window, time of the last one) for this account."""
+    return _state(LoginFailure.account, account_key(email), now or utcnow())
+
+
+def device_state(device: str, now: datetime | None = None) -> tuple[int, datetime | None]:
+    """(failures in the window, time of the last one) from this known device."""
+    return _state(LoginFailure.device, device_key(device), now or utcnow())
 
 
 def address_failures(address: str | None, now: datetime | None = None) -> int:
@@ -83,12 +102,13 @@ def address_failures(address: str | None, now: datetime | None = None) -> int:
         .where(LoginFailure.address == address_key(address), LoginFailure.at >= now - ADDRESS_WINDOW))
 
 
-def check(email: str, address: str | None) -> Verdict:
-    """May this attempt go ahead? Refused while the account's delay runs or the address is over its limit."""
+def check(email: str, address: str | None, device: str | None = None) -> Verdict:
+    """May this attempt go ahead? Refused while the delay runs (the account's, or for a
+    ``device`` known to this account, the device's own) or the address is over its limit."""
     now = utcnow()
     if address_failures(address, now) >= ADDRESS_MAX:
         return Verdict(False, "address", int(ADDRESS_WINDOW.total_seconds()))
-    count, last = account_state(email, now)
+    count, last = device_state(device, now) if device else account_state(email, now)
     if last is not None:
         until = last + delay_after(count)
         if until > now:
@@ -96,14 +116,14 @@ def check(email: str, address: str | None) -> Verdict:
     return Verdict(True)
 
 
-def record_failure(email: str, address: str | None, at: datetime | None = None) -> None:
-    """Count a failed login against the account and the address; drop rows older than a day.
-
-    The caller commits.
-    """
+def record_failure(email: str, address: str | None, device: str | None = None,
+                   at: datetime | None = None) -> None:
+    """Count a failed login against the account, the address and a known device; drop rows
+    older than a day. The caller commits."""
     now = utcnow()
     db.session.execute(delete(LoginFailure).where(LoginFailure.at < now - KEEP))
-    db.session.add(LoginFailure(account=account_key(email), address=address_key(address), at=at or now))
+    db.session.add(LoginFailure(account=account_key(email), address=address_key(address),
+                                device=device_key(device) if device else None, at=at or now))
 
 
 def clear(email: str) -> None:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.audit.log import record
-from portal.auth import throttle
+from portal.auth import devices, throttle
 from portal.auth.forms import LoginForm, SetPasswordForm
 from portal.auth.services import AccountError, authenticate, find_user, link_account, redeem_password_link
 from portal.extensions import db
@@ -33,9 +33,9 @@ def _refused(form: LoginForm, verdict: throttle.Verdict):
     return response
 
 
-def _failed(email: str) -> None:
+def _failed(email: str, device: str | None) -> None:
     """Count a failed login and note it in the audit log (named only when the account exists)."""
-    throttle.record_failure(email, request.remote_addr)
+    throttle.record_failure(email, request.remote_addr, device)
     user = find_user(email or "")
     record("login_failed", user, None, account=user.email if user else "")
     db.session.commit()
@@ -47,7 +47,8 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data
-        verdict = throttle.check(email, request.remote_addr)
+        device = devices.known_device(request.cookies.get(devices.COOKIE), find_user(email or ""))
+        verdict = throttle.check(email, request.remote_addr, device)
         if not verdict.allowed:
             return _refused(form, verdict)
         user = authenticate(email, form.password.data)
@@ -56,8 +57,10 @@ def login():
             record("login", user, None)
             db.session.commit()
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
-        _failed(email)
+            response = redirect(_safe_next(request.args.get("next")))
+            devices.remember(response, user)
+            return response
+        _failed(email, device)
         flash(_("E-mail atau kata sandi salah."), "error")
     return render_template("auth/login.html", form=form), 200
 

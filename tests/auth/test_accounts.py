@@ -129,6 +129,36 @@ def test_one_client_address_is_limited_whatever_accounts_it_tries(client, users)
     assert _login(client, "produsen@example.go.id", PASSWORDS["produsen"], address="203.0.113.5").status_code == 302
 
 
+def test_the_owner_at_their_usual_browser_is_not_delayed_by_a_strangers_failures(bare_app):
+    owner = bare_app.test_client()
+    AuthActions(owner).login_as("walidata")  # this browser now holds a device cookie
+    AuthActions(owner).logout()
+    attacker = bare_app.test_client()
+    for _ in range(7):
+        _login(attacker, WALIDATA, "salah-sekali-123", address="198.51.100.23")
+    # Anyone else waits out the growing delay, the attacker included ...
+    assert _login(bare_app.test_client(), WALIDATA, PASSWORDS["walidata"], address="203.0.113.4").status_code == 429
+    # ... but the owner's own browser is judged by its own failures: none.
+    assert _login(owner, WALIDATA, PASSWORDS["walidata"], address="192.0.2.77").status_code == 302
+
+
+def test_a_known_browser_is_judged_by_its_own_failures_and_only_for_its_account(bare_app):
+    browser = bare_app.test_client()
+    AuthActions(browser).login_as("produsen")
+    AuthActions(browser).logout()
+    for _ in range(5):
+        _login(browser, "produsen@example.go.id", "salah-sekali-123")
+    assert _login(browser, "produsen@example.go.id", PASSWORDS["produsen"]).status_code == 429
+    attacker = bare_app.test_client()
+    for _ in range(5):
+        _login(attacker, WALIDATA, "salah-sekali-123", address="198.51.100.24")
+    # Its cookie names the produsen's account: for the walidata's it is a stranger's browser.
+    assert _login(browser, WALIDATA, PASSWORDS["walidata"], address="192.0.2.78").status_code == 429
+    forged = bare_app.test_client()
+    forged.set_cookie("portal_device", "eyJ1IjoxLCJuIjoieCJ9.Zm9yZ2Vk.c2lnbmF0dXJl", path="/auth/")
+    assert _login(forged, WALIDATA, PASSWORDS["walidata"], address="192.0.2.79").status_code == 429
+
+
 # 12.5: timing ------------------------------------------------------------------------------
 
 
