@@ -39,10 +39,18 @@ ACTION_PARAMS: dict[str, list[tuple[str, str, str]]] = {
                               ("before", "number", "Epoch seconds")],
     "datastore_search": [
         ("resource_id", "string", "Resource id of a CSV file"), ("filters", "object", "{field: value or [values]}"),
-        ("q", "string", "Full text, or {field: text}"), ("fields", "array", "Columns to return"),
-        ("sort", "string", "e.g. 'jumlah desc, kode_desa'"), ("limit", "integer", "Default 100, at most 32000"),
-        ("offset", "integer", "Skip this many"), ("include_total", "boolean", "Count all matches (default true)"),
+        ("q", "string", "Whole words (all of them), or {field: text}; at most 256 characters, 12 words"),
+        ("plain", "boolean", "false: PostgreSQL tsquery syntax (& | ! ( ) <-> and prefix word:*)"),
+        ("language", "string", "Text search configuration (simple)"),
+        ("full_text", "string", "Full text over every column (instead of a string q)"),
+        ("distinct", "boolean", "Only distinct rows of the returned columns"),
+        ("fields", "array", "Columns to return (rank: the text search's rank)"),
+        ("sort", "string", "e.g. 'jumlah desc nulls last, kode_desa' (at most 4 clauses)"),
+        ("limit", "integer", "Default 100, at most 32000"), ("offset", "integer", "Skip this many"),
+        ("include_total", "boolean", "Count all matches (default true)"),
+        ("total_estimation_threshold", "integer", "Take the row count as an estimate from this many rows"),
         ("records_format", "string", "objects, lists, csv or tsv")],
+    "datastore_info": [("id", "string", "Resource id of a CSV file (or resource_id)")],
 }
 ACTION_PARAMS["group_list"] = ACTION_PARAMS["organization_list"]
 ENVELOPE = {
@@ -51,8 +59,9 @@ ENVELOPE = {
                    "error": {"type": "object", "properties": {"__type": {"type": "string"},
                                                               "message": {"type": "string"}}}},
 }
-ERRORS = {"400": "Search Query Error, bad JSON or unknown action", "404": "Not Found Error",
-          "409": "Validation Error", "429": "Rate limited: wait Retry-After seconds"}
+ERRORS = {"400": "Search Query Error, bad JSON or unknown action", "403": "Authorization Error (write actions)",
+          "404": "Not Found Error", "409": "Validation Error (also: Search took too long)",
+          "413": "Request body over API_MAX_BODY", "429": "Rate limited: wait Retry-After seconds"}
 
 
 def _operation(name: str, doc: str, method: str) -> dict:
@@ -90,12 +99,13 @@ def build_spec() -> dict:
         paths[f"/api/3/action/{name}"] = {"get": _operation(name, doc, "get"),
                                           "post": _operation(name, doc, "post")}
     rdf = ["application/ld+json", "text/turtle", "application/rdf+xml"]
-    dump_params = [("resource_id", "Resource id"), ("format", "csv|tsv|json"), ("q", "Full text"),
-                   ("filters", "JSON object"), ("fields", "Comma list"), ("sort", "Sort"), ("limit", "Rows"),
-                   ("offset", "Skip"), ("bom", "true: UTF-8 BOM")]
+    dump_params = [("resource_id", "Resource id"), ("format", "csv|tsv|json|xml"), ("q", "Full text"),
+                   ("plain", "false: tsquery syntax"), ("language", "Text search configuration"),
+                   ("distinct", "Distinct rows"), ("filters", "JSON object"), ("fields", "Comma list"),
+                   ("sort", "Sort"), ("limit", "Rows"), ("offset", "Skip"), ("bom", "true: UTF-8 BOM")]
     paths["/datastore/dump/{resource_id}"] = _file(
-        "A whole table as CSV, TSV or JSON", dump_params,
-        ["text/csv", "text/tab-separated-values", "application/json"])
+        "A whole table as CSV, TSV, JSON or XML", dump_params,
+        ["text/csv", "text/tab-separated-values", "application/json", "text/xml"])
     for fmt in ("jsonld", "ttl", "rdf"):
         paths[f"/catalog.{fmt}"] = _file("The DCAT-AP 3 catalog, 100 datasets a page (Hydra paging)",
                                          [("page", "Page number"), ("modified_since", "ISO 8601 date"),

@@ -7,6 +7,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS as DCT
 from rdflib.namespace import FOAF, OWL, RDF
 
+from portal.api.index import snapshot
 from portal.core.vocabularies import ReleaseStatus as S
 from portal.extensions import db
 
@@ -139,3 +140,18 @@ def test_cached_rdf_follows_a_new_publication(client, factory):
     db.session.commit()
     assert b"1.1.0" in client.get("/dataset/agama.ttl").get_data()
     assert b"1.1.0" in client.get("/catalog.ttl").get_data()
+
+
+def test_dcat_memo_keys_on_the_parameters_that_matter(client, factory):
+    """Issue 12 (Also): junk query parameters no longer add entries to the DCAT memo."""
+    factory.dataset("penduduk")
+    first = client.get("/catalog.ttl?page=1")
+    assert first.status_code == 200
+    memo = snapshot().memo["dcat"]
+    size = len(memo)
+    for junk in range(20):
+        again = client.get(f"/catalog.ttl?page=1&junk={junk}&utm_source=x")
+        assert again.status_code == 200 and again.get_data() == first.get_data()
+    assert len(memo) == size
+    client.get("/catalog.ttl?page=1&modified_since=2020-01-01")
+    assert len(memo) == size + 1  # a parameter that matters is its own entry
