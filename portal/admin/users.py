@@ -31,7 +31,7 @@ def _user_list(form: UserForm, new_link: str | None = None, linked: User | None 
     """The users page, with a fresh one-time link shown once when one was just made."""
     accounts = db.session.scalars(select(User).order_by(User.email)).all()
     return render_template("admin/users.html", form=form, accounts=accounts, new_link=new_link,
-                           linked=linked, link_form=LinkForm())
+                           linked=linked)
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -77,7 +77,7 @@ def user_edit(user_id: int):
         else:
             flash(_("Akun %(email)s disimpan.", email=user.email), "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_edit.html", form=form, account=user, link_form=LinkForm())
+    return render_template("admin/user_edit.html", form=form, account=user)
 
 
 @bp.post("/users/<int:user_id>/link")
