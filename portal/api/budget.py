@@ -29,6 +29,13 @@ def check() -> None:
         raise ValidationError({"query": ["Search took too long"]})
 
 
+def spare(seconds: float) -> None:
+    """Add ``seconds`` to the current request's budget: work kept for every later request
+    (a table's index built once) is not charged to the request that happened to need it first."""
+    if has_app_context() and g.get("api_deadline") is not None:
+        g.api_deadline += seconds
+
+
 def every(items, step: int = CHECK_EVERY):
     """Yield ``items``, checking the budget every ``step`` items."""
     for n, item in enumerate(items):

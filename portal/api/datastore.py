@@ -12,10 +12,11 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from operator import itemgetter
 from urllib.parse import parse_qsl, urlencode
 
 import numpy as np
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 
 from portal.api import budget, fulltext, tables
 from portal.api.errors import NotFound, ValidationError
@@ -23,7 +24,7 @@ from portal.api.params import as_bool, as_int, loads_param, one
 from portal.api.registry import action
 from portal.api.tables import Table, find_resource, load_table
 
-ROWS_DEFAULT, ROWS_MAX = 100, 32000
+ROWS_DEFAULT = 100  # ckan.datastore.search.rows_default; the maximum is DATASTORE_ROWS_MAX
 RECORD_FORMATS = ("objects", "lists", "csv", "tsv")
 # datastore_search_schema's keys (CKAN 2.11); any other key is junk.
 ACCEPTED = frozenset({"resource_id", "id", "q", "plain", "filters", "language", "limit", "offset",
@@ -162,7 +163,8 @@ def parse_search(params: dict) -> Search:
         plain=as_bool(params, "plain", True), language=_text(params, "language", LIMITS["name_chars"]),
         filters=_filters(params), fields=_string_list(params, "fields") or None, sort=sort,
         distinct=as_bool(params, "distinct", False),
-        limit=as_int(params, "limit", ROWS_DEFAULT, maximum=ROWS_MAX), offset=as_int(params, "offset", 0),
+        limit=as_int(params, "limit", ROWS_DEFAULT, maximum=current_app.config["DATASTORE_ROWS_MAX"]),
+        offset=as_int(params, "offset", 0),
         include_total=as_bool(params, "include_total", True),
         threshold=as_int(params, "total_estimation_threshold", None), records_format=fmt)
     _count_terms(search)
@@ -301,19 +303,21 @@ def _columns(table: Table, search: Search, ranks: dict) -> list[str]:
     return list(search.fields) if search.fields else table.names + list(ranks)
 
 
-def _value(table: Table, ranks: dict, row: int, column: str, typed: bool = True):
-    """One cell: typed (JSON) or as published (csv/tsv), or a rank."""
-    if column in ranks:
-        return float(ranks[column][row])
-    at = table.names.index(column)
-    return (table.typed if typed else table.raw)[row][at]
+def _cells(table: Table, ranks: dict, rows: list[int], columns: list[str], typed: bool = True) -> list[tuple]:
+    """The returned columns of ``rows``: typed (JSON) or as published (csv/tsv); ranks as floats."""
+    source = table.typed if typed else table.raw
+    if not rows or not columns:
+        return [() for _ in rows]
+    picked = [source[r] for r in rows]
+    by_column = [ranks[c][rows].tolist() if c in ranks else list(map(itemgetter(table.position[c]), picked))
+                 for c in columns]
+    return list(zip(*by_column))
 
 
-def _distinct(table: Table, ranks: dict, rows, columns: list[str]) -> list[int]:
-    """The first row of each distinct combination of the returned columns."""
+def _first_of_each(rows: list[int], keys: list[tuple]) -> list[int]:
+    """The first row of each distinct key, in order."""
     seen, kept = set(), []
-    for row in budget.every(rows):
-        key = tuple(_value(table, ranks, row, c) for c in columns)
+    for row, key in zip(rows, keys):
         if key not in seen:
             seen.add(key)
             kept.append(row)
@@ -340,14 +344,17 @@ def run(table: Table, search: Search) -> Found:
     rows, ranks = _text_search(table, search, rows)
     columns = _columns(table, search, ranks)
     ordered = _ordered(table, search, rows, ranks).tolist()
-    page = ordered[search.offset:search.offset + search.limit]
-    if search.distinct:
-        page = _distinct(table, ranks, page, columns)
-    total, estimated = _total(table, search, ordered, ranks, columns)
-    return Found(page, columns, ranks, total, estimated)
+    window = slice(search.offset, search.offset + search.limit)
+    if not search.distinct:
+        return Found(ordered[window], columns, ranks, *_total(table, search, len(ordered)))
+    # search_data: DISTINCT applies to the page (LIMIT/OFFSET inside), the count to every match.
+    keys = _cells(table, ranks, ordered, columns)
+    budget.check()
+    page = _first_of_each(ordered[window], keys[window])
+    return Found(page, columns, ranks, *_total(table, search, len(set(keys))))
 
 
-def _total(table: Table, search: Search, ordered: list[int], ranks: dict, columns: list[str]) -> tuple[int, bool]:
+def _total(table: Table, search: Search, counted: int) -> tuple[int, bool]:
     """CKAN's total: counted, or the table's row count taken as an estimate when
     ``total_estimation_threshold`` allows it (no filter, no text query, not distinct)."""
     if not search.include_total:
@@ -355,9 +362,7 @@ def _total(table: Table, search: Search, ordered: list[int], ranks: dict, column
     unfiltered = not (search.filters or _queries(search) or search.distinct)
     if search.threshold is not None and unfiltered and len(table.typed) >= search.threshold:
         return len(table.typed), True
-    if search.distinct:
-        return len(_distinct(table, ranks, ordered, columns)), False
-    return len(ordered), False
+    return counted, False
 
 
 def field_list(table: Table, columns: list[str], ranks: dict) -> list[dict]:
@@ -368,12 +373,12 @@ def field_list(table: Table, columns: list[str], ranks: dict) -> list[dict]:
 
 def records(table: Table, found: Found, fmt: str):
     """The page's records in ``records_format`` (csv/tsv: published text, no header)."""
+    cells = _cells(table, found.ranks, found.rows, found.columns, typed=fmt in ("objects", "lists"))
     if fmt == "objects":
-        return [{c: _value(table, found.ranks, r, c) for c in found.columns} for r in found.rows]
+        return [dict(zip(found.columns, row)) for row in cells]
     if fmt == "lists":
-        return [[_value(table, found.ranks, r, c) for c in found.columns] for r in found.rows]
-    return delimited([[_value(table, found.ranks, r, c, typed=False) for c in found.columns]
-                      for r in found.rows], "," if fmt == "csv" else "\t")
+        return [list(row) for row in cells]
+    return delimited(cells, "," if fmt == "csv" else "\t")
 
 
 def delimited(rows: list, delimiter: str) -> str:

@@ -39,10 +39,10 @@ ZETA_2 = 1.64493406685
 
 @dataclass(frozen=True)
 class Posting:
-    """Where one lexeme occurs: rows (sorted), occurrences per row and positions per row."""
+    """Where one lexeme occurs: rows (sorted), ts_rank's weight per row and positions per row."""
 
     rows: np.ndarray
-    counts: np.ndarray
+    weights: np.ndarray
     positions: tuple[tuple[int, ...], ...]
 
 
@@ -95,14 +95,18 @@ def build_index(rows: Iterable[Sequence[str]], language: str | None) -> TextInde
     """Read every row's cells once into the inverted index (the table's tsvectors)."""
     lexeme_of = normaliser(language)
     found: dict[str, tuple[list[int], list[list[int]]]] = {}
+    lexemes_of: dict[str, list[str]] = {}  # a table repeats its cells (desa names, categories)
     size = 0
-    for row_number, cells in enumerate(budget.every(rows)):
+    for row_number, cells in enumerate(rows):
         size = row_number + 1
         position = 0
         for cell in cells:
-            for word in words(cell):
+            lexemes = lexemes_of.get(cell)
+            if lexemes is None:
+                lexemes = lexemes_of[cell] = [lexeme_of(w) for w in words(cell)]
+            for lexeme in lexemes:
                 position += 1
-                rows_, positions = found.setdefault(lexeme_of(word), ([], []))
+                rows_, positions = found.setdefault(lexeme, ([], []))
                 if rows_ and rows_[-1] == row_number:
                     positions[-1].append(position)
                 else:
@@ -112,9 +116,17 @@ def build_index(rows: Iterable[Sequence[str]], language: str | None) -> TextInde
     postings = {}
     for lexeme, (rows_, positions) in found.items():
         kept = tuple(shared.setdefault(tuple(p), tuple(p)) for p in positions)
-        postings[lexeme] = Posting(np.asarray(rows_, dtype=np.int32),
-                                   np.asarray([len(p) for p in kept], dtype=np.int32), kept)
+        counts = np.asarray([len(p) for p in kept], dtype=np.int32)
+        postings[lexeme] = Posting(np.asarray(rows_, dtype=np.int32), _frequency(counts), kept)
     return TextIndex(postings, tuple(sorted(postings)), size)
+
+
+def _frequency(counts: np.ndarray) -> np.ndarray:
+    """ts_rank's calc_rank_or weight of a word seen ``count`` times in a row: the n-th
+    occurrence adds 0.1/n^2, and the sum is divided by pi^2/6."""
+    top = int(counts.max()) if len(counts) else 0
+    table = np.concatenate([[0.0], np.cumsum(1.0 / np.arange(1, top + 1, dtype=np.float64) ** 2)])
+    return WEIGHT_D * table[counts] / ZETA_2
 
 
 def _invalid(text: str) -> ValidationError:
@@ -248,13 +260,14 @@ def _term_rows(index: TextIndex, term: Term) -> np.ndarray:
     return np.unique(np.concatenate([p.rows for p in postings]))
 
 
-def _positions(index: TextIndex, term: Term, row: int) -> set[int]:
-    """Positions of the term in one row."""
-    found: set[int] = set()
+def _positions(index: TextIndex, term: Term, rows: set[int]) -> dict[int, set[int]]:
+    """Positions of the term in each of ``rows``."""
+    found: dict[int, set[int]] = {}
     for posting in _postings(index, term):
-        at = int(np.searchsorted(posting.rows, row))
-        if at < len(posting.rows) and posting.rows[at] == row:
-            found.update(posting.positions[at])
+        for at, row in enumerate(posting.rows.tolist()):
+            if row in rows:
+                found.setdefault(row, set()).update(posting.positions[at])
+        budget.check()
     return found
 
 
@@ -263,9 +276,9 @@ def _phrase(index: TextIndex, node: Op) -> np.ndarray:
     left, right = node.operands
     if not (isinstance(left, Term) and isinstance(right, Term)):
         raise ValidationError({"q": ["The phrase operator <-> joins words, not expressions"]})
-    candidates = np.intersect1d(_term_rows(index, left), _term_rows(index, right), assume_unique=True)
-    kept = [row for row in budget.every(candidates.tolist())
-            if {p + node.distance for p in _positions(index, left, row)} & _positions(index, right, row)]
+    candidates = set(np.intersect1d(_term_rows(index, left), _term_rows(index, right), assume_unique=True).tolist())
+    before, after = _positions(index, left, candidates), _positions(index, right, candidates)
+    kept = sorted(row for row in candidates if {p + node.distance for p in before[row]} & after[row])
     return np.asarray(kept, dtype=np.int32)
 
 
@@ -301,17 +314,10 @@ def rank(index: TextIndex, node, rows: np.ndarray) -> np.ndarray:
     weighs it (the n-th occurrence adds 0.1/n^2), averaged over the query's words, then
     normalised to rank/(rank+1)."""
     terms = list(dict.fromkeys(positive_terms(node)))
-    total = np.zeros(index.size, dtype=np.float64)
-    for term in terms:
-        for posting in _postings(index, term):
-            frequency = WEIGHT_D * _harmonic_squares(posting.counts)
-            np.add.at(total, posting.rows, frequency / ZETA_2)
+    postings = [p for term in terms for p in _postings(index, term)]
+    if not postings:
+        return np.zeros(len(rows), dtype=np.float64)
+    total = np.bincount(np.concatenate([p.rows for p in postings]),
+                        weights=np.concatenate([p.weights for p in postings]), minlength=index.size)
     scores = total[rows] / max(1, len(terms))
     return scores / (scores + 1.0)
-
-
-def _harmonic_squares(counts: np.ndarray) -> np.ndarray:
-    """Sum of 1/j^2 for j = 1..count, per count (how ts_rank sums repeated words)."""
-    top = int(counts.max()) if len(counts) else 0
-    table = np.concatenate([[0.0], np.cumsum(1.0 / np.arange(1, top + 1, dtype=np.float64) ** 2)])
-    return table[counts]

@@ -85,6 +85,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("API_TIME_BUDGET_MS", "API_TIME_BUDGET_MS", "int", 1000,
             "most milliseconds of work one API request may take before it is stopped (409)",
             minimum=50),
+    Setting("DATASTORE_ROWS_MAX", "DATASTORE_ROWS_MAX", "int", 5000,
+            "most rows one datastore_search returns (CKAN's ckan.datastore.search.rows_max, 32000 there; "
+            "whole tables come from /datastore/dump)", minimum=100, maximum=32000),
     Setting("DCAT_PAGE_SIZE", "DCAT_PAGE_SIZE", "int", 100,
             "datasets per page of /catalog.jsonld, .ttl and .rdf", minimum=1, maximum=1000),
     # Public pages and files.
