@@ -4,39 +4,63 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from portal.api import dicts
-from portal.api.search import packages
 from portal.api.errors import NotFound, ValidationError
 from portal.api.index import Snapshot, snapshot
 from portal.api.params import as_bool, as_int, as_list, one, require
 from portal.api.registry import action
-from portal.datasets.topics import all_topics
+from portal.api.search import packages
 from portal.core.vocabularies import LICENCES
+from portal.datasets.topics import all_topics
 
-GROUP_SORT_FIELDS = {"name", "title", "package_count"}
+# Sort names CKAN accepts for groups and organisations -> the dict field they sort on.
+GROUP_SORT_FIELDS = {"name": "name", "title": "title", "package_count": "package_count",
+                     "packages": "package_count"}
+LIST_OFFSET_MAX = 1_000_000
 DATASETS_IN_SHOW = 1000
 
 
-def _sort_and_page(items: list[dict], params: dict, default_limit: int) -> list[dict]:
-    """CKAN's sort ('title asc', 'package_count desc'), q, limit and offset for group lists."""
+def group_sort(value: object) -> tuple[str, bool]:
+    """CKAN's group/organization sort: (field, descending), one criterion.
+
+    ``packages`` or ``package_count`` alone mean most datasets first; a field outside
+    name, title, packages, package_count or a direction other than asc/desc is a
+    Validation Error (ckan/logic/action/get.py ``_group_or_org_list``, ``_unpick_search``).
+    """
+    sort = str(value or "title").strip()[:100] or "title"
+    if sort in ("packages", "package_count"):
+        sort = "package_count desc"
+    parts = [p.split() for p in sort.split(",")]
+    if len(parts) > 1:
+        raise ValidationError({"message": ["Too many sort criteria provided only 1 allowed"]})
+    bits = parts[0] or ["title"]
+    field, direction = bits[0], (bits[1].lower() if len(bits) > 1 else "asc")
+    if field not in GROUP_SORT_FIELDS:
+        raise ValidationError({"message": [f"Cannot sort by field `{field}`"]})
+    if direction not in ("asc", "desc"):
+        raise ValidationError({"message": [f"Invalid sort direction `{direction}`"]})
+    return GROUP_SORT_FIELDS[field], direction == "desc"
+
+
+def _sort_and_page(items: list[dict], params: dict, max_limit: int) -> list[dict]:
+    """CKAN's sort, q, names filter, limit (capped at ``max_limit``) and offset for group lists."""
     query = str(one(params, "q", "") or "").lower()
     if query:
         items = [i for i in items if query in i["name"].lower() or query in i["title"].lower()]
     wanted = as_list(params, "organizations") or as_list(params, "groups")
     if wanted:
         items = [i for i in items if i["name"] in wanted]
-    sort = str(one(params, "sort", "title asc") or "title asc").split()
-    field, direction = sort[0], (sort[1].lower() if len(sort) > 1 else "asc")
-    if field not in GROUP_SORT_FIELDS or direction not in ("asc", "desc"):
-        raise ValidationError({"sort": [f"Cannot sort by field `{field}`"]})
-    items = sorted(items, key=lambda i: (i[field].lower() if isinstance(i[field], str) else i[field],
-                                         i["name"]), reverse=direction == "desc")
-    offset = as_int(params, "offset", 0)
-    limit = as_int(params, "limit", default_limit)
+    field, descending = group_sort(one(params, "sort"))
+    items = sorted(items, key=lambda i: i["name"])  # ties in name order, whichever direction
+    items.sort(key=lambda i: i[field].lower() if isinstance(i[field], str) else i[field],
+               reverse=descending)
+    offset = as_int(params, "offset", 0, maximum=LIST_OFFSET_MAX)
+    limit = as_int(params, "limit", max_limit, maximum=max_limit) or max_limit
     return items[offset:offset + limit]
 
 
 def _list(params: dict, everything: list[dict]) -> list:
     all_fields = as_bool(params, "all_fields")
+    # CKAN: all_fields is expensive, so its limit is 25 (ckan.group_and_organization_list_all_fields_max).
     chosen = _sort_and_page(everything, params, 25 if all_fields else 1000)
     if not all_fields:
         return [i["name"] for i in chosen]

@@ -93,7 +93,14 @@ def parse_sort(sort: str) -> tuple[tuple[str, bool], ...]:
 
 
 def _string(params: dict, key: str, default: str = "") -> str:
-    """A string parameter (CKAN's unicode_safe); a number reads as its text, anything else is refused."""
+    """A string parameter (CKAN's unicode_safe); a number reads as its text, anything else is refused.
+
+    A repeated GET key (a list of strings) gives its last value; a list holding anything
+    but strings is a Validation Error.
+    """
+    raw = params.get(key)
+    if isinstance(raw, list) and not all(isinstance(v, str) for v in raw):
+        raise ValidationError({key: ["Must be a string"]})
     value = one(params, key, default)
     if value is None:
         return default

@@ -21,10 +21,10 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from portal.core.vocabularies import LICENCES, ReleaseStatus
 from portal.datasets.fingerprint import per_catalog
 from portal.datasets.models import Organization, Release
 from portal.datasets.topics import topic_label
-from portal.core.vocabularies import LICENCES, ReleaseStatus
 from portal.extensions import db
 from portal.i18n import current_language
 from portal.search import engine

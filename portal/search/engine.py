@@ -12,7 +12,6 @@ queries and a pass over a few thousand small dicts.
 """
 from __future__ import annotations
 
-from collections import ChainMap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -44,7 +43,8 @@ class CatalogState:
     published: frozenset
     facets: dict  # {dataset_id: [(index field, value), ...]}
     docs: dict  # {dataset_id: Doc} of the published and indexed datasets
-    orders: dict = field(default_factory=dict)  # sort keys -> ids, for queries without text
+    # sort keys -> ids (queries without text or filter); "merged" -> docs with the API's fields
+    orders: dict = field(default_factory=dict)
 
 
 def _doc(row, facets: list[tuple[str, str]]) -> Doc:
@@ -87,21 +87,46 @@ def _forget_state(_dataset, **_extra) -> None:
     forget("search_state")
 
 
-def _sort_key(field_: str, scores: Mapping[str, float]) -> Callable[[Doc], object]:
-    """The key of one sort field: relevance, a title without case, or the field's first value."""
-    if field_ == "score":
-        return lambda d: scores.get(d["id"][0], 0.0)
+def _value_key(field_: str) -> Callable[[Doc], object]:
+    """The key of one stored sort field: a title without case, or the field's first value."""
     if field_ in ("title", "title_string"):
         return lambda d: str(d[field_][0]).lower()
     return lambda d: d[field_][0] if d.get(field_) else ""
 
 
-def order(docs: list[Doc], keys: tuple[tuple[str, bool], ...], scores: Mapping[str, float]) -> list[Doc]:
-    """Stable multi-key sort; ties end in lower-case title then id order, so pages never overlap."""
-    ordered = sorted(docs, key=lambda d: (str(d["title"][0]).lower(), d["id"][0]))
-    for name, descending in reversed(keys):
-        ordered.sort(key=_sort_key(name, scores), reverse=descending)
-    return ordered
+def _ranks(state: CatalogState, docs: Mapping[str, Doc], field_: str, merged: bool) -> dict[str, int]:
+    """Each dataset's position in ascending ``field_`` order (equal values share one), per state."""
+    cache_key = ("rank", field_, merged)
+    if cache_key not in state.orders:
+        key = _value_key(field_) if field_ != "tie" else (
+            lambda d: (str(d["title"][0]).lower(), d["id"][0]))
+        ranks, previous, position = {}, object(), -1
+        for doc in sorted(docs.values(), key=key):
+            value = key(doc)
+            if value != previous:
+                position, previous = position + 1, value
+            ranks[doc["id"][0]] = position
+        state.orders[cache_key] = ranks
+    return state.orders[cache_key]
+
+
+def order(state: CatalogState, ids: list[str], keys: tuple[tuple[str, bool], ...],
+          scores: Mapping[str, float], docs: Mapping[str, Doc], merged: bool = False) -> list[str]:
+    """``ids`` sorted by ``keys``; ties end in lower-case title then id order, so pages never overlap.
+
+    Every field's order is ranked once per catalog state, so a sort is one pass over
+    integer tuples however many keys it has.
+    """
+    columns = []
+    for name, descending in keys:
+        sign = -1 if descending else 1
+        if name == "score":
+            columns.append(lambda i, s=sign: s * scores.get(i, 0.0))
+        else:
+            ranks = _ranks(state, docs, name, merged)
+            columns.append(lambda i, r=ranks, s=sign: s * r.get(i, -1))
+    tie = _ranks(state, docs, "tie", merged)
+    return sorted(ids, key=lambda i: (*(c(i) for c in columns), tie.get(i, -1)))
 
 
 def run(queries: list[Query], sort: tuple[tuple[str, bool], ...] = DEFAULT_SORT,
@@ -112,17 +137,35 @@ def run(queries: list[Query], sort: tuple[tuple[str, bool], ...] = DEFAULT_SORT,
     ``res_name`` or ``metadata_created``); the index's own fields win where both have one.
     """
     state = catalog_state()
-    texts = [t for q in queries for t in q.texts]
-    matched = fulltext.matches(texts)
+    texts = list(dict.fromkeys(t for q in queries for t in q.texts))
     scores = fulltext.scores(texts)
+    # One clause: the ranking query already says which datasets it matches.
+    matched = {texts[0]: frozenset(scores)} if len(texts) == 1 else fulltext.matches(texts)
     predicates = [q.predicate for q in queries if q.predicate is not None]
     if not predicates and all(name in INDEXED for name, _ in sort):
         # No filter and no text: the same few orders come back (harvesters page by id asc).
         if sort not in state.orders:
-            state.orders[sort] = [d["id"][0] for d in order(list(state.docs.values()), sort, {})]
+            state.orders[sort] = order(state, list(state.docs), sort, {}, state.docs)
         return list(state.orders[sort]), scores
-    docs = state.docs.values()
-    if extra is not None:
-        docs = [ChainMap(d, extra.get(d["id"][0], {})) for d in docs]
-    found = [d for d in docs if all(p(d, matched) for p in predicates)]
-    return [d["id"][0] for d in order(found, sort, scores)], scores
+    docs = _merged(state, extra)
+    bounded = [q for q in queries if q.within_texts]
+    if bounded:  # only what the index found can match: skip the rest of the catalog
+        ids = set.intersection(*(set().union(*(matched[t] for t in q.texts)) for q in bounded))
+        docs = {i: docs[i] for i in ids if i in docs}
+    if len(predicates) == 1:
+        found = [d for d in docs.values() if predicates[0](d, matched)]
+    else:
+        found = [d for d in docs.values() if all(p(d, matched) for p in predicates)]
+    return order(state, [d["id"][0] for d in found], sort, scores, _merged(state, extra),
+                 extra is not None), scores
+
+
+def _merged(state: CatalogState, extra: Mapping[str, Doc] | None) -> Mapping[str, Doc]:
+    """The index's docs, each completed by ``extra``'s fields; built once per state and ``extra``."""
+    if extra is None:
+        return state.docs
+    kept = state.orders.get("merged")
+    if kept is None or kept[0] is not extra:
+        kept = (extra, {i: {**extra.get(i, {}), **d} for i, d in state.docs.items()})
+        state.orders["merged"] = kept
+    return kept[1]

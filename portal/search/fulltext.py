@@ -34,7 +34,7 @@ def matches(clauses: list[Text]) -> dict[Text, frozenset]:
         else:
             rows = db.session.execute(sql("SELECT dataset_id FROM search_entry WHERE document @@ "
                                           "to_tsquery('simple', :e)"), {"e": _tsquery(clause)})
-        found[clause] = frozenset(r[0] for r in rows)
+        found[clause] = frozenset(rows.scalars().all())
     return found
 
 
@@ -52,4 +52,4 @@ def scores(clauses: list[Text]) -> dict[str, float]:
         rows = db.session.execute(sql("SELECT dataset_id, ts_rank(document, to_tsquery('simple', :e)) "
                                       "FROM search_entry WHERE document @@ to_tsquery('simple', :e)"),
                                   {"e": " | ".join(f"({_tsquery(c)})" for c in unique)})
-    return {r[0]: float(r[1]) for r in rows}
+    return {i: float(score) for i, score in rows.all()}

@@ -17,12 +17,12 @@ from flask.cli import AppGroup
 from sqlalchemy import ForeignKey, Index, String, Text, delete, insert, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.core.vocabularies import ReleaseStatus
 from portal.datasets import files
 from portal.datasets.models import Dataset, Release
 from portal.datasets.signals import catalog_changed
-from portal.datasets.versions import published_versions
 from portal.datasets.topics import get_topic
-from portal.core.vocabularies import ReleaseStatus
+from portal.datasets.versions import published_versions
 from portal.extensions import db
 from portal.search.analysis import analyse
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote
 
 from luqum import tree
@@ -65,6 +65,8 @@ class Query:
 
     predicate: Predicate | None  # None: everything
     texts: list[Text]
+    # True when every match contains one of ``texts``: the engine then only looks at those.
+    within_texts: bool = False
 
 
 def parse_time(value: str) -> datetime:
@@ -72,7 +74,7 @@ def parse_time(value: str) -> datetime:
     value = value.strip()
     math = _DATE_MATH.match(value.upper())
     if math:
-        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        now = datetime.now(UTC).replace(tzinfo=None)
         if value.upper().endswith("/DAY"):
             now = now.replace(hour=0, minute=0, second=0, microsecond=0)
         if math.group(1):
@@ -87,7 +89,7 @@ def parse_time(value: str) -> datetime:
     except ValueError:
         raise QueryError(f"Invalid Date String: '{value}'") from None
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     return parsed
 
 
@@ -285,9 +287,17 @@ def compile_query(text: str | None, fielded_default: bool = False) -> Query:
     compiler = _Compiler()
     root = _parse(_bounded(stripped))
     if fielded_default or ":" in stripped or not isinstance(root, tree.UnknownOperation):
-        return Query(compiler.node(root), compiler.texts)
+        predicate = compiler.node(root)
+        return Query(predicate, compiler.texts, _free_text(root) and bool(compiler.texts))
     clauses = [c for c in root.children if not _only_stopwords(c)]
-    return Query(_min_match(compiler, clauses), compiler.texts)
+    predicate = _min_match(compiler, clauses)
+    return Query(predicate, compiler.texts, bool(clauses) and all(map(_free_text, clauses))
+                 and bool(compiler.texts))
+
+
+def _free_text(item: tree.Item) -> bool:
+    """A bare word or phrase (not ``*``): it matches only what the full-text index finds."""
+    return isinstance(item, (tree.Word, tree.Phrase)) and item.value != "*"
 
 
 def _only_stopwords(item: tree.Item) -> bool:

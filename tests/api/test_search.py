@@ -5,10 +5,10 @@ import pytest
 
 from portal.api.errors import SearchError, SearchQueryError
 from portal.api.search import parse_sort
-from portal.search.errors import QueryError
-from portal.search.query import compile_query, min_should_match, parse_time
 from portal.core.vocabularies import ReleaseStatus as S
 from portal.extensions import db
+from portal.search.errors import QueryError
+from portal.search.query import compile_query, min_should_match, parse_time
 from tests.support.catalog import action
 
 DOC = {"id": ["d1"], "name": ["agama"], "organization": ["dukcapil"], "tags": ["jenis kelamin", "penduduk"],
@@ -48,7 +48,8 @@ def test_query_language(query, expected):
 
 
 @pytest.mark.parametrize("bad", ["organization:(a OR", "nofield:x", 'tags:"open', "metadata_modified:[x TO *]",
-                                 "metadata_modified:[2026 TO]", "(" * 3000, "metadata_modified:[NOW-999999999999DAYS TO *]"])
+                                 "metadata_modified:[2026 TO]", "(" * 3000,
+                                 "metadata_modified:[NOW-999999999999DAYS TO *]"])
 def test_bad_queries_raise_query_errors(bad):
     with pytest.raises(QueryError):
         compile_query(bad)
