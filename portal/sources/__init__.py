@@ -15,14 +15,16 @@ One entry point per kind of source, and one direction through the modules:
 
 Beneath them: tables.py (the frame every reader returns, SourceError, the cell limit) and
 safezip.py (zip containers: bombs, traversal, encryption). Beside them: checks.py (the rules a
-harvest applies), codes.py (OpenSID code lists), wilayah.py (the district's kecamatan and desa).
+harvest applies), codes.py (OpenSID code lists), wilayah.py (the district's kecamatan and desa),
+boundaries.py (desa boundaries from config.path as checked GeoJSON; not yet used by the harvest).
 The demo district's generator is ``portal.demogen``; nothing here imports it.
 """
+from .boundaries import BoundaryReport, BoundaryWarning, read_boundaries
 from .csv import CHUNK_ROWS, CsvStream, StreamUnsuitable
 from .exports import StreamedExport, stream_csv_folder
 from .readers import is_database_url, read_source, source_label
 from .tables import BOOKKEEPING, CORE_TABLES, FILE_COLUMN, ROW_COLUMN, SourceError, SourceTables
 
-__all__ = ["BOOKKEEPING", "CHUNK_ROWS", "CORE_TABLES", "FILE_COLUMN", "ROW_COLUMN", "CsvStream", "SourceError",
-           "SourceTables", "StreamUnsuitable", "StreamedExport", "is_database_url", "read_source",
-           "source_label", "stream_csv_folder"]
+__all__ = ["BOOKKEEPING", "BoundaryReport", "BoundaryWarning", "CHUNK_ROWS", "CORE_TABLES", "FILE_COLUMN",
+           "ROW_COLUMN", "CsvStream", "SourceError", "SourceTables", "StreamUnsuitable", "StreamedExport",
+           "is_database_url", "read_boundaries", "read_source", "source_label", "stream_csv_folder"]
