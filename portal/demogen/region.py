@@ -10,6 +10,8 @@ import pandas as pd
 
 from portal.sources.wilayah import District, undotted
 
+from .boundaries import desa_paths
+
 MIN_PER_DESA = 10
 
 # Common banjar dinas names in Tabanan; a desa draws distinct ones so (rt, rw, dusun) stays unique.
@@ -51,7 +53,7 @@ def _slug(name: str) -> str:
 
 
 def build_config(rng: np.random.Generator, district: District, seed: int) -> pd.DataFrame:
-    """One OpenSID config row per desa, with undotted codes as OpenSID stores them."""
+    """One OpenSID config row per desa, with undotted codes as OpenSID stores them and a boundary."""
     desa = district.desa
     n = len(desa)
     kec_index = {k.kode: i for i, k in enumerate(district.kecamatan)}
@@ -93,7 +95,10 @@ def build_config(rng: np.random.Generator, district: District, seed: int) -> pd.
             "lat": float(lat[i]),
             "lng": float(lng[i]),
         })
-    return pd.DataFrame(rows)
+    config = pd.DataFrame(rows)
+    # The desa's boundary as OpenSID keeps it; drawn from the positions, it takes no random draw.
+    config["path"] = desa_paths(lat, lng)
+    return config
 
 
 def build_region(rng: np.random.Generator, district: District, residents: int, seed: int) -> Region:
