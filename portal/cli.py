@@ -65,17 +65,22 @@ def create_user_command(email: str, role: str, name: str, password: str | None) 
 @click.option("--seed", default=1, show_default=True, type=int)
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "sqlite"]), default="csv",
               show_default=True)
+@click.option("--months", default=1, show_default=True, type=click.IntRange(min=1, max=120),
+              help="Satu ekspor per bulan (OUT/YYYY-MM/, tanggal 1 tiap bulan, terakhir 2026-11-01).")
 @with_appcontext
-def generate_district_command(out: Path, residents: int, seed: int, fmt: str) -> None:
-    """Write a synthetic OpenSID export of the configured district."""
+def generate_district_command(out: Path, residents: int, seed: int, fmt: str, months: int) -> None:
+    """Write a synthetic OpenSID export of the configured district (with --months, one a month)."""
     from portal.demogen.generator import generate_district
     from portal.sources.wilayah import load_district
 
     district = load_district(current_app.config["DISTRICT_CODE"])
     try:
-        summary = generate_district(out, residents=residents, seed=seed, fmt=fmt, district=district)
+        summary = generate_district(out, residents=residents, seed=seed, fmt=fmt, district=district,
+                                    months=months)
     except (FileExistsError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
+    for path in summary.months:
+        click.echo(f"{path}")
     click.echo(f"{summary.path}: {summary.desa} desa, {summary.families} keluarga, "
                f"{summary.residents} penduduk ({summary.alive} hidup), format {summary.format}.")
 

@@ -4,6 +4,14 @@ The output has OpenSID's table and column names (config, tweb_wil_clusterdesa, t
 tweb_penduduk, each per-village table with config_id) and is shaped like real register data:
 valid-looking NIK and No. KK, coherent families, Balinese names, an age pyramid and rare
 categories. Every value is invented; the same (residents, seed, format) gives the same output.
+
+With ``months`` > 1 it writes a series: one export per month, the register as it stood on the
+first day of each month, the last one on REF_DATE (2026-11-01, the date a single export has
+always had). Each month follows from the one before (``history.advance_month``): the same
+people with the same ids, a month older, with the month's births, deaths, moves, marriages,
+new families and e-KTP records; CSV exports add a ``log_penduduk.csv`` of those events.
+Layout: ``OUT/2025-12/``, ``OUT/2026-01/``, ... (``OUT/2025-12.sqlite`` or ``.xlsx`` for the
+other formats). ``months=1`` is the single export as before, written to ``OUT`` itself.
 """
 from __future__ import annotations
 
@@ -15,16 +23,19 @@ import numpy as np
 
 from portal.sources.wilayah import District, load_district
 
+from .history import Month, Register, advance_month, start_register
 from .households import build_households
 from .region import MIN_PER_DESA, Region, build_region
 from .tables import Numbering, build_tables
-from .writers import FORMATS, WRITERS, append_csv, check_target
+from .util import REF_DATE
+from .writers import FORMATS, TABLE_NAMES, WRITERS, append_csv, check_target, lines_bytes
 
 DEFAULT_RESIDENTS = 470_000
 # Above this many residents a CSV export is written in batches of desa (bounded memory);
 # below it, in one piece, so the demo district's bytes never change.
 BATCH_ABOVE = 1_000_000
 BATCH_RESIDENTS = 250_000
+MAX_MONTHS = 120
 
 
 @dataclass(frozen=True)
@@ -37,6 +48,7 @@ class GenerationSummary:
     families: int
     residents: int  # rows in tweb_penduduk (all statuses)
     alive: int  # rows with status_dasar == 1
+    months: tuple[Path, ...] = ()  # a series: the export of each month, oldest first (else empty)
 
 
 def generate_district(
@@ -46,15 +58,19 @@ def generate_district(
     fmt: str = "csv",
     district: District | None = None,
     batch_residents: int | None = None,
+    months: int = 1,
 ) -> GenerationSummary:
     """Generate a synthetic OpenSID district and write it to ``out`` as csv, xlsx or sqlite.
 
     A CSV export can be written in batches of whole desa of about ``batch_residents`` residents
     each (automatic above BATCH_ABOVE residents): peak memory then follows the batch, not the
     district. Batches draw from their own seeded streams, so the output differs from one piece.
+    With ``months`` > 1, a monthly series (see the module doc; not in batches).
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if int(months) != months or not 1 <= months <= MAX_MONTHS:
+        raise ValueError(f"months must be a whole number from 1 to {MAX_MONTHS}, got {months!r}")
     district = district or load_district("51.02")
     n_desa = len(district.desa)
     if n_desa == 0:
@@ -67,10 +83,14 @@ def generate_district(
     out = Path(out)
     check_target(out, fmt)
 
-    if batch_residents is None and fmt == "csv" and residents > BATCH_ABOVE:
+    if batch_residents is None and fmt == "csv" and residents > BATCH_ABOVE and months == 1:
         batch_residents = BATCH_RESIDENTS
+    if months > 1 and batch_residents is not None:
+        raise ValueError("a monthly series is not written in batches")
     rng = np.random.default_rng(seed)
     region = build_region(rng, district, int(residents), int(seed))
+    if months > 1:
+        return _generate_series(out, rng, district, region, int(seed), fmt, int(months))
     if batch_residents is not None:
         if fmt != "csv":
             raise ValueError("only a csv export can be written in batches")
@@ -126,3 +146,49 @@ def _generate_in_batches(out: Path, district: District, region: Region, seed: in
         del keluarga, penduduk, households
     return GenerationSummary(path=out, format="csv", desa=len(district.desa),
                              families=numbering.families, residents=numbering.people, alive=alive)
+
+
+def month_starts(last: np.datetime64, months: int) -> list[np.datetime64]:
+    """The first days of ``months`` consecutive months, ending with the month of ``last``."""
+    end = last.astype("datetime64[M]")
+    return [(end - (months - 1 - i)).astype("datetime64[D]") for i in range(months)]
+
+
+def _write_month(reg: Register, region: Region, out: Path, day: np.datetime64, fmt: str) -> Path:
+    """Write the register as it stands on ``day`` as one export under ``out``; returns its path."""
+    label = str(day.astype("datetime64[M]"))
+    tables = {"config": region.config, "tweb_wil_clusterdesa": region.clusters,
+              "tweb_keluarga": reg.keluarga, "tweb_penduduk": reg.penduduk}
+    if fmt != "csv":
+        path = out / f"{label}.{fmt}"
+        WRITERS[fmt](tables, path)
+        return path
+    path = out / label
+    path.mkdir(parents=True)
+    tables["log_penduduk"] = reg.log_table()
+    for name in (*TABLE_NAMES, "log_penduduk"):
+        if name == "tweb_penduduk":  # most lines are last month's: only changed rows are formatted
+            header = (",".join(reg.penduduk.columns) + "\n").encode("utf-8")
+            (path / f"{name}.csv").write_bytes(header + lines_bytes(reg.penduduk_lines()))
+        else:
+            append_csv(path, name, tables[name], header=True)
+    return path
+
+
+def _generate_series(out: Path, rng: np.random.Generator, district: District, region: Region, seed: int,
+                     fmt: str, months: int) -> GenerationSummary:
+    """The register on the first day of each of ``months`` months, each month from the one before."""
+    days = month_starts(REF_DATE, months)
+    households = build_households(rng, region.sizes)
+    keluarga, penduduk = build_tables(rng, district, region, households, ref_date=days[0])
+    reg = start_register(keluarga, penduduk)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, day in enumerate(days):
+        if i:
+            month = Month(start=days[i - 1], end=day, rng=np.random.default_rng([seed, 13, i]))
+            reg = advance_month(reg, month, district, region)
+        paths.append(_write_month(reg, region, out, day, fmt))
+    status = reg.penduduk["status_dasar"].to_numpy()
+    return GenerationSummary(path=out, format=fmt, desa=len(district.desa), families=len(reg.keluarga),
+                             residents=len(reg.penduduk), alive=int((status == 1).sum()), months=tuple(paths))

@@ -71,12 +71,14 @@ class Numbering:
 
 def build_tables(
     rng: np.random.Generator, district: District, region: Region, hh: Households,
-    numbering: Numbering | None = None,
+    numbering: Numbering | None = None, ref_date: np.datetime64 = REF_DATE,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return (tweb_keluarga, tweb_penduduk) DataFrames with OpenSID column names.
 
     With ``numbering`` the households are one batch of a district written in several: ids and
     serials go on from the batches before, and ``numbering`` is advanced past this one.
+    Ages are completed years on ``ref_date`` (the generator's fixed REF_DATE unless a monthly
+    series starts earlier); birth, registration and record dates are drawn before it.
     """
     fam_base, person_base = (numbering.families, numbering.people) if numbering else (0, 0)
     n_desa = len(district.desa)
@@ -117,7 +119,7 @@ def build_tables(
     rand_mother, _ = make_names(rng, np.full(N, 2), parent_style, rng.integers(0, 4, N), np.zeros(N, np.int64))
 
     # NIK: kecamatan code, birth DDMMYY with day+40 for women, serial per 12-digit prefix.
-    birth = REF_DATE - (np.floor(age * DAYS_PER_YEAR).astype(np.int64) + 1)
+    birth = ref_date - (np.floor(age * DAYS_PER_YEAR).astype(np.int64) + 1)
     day, month, year = date_parts(birth)
     prefix = kec6[hh.fam_desa[fam]] * 10**6 + (day + 40 * (sex == 2)) * 10**4 + month * 100 + year % 100
     serial = serial_continuing(prefix, numbering.nik if numbering else None)
@@ -127,14 +129,14 @@ def build_tables(
 
     # No. KK: kecamatan code, registration DDMMYY (no +40), serial per prefix.
     head = hh.fam_start
-    tgl_daftar = REF_DATE - _days(rng, np.minimum(25, age[head] - 17) * DAYS_PER_YEAR)
+    tgl_daftar = ref_date - _days(rng, np.minimum(25, age[head] - 17) * DAYS_PER_YEAR)
     d_day, d_month, d_year = date_parts(tgl_daftar)
     kk_prefix = kec6[hh.fam_desa] * 10**6 + d_day * 10**4 + d_month * 100 + d_year % 100
     kk_serial = serial_continuing(kk_prefix, numbering.kk if numbering else None)
     if kk_serial.max(initial=0) > 9999:
         raise RuntimeError("No. KK serial overflow: too many families registered on one day in one kecamatan")
     no_kk = (kk_prefix * 10**4 + kk_serial).astype("U16").astype(object)
-    tgl_cetak = tgl_daftar + _days(rng, np.minimum((REF_DATE - tgl_daftar).astype(np.int64), 5 * 365))
+    tgl_cetak = tgl_daftar + _days(rng, np.minimum((ref_date - tgl_daftar).astype(np.int64), 5 * 365))
     alamat_f = region.rt_alamat[fam_rt]
     keluarga = pd.DataFrame({
         "id": np.arange(1, F + 1) + fam_base,
@@ -181,11 +183,11 @@ def build_tables(
     passport = concat(pick_strings(rng, N, tuple("ABCEKLMNPRSTX")), pick_strings(rng, N, tuple("ABCDEFGH")),
                       digits(rng, N, 7))
 
-    # Records were created after 2016 (or at birth) and last touched before REF_DATE.
+    # Records were created after 2016 (or at birth) and last touched before ref_date.
     lo = np.maximum(birth, np.datetime64("2016-01-01"))
-    created_day = lo + _days(rng, (REF_DATE - lo).astype(np.int64))
+    created_day = lo + _days(rng, (ref_date - lo).astype(np.int64))
     created = created_day.astype("datetime64[s]") + rng.integers(8 * 3600, 16 * 3600, N)
-    span = (REF_DATE.astype("datetime64[s]") - created).astype(np.int64)
+    span = (ref_date.astype("datetime64[s]") - created).astype(np.int64)
     updated = created + np.floor(rng.random(N) * span).astype(np.int64)
 
     penduduk = pd.DataFrame({

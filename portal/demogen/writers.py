@@ -53,6 +53,14 @@ def _csv_lines(frame: pd.DataFrame) -> bytes:
     Minimal quoting (a cell holding a comma, quote or line break is quoted, quotes doubled),
     an empty cell for NULL; pandas' own writer would take most of a batch's time.
     """
+    return lines_bytes(row_lines(frame)) if len(frame) else b""
+
+
+def row_lines(frame: pd.DataFrame) -> pa.Array:
+    """Each row of a frame of integers and text as its CSV line (with the line end), in Arrow.
+
+    A row's line depends on that row alone, so a monthly series re-formats only changed rows.
+    """
     cells = []
     for column in pa.Table.from_pandas(frame, preserve_index=False).columns:
         if not (pa.types.is_integer(column.type) or pa.types.is_string(column.type)
@@ -68,11 +76,15 @@ def _csv_lines(frame: pd.DataFrame) -> bytes:
             quoted = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
             text = pc.if_else(needs, quoted, text)
         cells.append(text)
-    if not len(frame):
-        return b""
     # Each row plus its line end; the text of all of them is then one contiguous buffer.
     lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, ","), "", "\n")
-    lines = pa.chunked_array([lines]).combine_chunks() if isinstance(lines, pa.ChunkedArray) else lines
+    return pa.chunked_array([lines]).combine_chunks() if isinstance(lines, pa.ChunkedArray) else lines
+
+
+def lines_bytes(lines: pa.Array) -> bytes:
+    """The text of an Arrow array of lines, one after the other, as bytes."""
+    if not len(lines):
+        return b""
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32, count=len(lines) + 1, offset=lines.offset * 4)
     return lines.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]]
 
