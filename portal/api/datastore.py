@@ -267,10 +267,10 @@ def _text_search(table: Table, search: Search, rows: np.ndarray) -> tuple[np.nda
     ranks = {}
     for column, text in _queries(search).items():
         node = _parse(text, search)
-        if node is None:
-            continue
         index = tables.text_index(table, search.language, column)
-        rows = np.intersect1d(rows, fulltext.matching_rows(index, node), assume_unique=True)
+        # A query without a word matches nothing, as an empty tsquery does in PostgreSQL.
+        matched = fulltext.matching_rows(index, node) if node is not None else np.empty(0, dtype=np.int32)
+        rows = np.intersect1d(rows, matched, assume_unique=True)
         ranks["rank" if column is None else f"rank {column}"] = (index, node)
     scored = {name: _rank_column(len(table.typed), index, node, rows) for name, (index, node) in ranks.items()}
     return rows, scored

@@ -10,7 +10,8 @@ Here each table's words are read once, into an inverted index (lexeme → rows, 
 positions, as numpy arrays) kept with the table; a query is set operations on that index,
 so its cost grows with the rows that match, not with rows × words. ``language`` chooses
 how words become lexemes (``simple``: lower-cased words, PostgreSQL's ``simple``
-configuration); an unknown one is refused as PostgreSQL refuses an unknown configuration.
+configuration, the default; ``indonesian``: stems); an unknown one is refused as PostgreSQL
+refuses an unknown configuration.
 """
 from __future__ import annotations
 
@@ -23,11 +24,13 @@ import numpy as np
 
 from portal.api import budget
 from portal.api.errors import ValidationError
+from portal.search.analysis import stem
 
 # A word: letters and digits, joined by . - / (a code such as 51.02.01.2001 is one word).
 WORD = re.compile(r"[^\W_]+(?:[.\-/][^\W_]+)*")
-# Text search configurations: how a lower-cased word becomes a lexeme.
-LANGUAGES: dict[str, Callable[[str], str]] = {"simple": lambda word: word}
+# Text search configurations: how a lower-cased word becomes a lexeme (indonesian: the
+# catalog's Sastrawi stemmer, so "kependudukan" finds "penduduk" as on the search page).
+LANGUAGES: dict[str, Callable[[str], str]] = {"simple": lambda word: word, "indonesian": stem}
 DEFAULT_LANGUAGE = "simple"
 # to_tsquery's tokens: operators, parentheses, quoted or bare lexemes with an optional :* / weights.
 TSQUERY_TOKEN = re.compile(r"\s*(?:(?P<op>&|\||!|\(|\)|<->|<\d+>)|'(?P<quoted>(?:[^']|'')*)'"
@@ -312,7 +315,8 @@ def positive_terms(node, negated: bool = False) -> list[Term]:
 def rank(index: TextIndex, node, rows: np.ndarray) -> np.ndarray:
     """ts_rank(vector, query, 32) of each row: word frequency as PostgreSQL's calc_rank_or
     weighs it (the n-th occurrence adds 0.1/n^2), averaged over the query's words, then
-    normalised to rank/(rank+1)."""
+    normalised to rank/(rank+1). Equal to PostgreSQL's for one word and for ``|`` queries;
+    for ``&`` of several words PostgreSQL weighs their proximity (calc_rank_and) instead."""
     terms = list(dict.fromkeys(positive_terms(node)))
     postings = [p for term in terms for p in _postings(index, term)]
     if not postings:

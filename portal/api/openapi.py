@@ -41,7 +41,7 @@ ACTION_PARAMS: dict[str, list[tuple[str, str, str]]] = {
         ("resource_id", "string", "Resource id of a CSV file"), ("filters", "object", "{field: value or [values]}"),
         ("q", "string", "Whole words (all of them), or {field: text}; at most 256 characters, 12 words"),
         ("plain", "boolean", "false: PostgreSQL tsquery syntax (& | ! ( ) <-> and prefix word:*)"),
-        ("language", "string", "Text search configuration (simple)"),
+        ("language", "string", "Text search configuration: simple (default) or indonesian (stemmed)"),
         ("full_text", "string", "Full text over every column (instead of a string q)"),
         ("distinct", "boolean", "Only distinct rows of the returned columns"),
         ("fields", "array", "Columns to return (rank: the text search's rank)"),
