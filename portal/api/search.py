@@ -236,8 +236,7 @@ def package_search(params: dict) -> dict:
     snap = snapshot()
     docs = documents(snap)
     ids = [i for i in engine.run(queries, keys, extra=docs)[0] if i in docs]
-    by_id = snap.memo.setdefault("package_by_id", {p["id"]: p for p in packages(snap)})
-    results = [by_id[i] for i in ids[start:start + rows]]
+    results = [dicts.latest_package(snap, snap.by_id[i]) for i in ids[start:start + rows]]
     if fields:
         results = [{f: _field(p, f) for f in fields} for p in results]
     facets, search_facets = _facets(snap, params, [docs[i] for i in ids])
