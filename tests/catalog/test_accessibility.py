@@ -16,7 +16,7 @@ PUBLIC_PAGES = ("/", "/?lang=en", "/dataset", "/dataset?q=penduduk", "/dasbor", 
                 f"/kecamatan/{KECAMATAN}", "/api/docs", "/auth/login", "/privasi", "/topik", "/organisasi")
 ADMIN_PAGES = ("/admin/", "/admin/releases", "/admin/releases?status=submitted", "/admin/datasets",
                "/admin/harvests", "/admin/audit", "/admin/users", "/admin/organizations",
-               "/admin/organizations/new", "/admin/topics", "/admin/?lang=en")
+               "/admin/organizations/new", "/admin/topics", "/admin/akun/sandi", "/admin/?lang=en")
 CONTROLS = {"input", "select", "textarea"}
 UNLABELLED_INPUT_TYPES = {"hidden", "submit", "button", "reset", "image"}
 
@@ -122,7 +122,7 @@ def _check_pages(client, urls) -> dict[str, list[str]]:
     return report
 
 
-def test_main_pages_are_structurally_accessible(client, auth, published):
+def test_main_pages_are_structurally_accessible(client, auth, users, published):
     # One published release (the harvest's other tables stay drafts): public pages, then the
     # walidata's and the produsen's admin pages. One test, so the slow harvest runs once.
     name = published.dataset.name
@@ -130,10 +130,11 @@ def test_main_pages_are_structurally_accessible(client, auth, published):
                                    f"/dataset/{name}/version/{published.version}"))
     auth.login_as("walidata")
     report |= _check_pages(client, (*ADMIN_PAGES, f"/admin/releases/{published.id}",
-                                    f"/admin/harvests/{published.harvest_id}"))
+                                    f"/admin/harvests/{published.harvest_id}",
+                                    f"/admin/users/{users['produsen'].id}"))
     auth.logout()
     auth.login_as("produsen")
-    report |= _check_pages(client, (f"/admin/releases/{published.id}/metadata",))
+    report |= _check_pages(client, (f"/admin/releases/{published.id}/metadata", "/admin/akun/sandi"))
     assert report == {}
 
 
