@@ -1,9 +1,9 @@
 """A time budget for one API request's work (API_TIME_BUDGET_MS).
 
-The API blueprint starts the clock before each request; long loops call ``check`` now and
-then and stop with CKAN's datastore answer for a statement timeout (409 Validation Error,
-``{"query": ["Search took too long"]}``) once the budget is spent. Outside a request (an
-action called from Python) there is no deadline.
+The API blueprint starts the clock before each request; the search calls ``check`` between
+its steps (and in its row loops) and stops with CKAN's datastore answer for a statement
+timeout (409 Validation Error, ``{"query": ["Search took too long"]}``) once the budget is
+spent. Outside a request (an action called from Python) there is no deadline.
 """
 from __future__ import annotations
 
@@ -12,9 +12,6 @@ import time
 from flask import current_app, g, has_app_context
 
 from portal.api.errors import ValidationError
-
-# How many loop rounds pass between two looks at the clock (``every``).
-CHECK_EVERY = 1024
 
 
 def start() -> None:
@@ -34,11 +31,3 @@ def spare(seconds: float) -> None:
     (a table's index built once) is not charged to the request that happened to need it first."""
     if has_app_context() and g.get("api_deadline") is not None:
         g.api_deadline += seconds
-
-
-def every(items, step: int = CHECK_EVERY):
-    """Yield ``items``, checking the budget every ``step`` items."""
-    for n, item in enumerate(items):
-        if n % step == 0:
-            check()
-        yield item
