@@ -461,6 +461,25 @@ def _(ws):
     return cell(ws, "tweb_penduduk", "sex", "@SUM(A1:A9)")
 
 
+# --- desa boundaries (config.path): a bad one never stops a harvest --------------------------
+
+@case("desa_boundary_that_is_not_json", harmless=True)
+def _(ws):
+    return cell(ws, "config", "path", "[[[[-8.4917,115.0311],[-8.4811,115.0377],[-8.47")
+
+
+@case("desa_boundary_crossing_itself", harmless=True)
+def _(ws):
+    bow_tie = "[[[[-8.5017,115.0011],[-8.4511,115.0577],[-8.5017,115.0577],[-8.4511,115.0011]]]]"
+    return cell(ws, "config", "path", bow_tie)
+
+
+@case("desa_boundary_of_3_mb_within_the_map_cell_limit", harmless=True)
+def _(ws):
+    ring = ",".join(f"[-8.{470000 + i % 9000:06d},115.{20000 + i:06d}]" for i in range(120_000))
+    return cell(ws, "config", "path", f"[[[{ring}]]]", secret=False)
+
+
 # --- zip archives ------------------------------------------------------------------------
 
 @case("zip_bomb", "export.zip", "zip bomb")
