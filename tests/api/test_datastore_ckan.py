@@ -263,3 +263,12 @@ def test_time_budget_stops_the_work(client, resource_id, app):
     assert refused(client, resource_id=resource_id, q="hindu")["query"] == ["Search took too long"]
     app.config["API_TIME_BUDGET_MS"] = 1000
     assert ds(client, resource_id=resource_id, q="hindu")["total"] == 2
+
+
+# Issue 12 finding 1: a body sent without Content-Length (chunked) cannot be read past API_MAX_BODY either.
+def test_chunked_body_over_the_limit_is_a_413(client, app):
+    body = b'{"resource_id": "x", "q": "' + b"a " * (app.config["API_MAX_BODY"] // 2) + b'"}'
+    response = client.post("/api/action/datastore_search", input_stream=io.BytesIO(body),
+                           content_type="application/json", environ_overrides={"wsgi.input_terminated": True})
+    assert response.status_code == 413 and response.get_json()["error"] == {
+        "__type": "Request Entity Too Large", "message": f"Request body larger than {app.config['API_MAX_BODY']} bytes"}
