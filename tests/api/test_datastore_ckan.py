@@ -71,6 +71,9 @@ def test_q_per_column_also_as_a_json_string_in_a_get(client, resource_id):
     assert found["fields"][-1] == {"id": "rank nama_desa", "type": "float"}
     both = {"kategori": "hindu", "nama_desa": "tiga"}
     assert ds(client, method="post", resource_id=resource_id, q=both)["total"] == 1
+    # full_text searches every column beside a per-column q (logic/action.py datastore_search).
+    mixed = ds(client, method="post", resource_id=resource_id, full_text="selemadeg", q={"kategori": "islam"})
+    assert mixed["total"] == 2 and [f["id"] for f in mixed["fields"]][-2:] == ["rank", "rank kategori"]
     assert ds(client, resource_id=resource_id, q='{"nama_desa": "islam"}')["total"] == 0  # that column only
     assert refused(client, resource_id=resource_id, q='{"nope": "x"}') == {
         "__type": "Validation Error", "q": ['invalid value "nope"']}
@@ -138,6 +141,9 @@ def test_links_total_and_estimate(client, resource_id):
                                 "next": "/api/action/datastore_search?offset=100"}
     assert found["total"] == 4 and found["total_was_estimated"] is False
     assert "offset" not in ds(client, resource_id=resource_id)  # only the given keys are echoed
+    # limit_to_configured_maximum: a limit over rows_max (DATASTORE_ROWS_MAX here) is lowered, and echoed so.
+    rows_max = client.application.config["DATASTORE_ROWS_MAX"]
+    assert ds(client, resource_id=resource_id, limit=10 ** 9)["limit"] == rows_max
     # search_data: with total_estimation_threshold and no filter, the table's row count is an estimate.
     estimated = ds(client, resource_id=resource_id, total_estimation_threshold=2)
     assert estimated["total"] == 4 and estimated["total_was_estimated"] is True
