@@ -48,6 +48,7 @@ Balinese calendars favour, slightly more births in September-November.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -550,8 +551,6 @@ def arrivals(reg: Register, month: Month, district: District, region: Region) ->
 
 def _relabel(households, desa: np.ndarray):
     """Households drawn for a subset of desa, with their desa index in the whole district."""
-    import dataclasses
-
     return dataclasses.replace(households, fam_desa=desa[households.fam_desa])
 
 

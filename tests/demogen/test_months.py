@@ -3,12 +3,16 @@ with births, deaths, moves, marriages, new families and e-KTP records at plausib
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from portal.demogen.generator import generate_district
+from portal.sources import read_source
+from portal.sources.checks import check_tables
+from portal.sources.wilayah import load_district
 
 TABLES = ("config", "tweb_wil_clusterdesa", "tweb_keluarga", "tweb_penduduk")
 RESIDENTS = 13_300  # 100 a desa: enough events in a year to see rates
@@ -77,6 +81,14 @@ def test_the_same_people_keep_their_ids_and_nobody_is_deleted(series):
         # Dead and departed residents stay in the register as OpenSID keeps them.
         gone = a["status_dasar"] != "1"
         assert b.iloc[: len(a)]["status_dasar"][gone].equals(a["status_dasar"][gone])
+
+
+def test_every_month_passes_the_harvest_checks_on_its_own_reference_date(series):
+    district = load_district("51.02")
+    for path in series[0].months[::6]:
+        year, month = map(int, path.name.split("-"))
+        report = check_tables(read_source(path), date(year, month, 1), district)
+        assert report.problems == [], [str(p) for p in report.problems[:5]]
 
 
 def test_ages_advance_with_the_reference_date(year):
