@@ -170,6 +170,7 @@ class _Parser:
     """Recursive descent over to_tsquery's grammar: or := and ('|' and)*; and := not (('&'|'<N>') not)*."""
 
     def __init__(self, text: str, tokens: list, lexeme_of: Callable[[str], str]):
+        """A parser over ``tokens`` of ``text``; ``lexeme_of`` normalises each word."""
         self.text, self.tokens, self.at, self.lexeme_of = text, tokens, 0, lexeme_of
 
     def peek(self) -> tuple | None:

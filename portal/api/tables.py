@@ -170,6 +170,7 @@ def text_index(table: Table, language: str | None, column: str | None = None) ->
     names = table.names
 
     def make() -> fulltext.TextIndex:
+        """Read the cells once into the index."""
         if column is None:
             cells = ([_cell_text(v) for v in row[1:]] for row in table.typed)
         else:
@@ -182,6 +183,7 @@ def text_index(table: Table, language: str | None, column: str | None = None) ->
 def value_rows(table: Table, column: str) -> dict:
     """Each typed value of ``column`` → the sorted rows holding it (what ``filters`` match)."""
     def make() -> dict:
+        """Group the rows by value."""
         at = table.names.index(column)
         found: dict = {}
         for row, values in enumerate(table.typed):
@@ -199,6 +201,7 @@ def _sort_key(value) -> tuple:
 def order(table: Table, column: str) -> np.ndarray:
     """Each row's dense rank in ``column`` (0 = smallest), -1 for a null; made once per column."""
     def make() -> np.ndarray:
+        """Rank the column's distinct values."""
         at = table.names.index(column)
         values = [row[at] for row in table.typed]
         distinct = sorted({v for v in values if v is not None}, key=_sort_key)
