@@ -91,6 +91,14 @@ def test_every_month_passes_the_harvest_checks_on_its_own_reference_date(series)
         assert report.problems == [], [str(p) for p in report.problems[:5]]
 
 
+def test_reused_csv_lines_equal_a_fresh_write_of_every_month(series):
+    # Only changed residents are re-formatted each month; the file must be what writing the
+    # whole table anew gives.
+    for path in series[0].months:
+        raw = (path / "tweb_penduduk.csv").read_bytes()
+        assert _read(path, "tweb_penduduk").to_csv(index=False, lineterminator="\n").encode() == raw
+
+
 def test_ages_advance_with_the_reference_date(year):
     first, last, _, _ = year
     born = pd.to_datetime(last["tanggallahir"].iloc[: len(first)], format="%Y-%m-%d")
