@@ -16,13 +16,15 @@ ACTION_PARAMS: dict[str, list[tuple[str, str, str]]] = {
     "package_show": [("id", "string", "Dataset id or name")],
     "resource_show": [("id", "string", "Resource id (stable across versions)")],
     "package_search": [
-        ("q", "string", "Free text, or Solr syntax field:value"),
+        ("q", "string", "Free text (stemmed Indonesian; 3-5 words may miss one, as CKAN's mm), "
+                        "or Solr syntax field:value; at most 2000 characters, 64 terms"),
         ("fq", "string", "Filter: field:value, field:\"quoted\", "
                          "metadata_modified:[2026-01-01T00:00:00Z TO *], OR, -negation"),
         ("fq_list", "array", "Several fq filters, all applied"),
         ("rows", "integer", "Page size, default 10, at most 1000"),
         ("start", "integer", "Offset; past the end the results are empty"),
-        ("sort", "string", "e.g. 'id asc', 'metadata_modified desc', 'title_string asc'"),
+        ("sort", "string", "field and direction, e.g. 'id asc', 'metadata_modified desc', "
+                           "'title_string asc' (no direction: 400)"),
         ("facet.field", "array", "Fields to count: organization, groups, tags, res_format, license_id"),
         ("facet.limit", "integer", "Values per facet (default 50, -1 for all)"),
         ("facet.mincount", "integer", "Smallest count shown (default 1)"),
@@ -60,7 +62,8 @@ ENVELOPE = {
                                                               "message": {"type": "string"}}}},
 }
 ERRORS = {"400": "Search Query Error, bad JSON or unknown action", "403": "Authorization Error (write actions)",
-          "404": "Not Found Error", "409": "Validation Error (also: Search took too long)",
+          "404": "Not Found Error",
+          "409": "Validation Error, or Search Error (a q/fq that cannot run; also: search took too long)",
           "413": "Request body over API_MAX_BODY", "429": "Rate limited: wait Retry-After seconds"}
 
 
