@@ -59,6 +59,7 @@ def _sort_and_page(items: list[dict], params: dict, max_limit: int) -> list[dict
 
 
 def _list(params: dict, everything: list[dict]) -> list:
+    """organization_list/group_list: names, or with ``all_fields`` the dicts (count optional)."""
     all_fields = as_bool(params, "all_fields")
     # CKAN: all_fields is expensive, so its limit is 25 (ckan.group_and_organization_list_all_fields_max).
     chosen = _sort_and_page(everything, params, 25 if all_fields else 1000)
@@ -70,6 +71,7 @@ def _list(params: dict, everything: list[dict]) -> list:
 
 
 def _with_datasets(snap: Snapshot, found: dict, params: dict, belongs: Callable) -> dict:
+    """A group or organisation dict with its public packages when ``include_datasets`` asks."""
     if as_bool(params, "include_datasets", False):
         found = {**found, "packages": [p for e, p in zip(snap.entries, packages(snap))
                                        if belongs(e)][:DATASETS_IN_SHOW]}

@@ -177,6 +177,7 @@ class SearchResult:
 
 
 def _english() -> bool:
+    """Whether the page speaks English (never outside a request)."""
     # Outside a request (CLI, services) the catalog speaks Indonesian.
     return has_request_context() and current_language() == "en"
 
@@ -221,6 +222,7 @@ def search(params: SearchParams, with_facets: bool = True, page_size: int = PAGE
 
 
 def _facets(params: SearchParams, ids, index: dict) -> list[FacetGroup]:
+    """Each facet's values over the matched ids, chosen ones first, then by count and label."""
     tally = Counter(pair for i in ids for pair in index.get(i, ()))
     counts: dict[str, dict[str, int]] = {}
     for (name, value), count in tally.items():
@@ -258,6 +260,7 @@ def facet_label(name: str, value: str, orgs: dict[str, str] | None = None) -> st
 
 
 def _hit(row, terms: list[str]) -> Hit:
+    """One result as the page lists it, in the reader's language, with its snippet."""
     english = _english()
     title = row.title_en if english and row.title_en else row.title
     description = row.description_en if english and row.description_en else row.description
@@ -267,6 +270,7 @@ def _hit(row, terms: list[str]) -> Hit:
 
 
 def _is_hit(word: str, terms: list[str]) -> bool:
+    """Whether a word of a description matches a term of the query (its stem begins with it)."""
     word = word.lower()
     return word not in STOPWORDS and any(stem(word).startswith(t) for t in terms)  # stem() is memoised
 

@@ -84,6 +84,7 @@ def catalog_state() -> CatalogState:
 
 @catalog_changed.connect
 def _forget_state(_dataset, **_extra) -> None:
+    """A publication, withdrawal or metadata edit in this worker: read the index again."""
     forget("search_state")
 
 

@@ -123,6 +123,7 @@ def _document(dataset: Dataset, latest: Release) -> tuple[dict, list[tuple[str, 
 
 
 def _remove(dataset_id: str) -> None:
+    """Delete one dataset's entry, facet values and full text from the index."""
     db.session.execute(delete(SearchFacet).where(SearchFacet.dataset_id == dataset_id)
                        .execution_options(synchronize_session=False))
     db.session.execute(delete(SearchEntry).where(SearchEntry.dataset_id == dataset_id)
@@ -132,6 +133,7 @@ def _remove(dataset_id: str) -> None:
 
 
 def _write_text(dataset_id: str, stemmed: dict[str, str]) -> None:
+    """Store one dataset's stemmed fields: an FTS5 row, or the weighted tsvector on PostgreSQL."""
     if dialect() == "sqlite":
         db.session.execute(text(
             f"INSERT INTO search_fts (dataset_id, {', '.join(TEXT_FIELDS)}) "

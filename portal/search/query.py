@@ -136,6 +136,7 @@ def _parse(text: str) -> tree.Item:
 
 
 def _unquote(value: str) -> str:
+    """A term's text: the quotes of a phrase and backslash escapes removed."""
     value = value[1:-1] if len(value) > 1 and value[0] == value[-1] == '"' else value
     return re.sub(r"\\(.)", r"\1", value)
 
@@ -144,6 +145,7 @@ class _Compiler:
     """Walks a luqum tree into a predicate, counting clauses and collecting Text clauses."""
 
     def __init__(self):
+        """A compiler with no clauses counted or collected yet."""
         self.texts: list[Text] = []
         self.clauses = 0
 
@@ -229,6 +231,7 @@ class _Compiler:
 
 
 def _typed(field: str, value: str):
+    """A value as its field stores it: a date, a bounded integer, or the string itself."""
     if field in DATE_FIELDS:
         return parse_time(value)
     if field in INT_FIELDS:

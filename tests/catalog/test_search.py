@@ -7,7 +7,7 @@ from sqlalchemy import insert
 from werkzeug.datastructures import MultiDict
 
 from portal.catalog.search import SearchParams, search
-from portal.catalog.search_index import SearchEntry, reindex
+from portal.search.index import SearchEntry, reindex
 from portal.datasets import services
 from portal.core.vocabularies import PrivacyClass, ReleaseStatus
 from portal.extensions import db
