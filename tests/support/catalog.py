@@ -6,10 +6,9 @@ import json
 import zipfile
 from datetime import date, datetime, timedelta
 
-
+from portal.core.vocabularies import ReleaseStatus
 from portal.datasets.models import Dataset, Organization, Release, ReleaseFile
 from portal.datasets.storage import Storage, sha256_bytes
-from portal.core.vocabularies import ReleaseStatus
 from portal.extensions import db
 from portal.search.index import reindex
 
