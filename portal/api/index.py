@@ -16,11 +16,11 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal.audit.models import AuditEvent
+from portal.core.vocabularies import ReleaseStatus
 from portal.datasets import queries
 from portal.datasets.fingerprint import catalog_fingerprint
-from portal.audit.models import AuditEvent
 from portal.datasets.models import Dataset, Organization, Release
-from portal.core.vocabularies import ReleaseStatus
 from portal.extensions import db
 
 _lock = threading.Lock()
