@@ -207,9 +207,11 @@ class _Compiler:
         if not phrase and ("*" in raw or "?" in raw):
             # A wildcard word is a prefix of what was typed, not of a stem (Solr: not analysed).
             stems = tuple(w for w in tokens(raw.split("*")[0].split("?")[0]) if w not in STOPWORDS) or stems
-        text = Text(stems, phrase or len(stems) > 1)
-        self.texts.append(text)
-        return lambda d, m: d["id"][0] in m.get(text, ())
+        # A quoted phrase keeps its words in order; a joined word (KTP-el, penduduk/desa)
+        # needs each of its words anywhere.
+        texts = [Text(stems, True)] if phrase and len(stems) > 1 else [Text((s,)) for s in stems]
+        self.texts.extend(texts)
+        return lambda d, m: all(d["id"][0] in m.get(t, ()) for t in texts)
 
     def range(self, item: tree.Range, field: str) -> Predicate:
         """``[lo TO hi]``, ``{lo TO hi}`` or mixed, on a date, number or string field."""

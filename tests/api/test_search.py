@@ -136,3 +136,11 @@ def test_facets(client, catalog):
     assert posted["facets"] == {"res_format": {"CSV": 5, "JSON": 5, "ZIP": 5}} and posted["results"] == []
     assert search(client)["facets"] == {}
     assert action(client, "package_search", **{"facet.field": '["nope"]'})[0] == 409
+
+
+def test_a_joined_word_needs_each_of_its_words_and_a_phrase_keeps_their_order(client, catalog):
+    joined = search(client, q="penduduk/pekerjaan", sort="name asc")
+    assert joined["count"] >= 1
+    assert joined["results"] == search(client, q="penduduk pekerjaan", sort="name asc")["results"]
+    assert search(client, q='"menurut pekerjaan"')["count"] == 1
+    assert search(client, q='"pekerjaan menurut"')["count"] == 0
