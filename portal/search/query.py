@@ -89,7 +89,10 @@ def parse_time(value: str) -> datetime:
     except ValueError:
         raise QueryError(f"Invalid Date String: '{value}'") from None
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        try:
+            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:  # 0001-01-01T00:00:00+14:00 is before year 1 in UTC
+            raise QueryError(f"Date out of range: '{value[:40]}'") from None
     return parsed
 
 

@@ -22,6 +22,10 @@ CASES = [
     ("q of 5,000 characters", "package_search", "get", {"q": "kata " * 1000}, 409, SEARCH, None),
     ("date math beyond any date", "package_search", "get",
      {"fq": "metadata_modified:[NOW-999999999999DAYS TO *]"}, 409, SEARCH, None),
+    ("time zone before year 1", "package_search", "get",
+     {"fq": "metadata_modified:[0001-01-01T00:00:00+14:00 TO *]"}, 409, SEARCH, None),
+    ("time zone after year 9999", "package_search", "get",
+     {"fq": "metadata_modified:[* TO 9999-12-31T23:59:59-14:00]"}, 409, SEARCH, None),
     ("number beyond any integer", "package_search", "get",
      {"fq": "num_resources:[1 TO 99999999999999999999999]"}, 409, SEARCH, None),
     ("unbalanced bracket", "package_search", "get", {"fq": "organization:(a OR"}, 409, SEARCH, None),
@@ -84,6 +88,7 @@ def test_bad_input_answers_ckans_error_envelope(client, factory, case, name, met
 
 @pytest.mark.parametrize("query", [
     "fq=metadata_modified:[NOW-999999999999DAYS TO *]", "q=" + "(" * 3000, "modified_since=+999999-01-01",
+    "modified_since=0001-01-01T00:00:00%2B14:00",
 ])
 def test_dcat_refuses_bad_filters_with_a_400(client, factory, query):
     factory.dataset("penduduk")
