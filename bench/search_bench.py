@@ -85,6 +85,10 @@ WORST = {
     "fq = NOW-999999999999DAYS": {"fq": "metadata_modified:[NOW-999999999999DAYS TO *]"},
     "q = 200 words": {"q": " ".join(f"kata{i}" for i in range(200))},
     "fq = 500 OR'ed orgs": {"fq": " OR ".join(f"organization:o{i}" for i in range(500))},
+    # The most work a query within the bounds can ask for (64 clauses).
+    "q = 64 OR'ed words": {"q": " OR ".join(f"kata{i}*" for i in range(64))},
+    "q = 64 OR'ed res_description:": {"q": " OR ".join(f"res_description:kata{i}" for i in range(64))},
+    "q = 64 OR'ed name wildcards": {"q": " OR ".join(f"name:*a*b*c*d{i}" for i in range(64))},
 }
 
 

@@ -14,6 +14,8 @@ miss one, more words need 80 %.
 """
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +32,7 @@ from portal.search.errors import QueryError
 MAX_LENGTH = 2000     # characters of one q or fq
 MAX_CLAUSES = 64      # words, phrases and field values in one q or fq
 MAX_DEPTH = 8         # nested parentheses
+FIELD_STEMS_CACHE = 16384  # field values whose stems are kept (titles, notes, resource names)
 MAX_DAYS = 365 * 1000  # date math further than this is out of range
 TEXT_FIELDS = {"text", "title", "notes", "res_name", "res_description", "author", "maintainer"}
 DATE_FIELDS = {"metadata_created", "metadata_modified"}
@@ -246,23 +249,36 @@ def _typed(field: str, value: str):
     return value
 
 
+@functools.lru_cache(maxsize=FIELD_STEMS_CACHE)
+def _field_stems(value: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A field value's stems in order, and sorted without repeats (for prefix look-ups)."""
+    stems = tuple(analyse(value))
+    return stems, tuple(sorted(set(stems)))
+
+
+def _has_prefix(ordered: tuple[str, ...], prefix: str) -> bool:
+    """Whether a stem of the sorted ``ordered`` begins with ``prefix`` (binary search)."""
+    i = bisect.bisect_left(ordered, prefix)
+    return i < len(ordered) and ordered[i].startswith(prefix)
+
+
 def _field_text(field: str, raw: str, phrase: bool) -> Predicate:
     """A word of a text field (title:penduduk): its stems found in that field's stems."""
     wanted = analyse(raw.replace("*", " "))
     if not wanted:
         return lambda d, m: True
 
-    def found(d, m) -> bool:
-        """Every wanted stem begins a stem of the field (in order for a phrase)."""
-        for value in d.get(field, ()):
-            have = analyse(str(value))
-            if phrase and any(all(have[i + k].startswith(w) for k, w in enumerate(wanted))
-                              for i in range(len(have) - len(wanted) + 1)):
-                return True
-            if not phrase and all(any(h.startswith(w) for h in have) for w in wanted):
-                return True
-        return False
-    return found
+    seen: dict[str, bool] = {}  # this query's answer per distinct value (resources repeat them)
+
+    def value_matches(value: str) -> bool:
+        """Every wanted stem begins a stem of ``value`` (in order for a phrase)."""
+        if value not in seen:
+            have, ordered = _field_stems(value)
+            seen[value] = all(_has_prefix(ordered, w) for w in wanted) and (
+                not phrase or any(all(have[i + k].startswith(w) for k, w in enumerate(wanted))
+                                  for i in range(len(have) - len(wanted) + 1)))
+        return seen[value]
+    return lambda d, m: any(value_matches(str(v)) for v in d.get(field, ()))
 
 
 def _string_matcher(field: str, raw: str, phrase: bool) -> Predicate:
