@@ -7,10 +7,10 @@ from sqlalchemy import insert
 from werkzeug.datastructures import MultiDict
 
 from portal.catalog.search import SearchParams, search
-from portal.search.index import SearchEntry, reindex
-from portal.datasets import services
 from portal.core.vocabularies import PrivacyClass, ReleaseStatus
+from portal.datasets import services
 from portal.extensions import db
+from portal.search.index import SearchEntry, reindex
 from tests.support.search_catalog import result_names
 
 S = ReleaseStatus
