@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run test install install-dev upgrade demo serve bench clean translations extract-messages
+.PHONY: run test lint install install-dev upgrade demo serve bench clean translations extract-messages
 
 $(VENV)/.runtime: requirements.txt constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,9 +38,12 @@ serve: $(VENV)/.runtime
 	@echo "Portal: http://$(HOST):$(PORT)/  (Ctrl-C untuk berhenti)"
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 wsgi:app
 
-## Install the dev requirements and run the whole suite.
-test: $(VENV)/.dev translations
+## Install the dev requirements, lint (ruff, settings in pyproject.toml) and run the whole suite.
+test: $(VENV)/.dev translations lint
 	$(BIN)/python -m pytest
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
 
 bench: $(VENV)/.dev
 	$(BIN)/pip install -q -r bench/requirements.txt

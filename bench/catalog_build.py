@@ -157,8 +157,8 @@ def clone_files(name: str, descriptor: dict, csv_bytes: bytes) -> dict[str, list
 
 def _clone_plan(sources: list, count: int, rng: random.Random) -> list[dict]:
     """Names and metadata of ``count`` clones spread over the real datasets."""
-    from portal.datasets.topics import all_topics
     from portal.core.vocabularies import Frequency
+    from portal.datasets.topics import all_topics
 
     variants = [(k, y) for y in YEARS for k in KECAMATAN]
     plan = []
@@ -181,8 +181,8 @@ def _clone_plan(sources: list, count: int, rng: random.Random) -> list[dict]:
 
 
 def _clone_descriptor(base: dict, spec: dict, ds_id: str, version: str, org_title: str) -> dict:
-    from portal.datasets.packaging import csv_path
     from portal.core.vocabularies import LICENCES
+    from portal.datasets.packaging import csv_path
 
     licence = LICENCES[spec["licence"]]
     name = spec["name"]
@@ -201,13 +201,13 @@ def _clone_descriptor(base: dict, spec: dict, ds_id: str, version: str, org_titl
 
 def add_clones(sources: list, count: int, produsen, walidata, workers: int = 2) -> tuple[int, list[Entry]]:
     """Publish ``count`` clones of ``sources``; (clones whose files had to be built, the clones)."""
-    from portal.datasets import files as release_files
     from portal.audit.log import record
+    from portal.core.vocabularies import Frequency, ReleaseStatus
+    from portal.datasets import files as release_files
     from portal.datasets.drafts import ensure_organization
     from portal.datasets.models import Dataset, Release, ReleaseFile
     from portal.datasets.signals import catalog_changed
     from portal.datasets.storage import LocalStorage, sha256_bytes
-    from portal.core.vocabularies import Frequency, ReleaseStatus
     from portal.extensions import db
     from portal.statistics.catalogue import ORGANIZATIONS
 

@@ -94,7 +94,8 @@ def weighted(groups: dict[str, tuple[list[str], int]], rng: random.Random, size:
 
 def start_wrk(port: int, paths_file: Path, connections: int, seconds: float, threads: int = 2) -> subprocess.Popen:
     """wrk in the background (stopped with SIGINT, it still prints its summary)."""
-    return subprocess.Popen(["wrk", f"-t{threads}", f"-c{connections}", f"-d{round(seconds)}s", f"--timeout={WRK_TIMEOUT}",
+    return subprocess.Popen(["wrk", f"-t{threads}", f"-c{connections}", f"-d{round(seconds)}s",
+                             f"--timeout={WRK_TIMEOUT}",
                              "-s", str(cb.LUA), f"http://{cb.HOST}:{port}", "--", str(paths_file), str(threads)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
@@ -226,7 +227,8 @@ def main() -> int:
 
 def report(catalog, args, groups, failed, quiet, busy, log, failure, load) -> None:
     """Print the setting, the two runs side by side and the operator's timeline."""
-    print(f"{len(catalog.entries)} published datasets (+{len(catalog.held)} submitted, approved in the busy run); gunicorn {args.workers} workers x {args.threads} threads, "
+    print(f"{len(catalog.entries)} published datasets (+{len(catalog.held)} submitted, approved in the busy run); "
+          f"gunicorn {args.workers} workers x {args.threads} threads, "
           f"SQLite (WAL), API_RATE_LIMIT=0; wrk -t2 -c{args.connections} --timeout {WRK_TIMEOUT}; load average "
           f"{' / '.join(f'{x:.1f}' for x in load)} (before / after quiet / after busy) on {os.cpu_count()} cores")
     print("mix: " + ", ".join(f"{name} {share} % ({len(paths)} URLs)" for name, (paths, share) in groups.items()))

@@ -14,16 +14,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from portal.datasets.packaging import table_csv, table_schema  # noqa: E402
 from portal.core.vocabularies import PrivacyClass  # noqa: E402
+from portal.datasets.packaging import table_csv, table_schema  # noqa: E402
+from portal.demogen.generator import generate_district  # noqa: E402
 from portal.privacy.audit import audit_release  # noqa: E402
 from portal.privacy.policy import minimise_families, minimise_residents, table_class  # noqa: E402
 from portal.privacy.protect import protect_release  # noqa: E402
 from portal.privacy.scan import build_deny_list, scan_release  # noqa: E402
-from portal.demogen.generator import generate_district  # noqa: E402
 from portal.sources.readers import read_source  # noqa: E402
 from portal.statistics.catalogue import CATALOGUE  # noqa: E402
 from portal.statistics.compute import count_table, desa_frame  # noqa: E402
+from portal.statistics.identities import broken  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
 REFERENCE_DATE = date(2026, 11, 1)
@@ -81,6 +82,10 @@ def main() -> None:
           f"(all in), {audit.hidden_cells:,} hidden cells, narrowest interval {audit.narrowest_interval}, "
           f"passed {audit.passed}")
     print(f"protect + audit {protect_s + audit_s:.2f} s wall; scan findings {len(found)}")
+    gaps = broken({t.spec.name: t.frame for t in tables})
+    print(f"identities assumed {len(audit.identities)} (+ margins): {', '.join(audit.identities)}; "
+          f"contradicted by published numbers in {len(audit.identities_contradicted)} desa-identity "
+          f"pairs; broken by the counted data in {len(gaps)}")
 
 
 if __name__ == "__main__":

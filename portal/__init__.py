@@ -58,9 +58,9 @@ def register_site(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the database, migrations, login manager and CSRF protection."""
-    from portal import models  # noqa: F401  (registers every model with the metadata)
     from flask_babel import lazy_gettext as _l
 
+    from portal import models  # noqa: F401  (registers every model with the metadata)
     from portal.auth.sessions import load_user
 
     db.init_app(app)
@@ -93,8 +93,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
     from portal.catalog.feeds import bp as feeds_bp
     from portal.catalog.places import bp as places_bp
-    from portal.catalog.views import bp as catalog_bp
     from portal.catalog.privacy_pages import bp as privacy_bp
+    from portal.catalog.views import bp as catalog_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(places_bp)

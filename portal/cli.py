@@ -13,9 +13,9 @@ from sqlalchemy import select
 from portal.auth.models import Role
 from portal.auth.permissions import NotAuthorized
 from portal.auth.services import AccountError, create_user, find_user, issue_password_link
+from portal.core.vocabularies import ReleaseStatus
 from portal.datasets import services as releases
 from portal.datasets.models import Release
-from portal.core.vocabularies import ReleaseStatus
 from portal.demo import demo_command
 from portal.extensions import db
 from portal.harvest.service import HarvestFailed, harvest

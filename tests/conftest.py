@@ -9,8 +9,7 @@ from portal.auth.services import create_user
 from portal.datasets import services
 from portal.extensions import db
 from tests.support.forms import AuthActions
-from tests.support.world import (PASSWORDS, REFERENCE_DATE, TEST_RESIDENTS, TEST_SEED, fresh_app,
-                                 snapshot_dir)
+from tests.support.world import PASSWORDS, REFERENCE_DATE, TEST_RESIDENTS, TEST_SEED, fresh_app, snapshot_dir
 
 # Fixture modules every folder may use (a test module imports plain helpers from tests.support).
 pytest_plugins = ["tests.support.browser", "tests.support.search_catalog", "tests.support.releases"]

@@ -1,6 +1,6 @@
 """`flask demo` (what `make run` calls): publishes once, and is idempotent."""
-from portal.datasets.models import Dataset, Release
 from portal.core.vocabularies import ReleaseStatus
+from portal.datasets.models import Dataset, Release
 from portal.extensions import db
 from portal.statistics.catalogue import CATALOGUE
 

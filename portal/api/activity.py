@@ -1,7 +1,7 @@
 """package_activity_list: each published version and each withdrawal is an activity."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from portal.api import dicts
 from portal.api.errors import NotFound, ValidationError
@@ -18,7 +18,7 @@ def _when(params: dict, key: str) -> datetime | None:
     if value in (None, ""):
         return None
     try:
-        return datetime.fromtimestamp(float(value), timezone.utc).replace(tzinfo=None)
+        return datetime.fromtimestamp(float(value), UTC).replace(tzinfo=None)
     except (TypeError, ValueError):
         pass
     try:

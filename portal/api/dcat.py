@@ -7,15 +7,15 @@ dataset by ``dcat:hasVersion``; the dataset's own distributions are the latest f
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS as DCT
 from rdflib.namespace import FOAF, OWL, RDF, SKOS, XSD
 
 from portal.api import dicts
-from portal.core.site import base_url, district_code, district_name
 from portal.api.index import Entry, VersionInfo
+from portal.core.site import base_url, district_code, district_name
 
 # rdflib ships DCAT 2 as a closed namespace; DCAT 3 adds version terms such as hasVersion.
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -47,7 +47,7 @@ def new_graph() -> Graph:
 
 
 def _time(value: datetime) -> Literal:
-    return Literal(value.replace(tzinfo=timezone.utc).isoformat(timespec="seconds"), datatype=XSD.dateTime)
+    return Literal(value.replace(tzinfo=UTC).isoformat(timespec="seconds"), datatype=XSD.dateTime)
 
 
 def _typed(g: Graph, uri: str, *classes: URIRef, label: str | None = None) -> URIRef:

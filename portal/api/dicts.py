@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-
 from portal.api.index import Entry, OrgInfo, Snapshot, VersionInfo
-from portal.datasets.topics import get_topic
 from portal.core.ids import stable_id
 from portal.core.site import base_url, district_code, district_name, walidata_title
 from portal.core.vocabularies import LICENCES, Licence, licence
+from portal.datasets.topics import get_topic
 
 REFERENCE_CODES = "Kode wilayah Kemendagri (Kepmendagri No 300.2.2-2138 Tahun 2025)"
 REGION_CODE_COLUMNS = ("kode_provinsi", "kode_kabupaten", "kode_kecamatan", "kode_desa")

@@ -22,8 +22,10 @@ class AuditEvent(db.Model):
     release_id: Mapped[int | None] = mapped_column(ForeignKey("release.id"), index=True)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
-    actor: Mapped[User | None] = relationship("User")
-    release: Mapped[Release | None] = relationship("Release")
+    # By name only: SQLAlchemy resolves both from its registry, so the log imports neither
+    # accounts nor releases (they sit above it).
+    actor: Mapped[User | None] = relationship("User")  # noqa: F821
+    release: Mapped[Release | None] = relationship("Release")  # noqa: F821
 
 
 class AuditLogIsAppendOnly(Exception):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from babel.dates import format_date
 from flask_babel import get_locale
@@ -41,7 +41,7 @@ def _key(name: str, version: str, year: int) -> str:
 
 def today() -> date:
     """The access date: today in UTC, as every date on the portal."""
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def cite(*, name: str, title: str, version: str, published: datetime, author: str,

@@ -4,7 +4,6 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
-
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -13,19 +12,19 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 
-from portal.core.ids import stable_id
-from portal.core.site import base_url, district_code, district_name, walidata_title
 from portal.catalog import charts, cite, history, jsonld, preview
 from portal.catalog.cache import LRU
 from portal.catalog.search import QUERY_SAFE
+from portal.core.cells import SUPPRESSED, SUPPRESSED_LABEL
+from portal.core.ids import stable_id
+from portal.core.site import base_url, district_code, district_name, walidata_title
+from portal.core.vocabularies import LICENCES, Frequency
 from portal.datasets import queries
 from portal.datasets.drafts import release_meta
 from portal.datasets.models import Organization
 from portal.datasets.packaging import table_schema_of
-from portal.core.vocabularies import LICENCES, Frequency
 from portal.extensions import db
 from portal.i18n import current_language, localized
-from portal.core.cells import SUPPRESSED, SUPPRESSED_LABEL
 from portal.privacy.report import public_summary
 
 # The order downloads are offered in.

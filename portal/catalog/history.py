@@ -6,10 +6,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from portal.core.cells import SUPPRESSED
 from portal.datasets import diff, queries, versions
 from portal.datasets.models import Release
 from portal.datasets.packaging import table_schema_of
-from portal.core.cells import SUPPRESSED
 
 
 @dataclass

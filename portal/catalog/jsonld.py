@@ -5,9 +5,9 @@ import json
 
 from markupsafe import Markup
 
+from portal.catalog.cite import permanent_url
 from portal.core.site import base_url, district_name, walidata_title
 from portal.core.vocabularies import licence
-from portal.catalog.cite import permanent_url
 
 # Inside <script>, "</script>" or "<!--" would end or confuse the element; JSON allows
 # these characters as \u escapes, so they never appear literally.

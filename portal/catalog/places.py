@@ -65,7 +65,7 @@ def _by_kecamatan(table, district) -> list[dict]:
 
 def _pyramid(table) -> list[dict]:
     rows = []
-    for kode, part in table.frame.groupby("kode", sort=False):
+    for _kode, part in table.frame.groupby("kode", sort=False):
         laki, h1 = visible_sum(part["laki_laki"])
         perempuan, h2 = visible_sum(part["perempuan"])
         rows.append({"kategori": part["kategori"].iloc[0], "laki_laki": laki,

@@ -5,10 +5,11 @@ import functools
 from dataclasses import dataclass
 
 import pandas as pd
+
+from portal.core.cells import SUPPRESSED
 from portal.datasets import queries
 from portal.datasets.fingerprint import per_catalog
-from portal.core.cells import SUPPRESSED
-from portal.statistics.catalogue import CATALOGUE, get_spec
+from portal.statistics.catalogue import CATALOGUE
 
 COUNTS = ("jumlah", "laki_laki", "perempuan")
 

@@ -6,9 +6,9 @@ import base64
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file, url_for
 
 from portal.catalog import cache, dataset_page
+from portal.core.cells import SUPPRESSED
 from portal.datasets import queries
 from portal.datasets.topics import all_topics
-from portal.core.cells import SUPPRESSED
 
 bp = Blueprint("catalog", __name__)
 cache.install(bp)  # anonymous readers get the rendered page while the catalog is unchanged

@@ -8,16 +8,16 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from portal.auth.models import User
-from portal.core.time import utcnow
-from portal.auth.permissions import require
-from portal.datasets import packaging, validation, versions
 from portal.audit.log import record
+from portal.auth.models import User
+from portal.auth.permissions import require
+from portal.core.time import utcnow
+from portal.core.vocabularies import LICENCES, Frequency, ReleaseStatus
+from portal.datasets import packaging, validation, versions
 from portal.datasets.errors import WorkflowError
 from portal.datasets.files import MEDIA_TYPES, draft_bytes, published_bytes, storage
 from portal.datasets.models import Dataset, Organization, Release, ReleaseFile
 from portal.datasets.storage import sha256_bytes
-from portal.core.vocabularies import LICENCES, Frequency, ReleaseStatus
 from portal.extensions import db
 from portal.privacy.protect import ProtectedTable
 from portal.privacy.scan import assert_clean

@@ -8,9 +8,9 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from portal.datasets.storage import sha256_bytes
-from portal.core.vocabularies import LICENCES
 from portal.core.cells import SUPPRESSED, SUPPRESSED_LABEL
+from portal.core.vocabularies import LICENCES
+from portal.datasets.storage import sha256_bytes
 from portal.privacy.protect import ProtectedTable
 
 DATAPACKAGE_SCHEMA = "https://datapackage.org/profiles/2.0/datapackage.json"

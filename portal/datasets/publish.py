@@ -19,17 +19,17 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from portal.audit.log import record
 from portal.auth.models import User
 from portal.core.time import utcnow
+from portal.core.vocabularies import ReleaseStatus
 from portal.datasets import packaging, validation, versions, xlsx
-from portal.audit.log import record
 from portal.datasets.drafts import apply_meta
 from portal.datasets.errors import WorkflowError
 from portal.datasets.files import MEDIA_TYPES, draft_bytes, storage
 from portal.datasets.models import Release, ReleaseFile
 from portal.datasets.signals import catalog_changed
 from portal.datasets.storage import sha256_bytes
-from portal.core.vocabularies import ReleaseStatus
 from portal.extensions import db
 from portal.privacy.scan import assert_clean
 

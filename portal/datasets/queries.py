@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import or_, select
 
+from portal.core.vocabularies import ReleaseStatus
 from portal.datasets import files
 from portal.datasets.models import Dataset, Release
 from portal.datasets.packaging import csv_path
 from portal.datasets.versions import published_versions
-from portal.core.vocabularies import ReleaseStatus
 from portal.extensions import db
 
 

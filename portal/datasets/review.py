@@ -4,12 +4,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from portal.core.cells import SUPPRESSED
+from portal.core.vocabularies import ReleaseStatus
 from portal.datasets import diff, files, queries, versions
 from portal.datasets.drafts import META_FIELDS, release_meta
 from portal.datasets.models import Release
 from portal.datasets.packaging import missing_values, table_schema_of
-from portal.core.vocabularies import ReleaseStatus
-from portal.core.cells import SUPPRESSED
 
 PREVIEW_ROWS = 50
 

@@ -7,13 +7,29 @@ the single import for callers.
 from __future__ import annotations
 
 from portal.audit.log import record
-from portal.datasets.drafts import (OPEN_STATUSES, create_draft, current_meta, edit_metadata,
-                                    ensure_dataset, ensure_organization, release_meta)
+from portal.datasets.drafts import (
+                                    OPEN_STATUSES,
+                                    create_draft,
+                                    current_meta,
+                                    edit_metadata,
+                                    ensure_dataset,
+                                    ensure_organization,
+                                    release_meta,
+)
 from portal.datasets.errors import WorkflowError
 from portal.datasets.files import MEDIA_TYPES, storage
 from portal.datasets.versions import latest_published, next_version
-from portal.datasets.workflow import (approve, can_approve, can_edit_metadata, can_reject,
-                                      can_submit, can_withdraw, reject, submit, withdraw)
+from portal.datasets.workflow import (
+                                    approve,
+                                    can_approve,
+                                    can_edit_metadata,
+                                    can_reject,
+                                    can_submit,
+                                    can_withdraw,
+                                    reject,
+                                    submit,
+                                    withdraw,
+)
 
 __all__ = [
     "MEDIA_TYPES", "OPEN_STATUSES", "WorkflowError", "approve", "can_approve", "can_edit_metadata",

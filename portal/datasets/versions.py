@@ -1,8 +1,8 @@
 """Semantic version numbers: MAJOR for a schema or code list change, MINOR for data, PATCH for metadata."""
 from __future__ import annotations
 
-from portal.datasets.models import Dataset, Release
 from portal.core.vocabularies import ReleaseStatus
+from portal.datasets.models import Dataset, Release
 
 # Statuses whose release holds its version number for good (see models.HELD_VERSION).
 HELD = (ReleaseStatus.PUBLISHING, ReleaseStatus.PUBLISHED, ReleaseStatus.WITHDRAWN)

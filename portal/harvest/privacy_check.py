@@ -6,13 +6,14 @@ import json
 from collections import OrderedDict
 from pathlib import Path
 
+from portal.core.vocabularies import PrivacyClass
 from portal.datasets import packaging
 from portal.datasets import services as releases
-from portal.core.vocabularies import PrivacyClass
 from portal.privacy.audit import audit_release
 from portal.privacy.protect import ProtectedTable
-from portal.privacy.report import privacy_report
+from portal.privacy.report import privacy_report, summary
 from portal.privacy.scan import scan_release
+from portal.statistics.identities import broken
 
 
 def _draft_files(drafts) -> dict[str, bytes]:
@@ -60,6 +61,9 @@ def check_release(protected: list[ProtectedTable], drafts, previous: dict[str, b
     findings = scan_release(files, deny_names)
     report = privacy_report(protected, audit, findings, k_general, k_specific, minimisation,
                             scanned_files=len(files))
+    # The harvest's check of the declared identities on the counted (never published) data.
+    report["identities"]["broken"] = broken({p.table.spec.name: p.table.frame for p in protected})
+    report["summary"] = summary(report)
     for draft in drafts:
         draft.privacy_report = report
     return report

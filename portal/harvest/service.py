@@ -9,20 +9,21 @@ import pandas as pd
 from flask import current_app
 
 from portal.auth.models import User
-from portal.core.time import utcnow
 from portal.auth.permissions import require
+from portal.core.time import utcnow
 from portal.datasets import queries
 from portal.datasets import services as releases
 from portal.datasets.models import Release
 from portal.extensions import db
 from portal.harvest.models import HarvestRun
+from portal.harvest.pipeline import harvest_tables
 from portal.harvest.privacy_check import check_release
 from portal.privacy.protect import protect_release
-from portal.harvest.pipeline import harvest_tables
+from portal.sources import SourceError, source_label
 from portal.sources.checks import CheckReport
 from portal.sources.wilayah import District, load_district
-from portal.sources import SourceError, source_label
 from portal.statistics.catalogue import CATALOGUE, ORGANIZATIONS
+
 
 class HarvestFailed(Exception):
     """The harvest stopped; nothing was stored but the failed run's report."""

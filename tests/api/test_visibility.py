@@ -1,13 +1,12 @@
 """Drafts, submitted, rejected, superseded and withdrawn releases never reach any API or DCAT output."""
 import json
-
 from pathlib import Path
 
 import pytest
 
 from portal.api.dicts import stable_id
-from portal.core.time import utcnow
 from portal.audit.models import AuditEvent
+from portal.core.time import utcnow
 from portal.core.vocabularies import ReleaseStatus as S
 from portal.extensions import db
 from tests.support.catalog import action

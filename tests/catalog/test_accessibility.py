@@ -6,8 +6,6 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
-
 from tests.support.forms import csrf_token
 
 CSS = Path(__file__).resolve().parents[2] / "portal/static/css/portal.css"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from html import unescape
 
 import pytest
@@ -12,8 +12,8 @@ import pytest
 from portal import create_app
 from portal.auth.services import create_user
 from portal.extensions import db
-from tests.support.world import REFERENCE_DATE, TEST_RESIDENTS, TEST_SEED, reset_database
 from tests.support.releases import audit_as_harvest, bump_first_count, protected_from
+from tests.support.world import REFERENCE_DATE, TEST_RESIDENTS, TEST_SEED, reset_database
 
 NAME = "penduduk-dan-keluarga"
 AGE = "penduduk-menurut-kelompok-umur"
@@ -29,8 +29,8 @@ def site(tmp_path_factory):
     Harvests are slow, so the whole module shares one app (its pages only read).
     """
     from portal.datasets import services
-    from portal.harvest.service import harvest
     from portal.demogen.generator import generate_district
+    from portal.harvest.service import harvest
 
     tmp = tmp_path_factory.mktemp("dataset-page")
     uri = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp / 'portal.sqlite3'}"
@@ -99,7 +99,8 @@ def test_preview_pages(client):
     assert "Halaman 11 dari 11" in last and "51.02.10.2014" in last
     assert len(rows_of(last)) < 25 and len(rows_of(first)) == 25
     # Headers link to their sort and carry the column title from the Table Schema.
-    assert re.search(r'<th scope="col" aria-sort="none"><a href="[^"]*sort=jumlah[^"]*" rel="nofollow" title="[^"]+">jumlah', first)
+    assert re.search(r'<th scope="col" aria-sort="none">'
+                     r'<a href="[^"]*sort=jumlah[^"]*" rel="nofollow" title="[^"]+">jumlah', first)
 
 
 def test_preview_sorts_numbers_with_hidden_cells_last(client):
@@ -177,7 +178,7 @@ def test_history_links_versions_with_diff_summary(client):
 
 def test_citation_is_pinned_to_version_url_and_access_date(client):
     page = unescape(client.get(f"/dataset/{NAME}/version/1.0.0").text)
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     url = f"https://data.example.go.id/dataset/{NAME}/version/1.0.0"
     cite = page.split('id="h-cite"', 1)[1].split("</section>", 1)[0]
     apa, bibtex = re.findall(r"<code>(.*?)</code>", cite, re.S)

@@ -1,12 +1,11 @@
 """Public pages and downloads: published versions only, correct files and HTTP caching."""
 import hashlib
-from pathlib import Path
 
 import pytest
 
 NAME = "penduduk-dan-keluarga"
 PUBLIC_URLS = [
-    "/", "/dataset", f"/dataset?q=penduduk",
+    "/", "/dataset", "/dataset?q=penduduk",
 ]
 
 
@@ -59,7 +58,8 @@ def test_csv_download_is_the_published_file(client, published, app):
     assert f'filename={NAME}-1.0.0.csv' in response.headers["Content-Disposition"]
     body = response.get_data()
     assert not body.startswith(b"\xef\xbb\xbf")
-    assert body.startswith(b"kode_desa,nama_desa,kode_kecamatan,nama_kecamatan,kode,kategori,jumlah,laki_laki,perempuan\n")
+    assert body.startswith(b"kode_desa,nama_desa,kode_kecamatan,nama_kecamatan,kode,kategori,"
+                           b"jumlah,laki_laki,perempuan\n")
     assert hashlib.sha256(body).hexdigest() == published.file(f"{NAME}.csv").sha256
     assert body.count(b"\n") == 1 + 133 * 2
 

@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from portal.auth.models import User
-from portal.datasets import publish, services
 from portal.audit.models import AuditEvent
-from portal.datasets.models import Release
+from portal.auth.models import User
 from portal.core.vocabularies import ReleaseStatus
+from portal.datasets import publish, services
+from portal.datasets.models import Release
 from portal.extensions import db
 
 NAME = "penduduk-dan-keluarga"

@@ -4,9 +4,9 @@ from types import SimpleNamespace
 import pytest
 
 from portal.auth.permissions import NotAuthorized
+from portal.core.vocabularies import ReleaseStatus
 from portal.datasets import services
 from portal.datasets.versions import next_version
-from portal.core.vocabularies import ReleaseStatus
 from portal.extensions import db
 from portal.statistics.compute import Category
 from tests.support.releases import protected_from

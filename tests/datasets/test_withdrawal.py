@@ -2,10 +2,10 @@
 import pytest
 from sqlalchemy import select
 
-from portal.auth.permissions import NotAuthorized
-from portal.datasets import services
 from portal.audit.models import AuditEvent
+from portal.auth.permissions import NotAuthorized
 from portal.core.vocabularies import ReleaseStatus
+from portal.datasets import services
 from portal.extensions import db
 
 NAME = "penduduk-dan-keluarga"

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from frictionless import validate
 
-from portal.datasets import services
 from portal.audit.models import AuditEvent
-from portal.datasets.models import Release
 from portal.core.vocabularies import ReleaseStatus
+from portal.datasets import services
+from portal.datasets.models import Release
 from portal.extensions import db
 from tests.support.forms import csrf_token
 

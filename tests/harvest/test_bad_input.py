@@ -23,8 +23,8 @@ from portal.datasets import services
 from portal.extensions import db
 from portal.harvest.models import HarvestRun
 from portal.harvest.service import harvest
-from tests.support.world import PASSWORDS, REFERENCE_DATE, fresh_app
 from tests.harvest.bad_input import CASES, Workspace
+from tests.support.world import PASSWORDS, REFERENCE_DATE, fresh_app
 
 
 @pytest.fixture(scope="module")

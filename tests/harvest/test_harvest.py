@@ -6,11 +6,11 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from portal.datasets.models import Dataset, Release
 from portal.core.vocabularies import ReleaseStatus
+from portal.datasets.models import Dataset, Release
 from portal.extensions import db
 from portal.harvest.models import HarvestRun
-from portal.harvest.service import HarvestFailed, harvest
+from portal.harvest.service import harvest
 from portal.statistics.catalogue import CATALOGUE
 from tests.support.world import REFERENCE_DATE
 

@@ -5,8 +5,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from portal.harvest.pipeline import _whole, harvest_tables
 from portal.demogen.generator import generate_district
+from portal.harvest.pipeline import _whole, harvest_tables
 from portal.sources.readers import read_source
 from portal.sources.wilayah import load_district
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from portal.core.cells import SUPPRESSED
 from portal.datasets import services
 from portal.datasets.models import Release
 from portal.datasets.queries import release_csv, table_from_bytes
 from portal.extensions import db
-from portal.core.cells import SUPPRESSED
 from portal.privacy.protect import ProtectedTable
 from portal.statistics.catalogue import CATALOGUE, COUNT_FIELDS
 from portal.statistics.compute import Category, StatTable, categories_for

@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from portal.search.index import reindex
 from portal.core.vocabularies import PrivacyClass, ReleaseStatus
 from portal.extensions import db
+from portal.search.index import reindex
 from tests.support.catalog import CatalogFactory
 
 ORGS = {"bappeda": "Badan Perencanaan Pembangunan Daerah", "disdik": "Dinas Pendidikan",
