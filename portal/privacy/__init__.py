@@ -13,6 +13,11 @@ Entry points (the names other layers call):
 - ``audit.audit_release(current, schemas, previous, k_for, specific) -> AuditReport``: the
   independent auditor; reads only the CSV bytes that would be published, their Table
   Schemas and the previous published CSVs; ``.passed``, ``.findings``, ``.to_dict()``.
+- Identities between tables are declared beside the catalogue
+  (``statistics.identities.IDENTITIES`` and ``MARGINS``): the protector hides equal rows
+  together and checks its pattern against every identity by LP (``protect_lp``); the
+  auditor writes them as equations and inequalities for every version it attacks, and bounds
+  the change between versions per table, desa and category (``audit_build.CHANGE_MODES``).
 - ``scan.scan_release(files, deny_names) -> list[Finding]`` over csv, json, xlsx and zip
   members, file names included; ``scan.build_deny_list(names)`` (in memory only);
   ``scan.assert_clean(files)`` for the older call sites.

@@ -9,8 +9,9 @@ from scipy import sparse
 
 from portal.privacy import audit_build as build
 from portal.privacy.audit_lp import CAP, Bounds, Retry
-from portal.privacy.audit_model import Published, SchemaError, System, parse
+from portal.privacy.audit_model import IDENTITY_TAG, Published, SchemaError, System, parse
 from portal.privacy.policy import GROUP_ALL_BUT, GROUP_DOMINANCE
+from portal.statistics.identities import margin_identities
 
 TOL = 1e-6
 RULES = {
@@ -66,6 +67,8 @@ class AuditReport:
     deltas: dict[str, float] = field(default_factory=dict)
     version_assumption_failed: int = 0
     seconds: float = 0.0
+    identities: list[str] = field(default_factory=list)  # declared identities the attack used
+    identities_contradicted: list[str] = field(default_factory=list)  # "desa: identity"
 
     def to_dict(self) -> dict:
         """JSON-able form, stored in the release's privacy report."""
@@ -75,6 +78,8 @@ class AuditReport:
                 "narrowest_by_table": self.narrowest_by_table,
                 "version_max_change": self.deltas,
                 "version_assumption_failed": self.version_assumption_failed,
+                "identities_used": [m["name"] for m in margin_identities()] + self.identities,
+                "identities_contradicted": self.identities_contradicted,
                 "seconds": round(self.seconds, 3)}
 
 
@@ -105,22 +110,25 @@ def audit_release(current: dict[str, bytes], schemas: dict[str, dict], previous:
     alone = _attack({"baru": current}, schemas, k_for, default_k, specific)
     for t in alone.tables["baru"].values():
         findings += _published_checks(t, k_for.get(t.name, default_k), t.name in specific)
-    findings += alone.findings
-    report = AuditReport(passed=False, lps=alone.bounds.lps, hidden_cells=alone.real.size)
+    findings += _without_identity_contradictions(alone, current, schemas, k_for, default_k, specific)
+    report = AuditReport(passed=False, lps=alone.bounds.lps, hidden_cells=alone.real.size,
+                         identities=alone.identities, identities_contradicted=alone.contradicted)
     narrow = alone.narrowest()
     if previous:
-        # The attacker also holds the previous version and assumes no cell moved by more than
-        # the largest change among cells published in both. Where that assumption contradicts
-        # the numbers it tells the attacker nothing; the single-version attack still stands.
-        joint = _attack(files, schemas, k_for, default_k, specific, couple=True)
+        # The attacker also holds the previous version and bounds each cell's change by what
+        # the cells published in both show, table by table (build.CHANGE_MODES). Where a bound
+        # contradicts the numbers it tells the attacker nothing; the single-version attack stands.
         seen = set(findings)
-        findings += [f for f in joint.findings if f.rule != "konsistensi" and f not in seen]
-        report.lps += joint.bounds.lps
-        report.deltas = joint.deltas
-        report.version_assumption_failed = len(joint.bounds.infeasible)
-        for key, width in joint.narrowest().items():
-            if width is not None and (narrow.get(key) is None or width < narrow[key]):
-                narrow[key] = width
+        for mode in build.CHANGE_MODES:
+            joint = _attack(files, schemas, k_for, default_k, specific, couple=mode)
+            findings += [f for f in joint.findings if f.rule != "konsistensi" and f not in seen]
+            seen = set(findings)
+            report.lps += joint.bounds.lps
+            report.deltas = report.deltas or joint.deltas
+            report.version_assumption_failed += len(joint.bounds.infeasible)
+            for key, width in joint.narrowest().items():
+                if width is not None and (narrow.get(key) is None or width < narrow[key]):
+                    narrow[key] = width
     report.findings, report.passed = findings, not findings
     report.narrowest_interval = narrow.pop(None, None)
     report.narrowest_by_table = narrow
@@ -128,22 +136,40 @@ def audit_release(current: dict[str, bytes], schemas: dict[str, dict], previous:
     return report
 
 
+def _without_identity_contradictions(alone: _Attack, current, schemas, k_for, default_k,
+                                     specific) -> list[AuditFinding]:
+    """The single-version findings; where declared identities make the equations contradict
+    the numbers (data that break an identity), those parts are attacked without them."""
+    if not alone.bounds.infeasible:
+        return alone.findings
+    plain = _attack({"baru": current}, schemas, k_for, default_k, specific, identities=False)
+    alone.bounds.lps += plain.bounds.lps
+    out = [f for f in alone.findings if f.rule != "konsistensi"]
+    return out + [f for f in plain.findings if f not in set(out)]
+
+
 def _attack(files: dict[str, dict[str, bytes]], schemas: dict[str, dict], k_for: dict[str, int],
-            default_k: int, specific: set[str], couple: bool = False) -> "_Attack":
-    """Build every equation of the given versions and run the LP attack on them."""
+            default_k: int, specific: set[str], couple: str | None = None,
+            identities: bool = True) -> _Attack:
+    """Build every equation of the given versions (declared identities included) and run
+    the LP attack on them; ``couple`` names the change bound between versions, if any."""
     system = System()
     tables = {v: {n: parse(n, v, c, schemas[n]) for n, c in fs.items()} for v, fs in files.items()}
     for version in tables.values():
         for t in version.values():
             build.assign_variables(system, t)
     totals = build.Totals()
+    used: list[str] = []
     for version in tables.values():
         build.add_equations(system, version, totals)
-    deltas = build.add_coupling(system, tables["baru"], tables["lama"]) if couple else {}
+        if identities:
+            used += [n for n in build.add_identities(system, version) if n not in used]
+    deltas = build.add_coupling(system, tables["baru"], tables["lama"], couple) if couple else {}
     questions = [q for version in tables.values()
                  for q in build.group_questions(version, totals, specific, GROUP_ALL_BUT, GROUP_DOMINANCE)]
     attack = _Attack(system, questions, k_for, default_k, specific)
-    attack.tables, attack.deltas = tables, deltas
+    attack.tables, attack.deltas, attack.identities = tables, deltas, used
+    attack.contradicted = sorted({f"{desa}: {tag[len(IDENTITY_TAG):]}" for _t, desa, tag in system.contradicted})
     attack.findings = [AuditFinding("konsistensi", table, desa, detail=f" ({what})")
                        for table, desa, what in system.inconsistent] + attack.run()
     return attack
@@ -160,6 +186,8 @@ class _Attack:
         self.system, self.questions = system, questions
         self.tables: dict[str, dict[str, Published]] = {}
         self.deltas: dict[str, float] = {}
+        self.identities: list[str] = []
+        self.contradicted: list[str] = []
         self.findings: list[AuditFinding] = []
         n = len(system.cells)
         self.k_of_var = np.array([k_for.get(c.table, default_k) for c in system.cells], float)

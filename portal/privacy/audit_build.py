@@ -6,9 +6,20 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from portal.privacy.audit_model import UNIT, Cell, Published, System, term, total_rule
+from portal.privacy.audit_model import IDENTITY_TAG, UNIT, Cell, Published, System, term, total_rule
 from portal.privacy.policy import UNFILLED, sensitive_codes
 from portal.statistics.catalogue import get_spec
+from portal.statistics.identities import Relation, Side, relations_for
+
+# The attacker's change bounds between versions: "global" assumes no cell moved by more than
+# the largest change seen anywhere; "table" by more than the largest change seen in its own
+# table; "local" takes the tightest of the largest change in the same table and desa, the
+# largest in the same table and category, and the 90th percentile of the table's changes.
+# All three are attacked: a bound that contradicts the numbers (an infeasible component)
+# tells the attacker nothing there, so a careful attacker falls back to a looser one.
+CHANGE_MODES = ("global", "table", "local")
+CHANGE_QUANTILE = 0.9
+CHANGE_EVIDENCE = 5
 
 Term = tuple[int, float]  # (variable, -1) or (-1, published value)
 
@@ -80,8 +91,64 @@ def _total_terms(system: System, t: Published, desa: str, kind: str, source: Pub
     return total
 
 
-def add_coupling(system: System, current: dict[str, Published], previous: dict[str, Published]) -> dict[str, float]:
-    """Each cell changed by at most the largest change seen among cells published in both."""
+def add_identities(system: System, tables: dict[str, Published]) -> list[str]:
+    """Every declared identity whose tables are all published, per desa and count column.
+
+    Returns the names of the identities used. A relation the published numbers alone
+    contradict is recorded in ``system.contradicted``, not as a leak.
+    """
+    used: list[str] = []
+    rows_of = {name: _rows_by_desa(t) for name, t in tables.items()}
+    for identity, relation in relations_for(set(tables)):
+        if identity.name not in used:
+            used.append(identity.name)
+        sides = (*relation.left, *relation.right)
+        for desa in set.intersection(*(set(rows_of[s.table]) for s in sides)):
+            for column in ("jumlah", "laki_laki", "perempuan"):
+                terms = _relation_terms(tables, rows_of, relation, desa, column)
+                if terms is None:
+                    continue
+                kind = "eq" if relation.op == "=" else "ub"
+                system.add(terms, 0, IDENTITY_TAG + identity.name, kind=kind,
+                           where=(relation.left[0].table, desa))
+    return used
+
+
+def _rows_by_desa(t: Published) -> dict[str, dict[str, int]]:
+    """desa -> kode -> row of one published table."""
+    out: dict[str, dict[str, int]] = {}
+    for i, (d, k) in enumerate(zip(t.desa, t.kode)):
+        out.setdefault(str(d), {})[str(k)] = i
+    return out
+
+
+def _relation_terms(tables: dict[str, Published], rows_of: dict, relation: Relation, desa: str,
+                    column: str) -> list[tuple[float, int, float]] | None:
+    """left - right (right - left for >=) as LP terms; None when a row or column is missing."""
+    sign = -1.0 if relation.op == ">=" else 1.0
+    terms = []
+    for side_sign, sides in ((sign, relation.left), (-sign, relation.right)):
+        for side in sides:
+            part = _side_terms(tables[side.table], rows_of[side.table][desa], side, column)
+            if part is None:
+                return None
+            terms += [(side_sign, var, value) for var, value in part]
+    return terms
+
+
+def _side_terms(t: Published, rows: dict[str, int], side: Side, column: str) -> list[Term] | None:
+    """The terms of the rows a side sums, in one column; None when one is not published."""
+    if column not in t.columns:
+        return None
+    c = t.columns.index(column)
+    codes = list(rows) if side.codes is None else [str(code) for code in side.codes]
+    if any(code not in rows for code in codes):
+        return None
+    return [term(t, rows[code], c) for code in codes]
+
+
+def _pairs(current: dict[str, Published], previous: dict[str, Published]) -> dict:
+    """Per table, the matched rows and columns of both versions and their values."""
     pairs = {}
     for name in current.keys() & previous.keys():
         new, old = current[name], previous[name]
@@ -92,19 +159,57 @@ def add_coupling(system: System, current: dict[str, Published], previous: dict[s
             ni, oi = (np.array(x) for x in zip(*matched))
             nc, oc = [new.columns.index(c) for c in columns], [old.columns.index(c) for c in columns]
             pairs[name] = (ni, oi, nc, oc, new.values[np.ix_(ni, nc)], old.values[np.ix_(oi, oc)])
-    changes = [np.abs(a - b)[~np.isnan(a) & ~np.isnan(b)] for *_, a, b in pairs.values()]
-    changes = np.concatenate(changes) if changes else np.zeros(0)
-    if not changes.size:
+    return pairs
+
+
+def change_bounds(desa: np.ndarray, kode: np.ndarray, a: np.ndarray, b: np.ndarray, mode: str,
+                  fallback: float | None) -> np.ndarray:
+    """The attacker's bound on |new - old| for every matched cell of one table (NaN: none).
+
+    desa, kode: of each matched row; a, b: new and old values (NaN where hidden). A local
+    estimate (a desa's cells of the table, a category's cells across desa, the table's 90th
+    percentile) is taken only where at least CHANGE_EVIDENCE populated cells (not 0 in both
+    versions) were published in both: fewer tell a careful attacker too little.
+    """
+    both = ~np.isnan(a) & ~np.isnan(b)
+    change = np.abs(a - b)
+    seen = change[both]
+    table_max = float(seen.max()) if seen.size and mode != "global" else fallback
+    bound = np.full(a.shape, np.nan if table_max is None else table_max)
+    populated = both & ((np.nan_to_num(a) > 0) | (np.nan_to_num(b) > 0))
+    if mode != "local" or populated.sum() < CHANGE_EVIDENCE:
+        return bound
+    bound = np.minimum(bound, float(np.quantile(change[populated], CHANGE_QUANTILE)))
+    evidence = pd.DataFrame(np.where(populated, change, np.nan))
+    for labels in (desa, kode):
+        grouped = evidence.groupby(labels)
+        local = grouped.max().max(axis=1).where(grouped.count().sum(axis=1) >= CHANGE_EVIDENCE)
+        local = local.reindex(labels).to_numpy()
+        bound = np.where(np.isnan(local)[:, None], bound, np.minimum(bound, local[:, None]))
+    return bound
+
+
+def add_coupling(system: System, current: dict[str, Published], previous: dict[str, Published],
+                 mode: str = "table") -> dict[str, float]:
+    """Each cell changed by at most the attacker's bound for its table (see CHANGE_MODES).
+
+    Returns the largest change seen per table (what the report shows).
+    """
+    pairs = _pairs(current, previous)
+    seen = {name: np.abs(a - b)[~np.isnan(a) & ~np.isnan(b)] for name, (*_, a, b) in pairs.items()}
+    every = np.concatenate(list(seen.values())) if seen else np.zeros(0)
+    if not every.size:
         return {}  # nothing to measure change on: the attacker has no bound
-    delta = float(changes.max())
+    fallback = float(every.max())  # a table with no cell in both: the largest change anywhere
     for name, (ni, oi, nc, oc, a, b) in pairs.items():
         new, old = current[name], previous[name]
+        bound = change_bounds(new.desa[ni], new.kode[ni], a, b, mode, fallback)
         for r, c in zip(*np.nonzero(np.isnan(a) | np.isnan(b))):
             tn, to = term(new, ni[r], nc[c]), term(old, oi[r], oc[c])
             where = (name, str(new.desa[ni[r]]))
-            system.add([(1, *tn), (-1, *to)], delta, "versi", kind="ub", where=where)
-            system.add([(-1, *tn), (1, *to)], delta, "versi", kind="ub", where=where)
-    return {"*": delta}
+            system.add([(1, *tn), (-1, *to)], bound[r, c], "versi", kind="ub", where=where)
+            system.add([(-1, *tn), (1, *to)], bound[r, c], "versi", kind="ub", where=where)
+    return {name: (float(v.max()) if v.size else fallback) for name, v in seen.items()}
 
 
 @dataclass
@@ -175,5 +280,6 @@ def insider_pairs(system: System) -> list[tuple[int, int, float, str]]:
     return out
 
 
-__all__ = ["UNIT", "Totals", "assign_variables", "add_equations", "add_coupling",
+__all__ = ["UNIT", "Totals", "assign_variables", "add_equations", "add_coupling", "add_identities",
+           "change_bounds", "CHANGE_MODES",
            "group_questions", "insider_pairs", "GroupQuestion"]

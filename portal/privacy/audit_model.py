@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 
 from portal.statistics.catalogue import get_spec
+from portal.statistics.identities import margin_of
 
-UNIT, MARITAL = "penduduk-dan-keluarga", "penduduk-menurut-status-perkawinan"
-PEOPLE, FAMILIES, MARRIED = "1", "2", "2"  # kode of the rows that are other tables' totals
+UNIT = "penduduk-dan-keluarga"
+IDENTITY_TAG = "identitas:"  # tag of the equations a declared identity adds
 
 
 class SchemaError(ValueError):
@@ -96,23 +97,19 @@ def total_rule(name: str) -> tuple[str, str | None, str | None]:
 
     kinds: none (its rows are totals), row (a published row), women (the perempuan column
     of the population row), bounded (a hidden total at most the population), own (a hidden
-    total of its own: an unknown table).
+    total of its own: an unknown table). Read from the declared margins
+    (statistics.identities.MARGINS), as anyone reading the catalogue would.
     """
     try:
-        spec = get_spec(name)
+        margin = margin_of(get_spec(name))
     except KeyError:
         return "own", None, None
-    if spec.dimension == "unit":
+    if margin is None:
         return "none", None, None
-    if spec.unit == "keluarga":
-        return "row", UNIT, FAMILIES
-    if spec.population == "all":
-        return "row", UNIT, PEOPLE
-    if spec.population == "perempuan":
-        return "women", UNIT, PEOPLE
-    if spec.population == "kawin":
-        return "row", MARITAL, MARRIED
-    return "bounded", UNIT, PEOPLE
+    table, kode, mode = margin
+    if mode == "own":
+        return "own", None, None
+    return {"fixed": "row", "women": "women", "bounded": "bounded"}[mode], table, str(kode)
 
 
 @dataclass
@@ -135,6 +132,9 @@ class System:
     eq: list[tuple[dict[int, float], float, str]] = field(default_factory=list)
     ub: list[tuple[dict[int, float], float, str]] = field(default_factory=list)
     inconsistent: list[tuple[str, str, str]] = field(default_factory=list)  # (table, desa, what)
+    # Declared identities the published numbers themselves contradict (table, desa, identity):
+    # there the attacker learns the identity does not hold, and nothing else from it.
+    contradicted: list[tuple[str, str, str]] = field(default_factory=list)
 
     def new_var(self, cell: Cell) -> int:
         """A fresh variable for a hidden cell or a hidden total."""
@@ -153,7 +153,8 @@ class System:
         coefs = {v: c for v, c in coefs.items() if c != 0}
         if not coefs:
             if (kind == "eq" and abs(rhs) > 1e-6) or (kind == "ub" and rhs < -1e-6):
-                self.inconsistent.append((*where, tag))
+                broken = self.contradicted if tag.startswith(IDENTITY_TAG) else self.inconsistent
+                broken.append((*where, tag))
             return
         (self.eq if kind == "eq" else self.ub).append((coefs, rhs, tag))
 

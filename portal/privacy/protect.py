@@ -6,15 +6,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from portal.core.vocabularies import PrivacyClass
 from portal.core.cells import SUPPRESSED
+from portal.core.vocabularies import PrivacyClass
 from portal.privacy.policy import sensitive_codes, table_class
-from portal.privacy.suppress import L, Block, Steps, protect_desa
+from portal.privacy.protect_lp import View, narrow_cells, widen
+from portal.privacy.suppress import AVOID_COST, PUBLISHED_BEFORE_COST, Block, L, Link, Steps, protect_desa
 from portal.statistics.catalogue import COUNT_FIELDS
 from portal.statistics.compute import StatTable
-
-UNIT_TABLE = "penduduk-dan-keluarga"
-MARITAL_TABLE = "penduduk-menurut-status-perkawinan"
+from portal.statistics.identities import IDENTITIES, MARITAL_TABLE, UNIT_TABLE, margin_of, relations_for
 
 
 @dataclass
@@ -50,18 +49,17 @@ def primary_mask(values: np.ndarray, k: int, specific: bool) -> np.ndarray:
 
 
 def total_of(spec) -> tuple[tuple[str, int] | None, str]:
-    """Which published row a table's categories sum to, and how (fixed, bounded or none)."""
-    if spec.dimension == "unit":
+    """Which published row a table's categories sum to, and how (fixed, bounded or none).
+
+    Read from the declared margins (statistics.identities), the ones the auditor assumes.
+    """
+    margin = margin_of(spec)
+    if margin is None:
         return None, "none"
-    if spec.unit == "keluarga":
-        return (UNIT_TABLE, 2), "fixed"
-    if spec.population in ("all", "perempuan"):
-        return (UNIT_TABLE, 1), "fixed"
-    if spec.population == "kawin":
-        return (MARITAL_TABLE, 2), "fixed"
-    if spec.population == "wajib_ktp":
-        return (UNIT_TABLE, 1), "bounded"  # its own total is never published; it is at most all
-    return None, "fixed"  # an unknown population: its own margin, as if published
+    table, kode, mode = margin
+    if mode == "own":
+        return None, "fixed"  # an unknown population: its own margin, as if published
+    return (table, kode), ("bounded" if mode == "bounded" else "fixed")
 
 
 def _structural(table: StatTable, values: np.ndarray) -> np.ndarray:
@@ -87,7 +85,8 @@ class _Prepared:
     published_before: np.ndarray  # n rows: the previous version published the row
 
 
-def _prepare(table: StatTable, k: int, previous: pd.DataFrame | None, steps: Steps) -> _Prepared:
+def _prepare(table: StatTable, k: int, previous: pd.DataFrame | None, steps: Steps,
+             links: tuple[Link, ...] = ()) -> _Prepared:
     values = table.frame[list(COUNT_FIELDS)].to_numpy(dtype=np.int64)
     specific = table_class(table.spec) is PrivacyClass.SPECIFIC
     structural = _structural(table, values)
@@ -100,6 +99,7 @@ def _prepare(table: StatTable, k: int, previous: pd.DataFrame | None, steps: Ste
     codes = table.frame["kode"].to_numpy()
     watched = sensitive_codes(table.spec, [c.code for c in table.categories]) if specific else set()
     avoid = (codes == 2) if table.spec.name == MARITAL_TABLE else np.zeros(len(codes), bool)
+    avoid |= np.isin(codes, [code for link in links for name, code in link if name == table.spec.name])
     return _Prepared(table, values, k, specific, structural, primary, hidden,
                      table.frame.groupby("kode_desa", sort=False).indices,
                      np.isin(codes, list(watched)), avoid, published_before)
@@ -134,27 +134,43 @@ def _keys(frame: pd.DataFrame) -> pd.MultiIndex:
     return pd.MultiIndex.from_arrays([frame["kode_desa"].astype(str), frame["kode"].astype(str)])
 
 
+def equality_links(names: set[str]) -> tuple[Link, ...]:
+    """Pairs of single rows a declared identity makes equal: hidden together, picked last."""
+    out = []
+    for _identity, rel in relations_for(names):
+        sides = (*rel.left, *rel.right)
+        if rel.op == "=" and len(sides) == 2 and all(s.codes and len(s.codes) == 1 for s in sides):
+            out.append(((rel.left[0].table, rel.left[0].codes[0]), (rel.right[0].table, rel.right[0].codes[0])))
+    return tuple(out)
+
+
 def protect_release(tables: list[StatTable], k_general: int, k_specific: int,
                     previous: dict[str, pd.DataFrame] | None = None,
                     steps: Steps | None = None) -> list[ProtectedTable]:
     """Joint protection of all tables harvested together, desa by desa (see suppress.py)."""
     steps = steps or Steps()
     previous = previous or {}
+    links = equality_links({t.spec.name for t in tables}) if steps.identities else ()
     prepared = {t.spec.name: _prepare(t, threshold_for(t, k_general, k_specific),
-                                      previous.get(t.spec.name), steps) for t in tables}
+                                      previous.get(t.spec.name), steps, links) for t in tables}
     population = {name: ("keluarga" if p.table.spec.unit == "keluarga" else "penduduk")
                   for name, p in prepared.items()}
     notes: dict[str, set[str]] = {name: set() for name in prepared}
     desa_codes = dict.fromkeys(code for p in prepared.values() for code in p.groups)
+    initial = {name: p.hidden_rows.copy() for name, p in prepared.items()}  # primary and carried
     for desa in desa_codes:
         blocks = {name: _block(p, desa) for name, p in prepared.items() if desa in p.groups}
-        result = protect_desa(blocks, population, steps, UNIT_TABLE)
+        result = protect_desa(blocks, population, steps, UNIT_TABLE, links)
         for name, block in blocks.items():
             prepared[name].hidden_rows[prepared[name].groups[desa]] = block.hidden
         for pop in result.dark_populations:
             for name in blocks:
                 if population[name] == pop:
                     notes[name].add(f"desa {desa}: seluruh tabel disembunyikan (populasi kecil)")
+    if steps.identities and steps.linked and steps.secondary:
+        for name, note in _enforce_identities(prepared, population, steps, links, list(desa_codes),
+                                              initial):
+            notes[name].add(note)
     for name, p in prepared.items():
         newly = p.hidden_rows & p.published_before
         if newly.any():
@@ -164,6 +180,55 @@ def protect_release(tables: list[StatTable], k_general: int, k_specific: int,
     if previous and steps.carry_forward:
         out = _hold_back(out, prepared, previous)
     return out
+
+
+IDENTITY_ROUNDS = 60  # rows added one per desa per round; a bug, never data, needs more
+
+
+def _enforce_identities(prepared: dict[str, _Prepared], population: dict[str, str], steps: Steps,
+                        links: tuple[Link, ...], desa_list: list[str],
+                        initial: dict[str, np.ndarray]) -> list[tuple[str, str]]:
+    """Hide more rows where a declared identity narrows a hidden cell below k (protect_lp).
+
+    Desa by desa: bound every hidden cell under every relation the protector knows; for a
+    desa with a narrow cell pick one more row to hide (from the identity's sides, cheapest
+    first), build that desa's pattern again from its primary and carried rows plus the rows
+    picked so far, and repeat for the desa that changed. Rebuilding from the start keeps the
+    result independent of the order rows were found in, so protecting again with this
+    release as the previous version gives the same pattern. Returns notes for the report:
+    (table, why) where no row was left to hide.
+    """
+    forced = {name: np.zeros_like(mask) for name, mask in initial.items()}
+    views = {name: View(name, p.table.spec, p.values, p.hidden_rows, p.structural,
+                        p.table.frame["kode"].to_numpy(), p.groups, p.k) for name, p in prepared.items()}
+    cost = {name: p.values[:, 0] + AVOID_COST * p.avoid + PUBLISHED_BEFORE_COST * p.published_before
+            for name, p in prepared.items()}
+    todo, notes = desa_list, []
+    for _ in range(IDENTITY_ROUNDS):
+        narrow: dict[str, list] = {}
+        for cell in narrow_cells(views, todo):
+            narrow.setdefault(cell.desa, []).append(cell)
+        todo = []
+        for desa, cells in narrow.items():
+            before = {name: p.hidden_rows.copy() for name, p in prepared.items()}
+            if any(widen(views, cell, cost) for cell in cells[:1]):
+                for name, p in prepared.items():
+                    forced[name] |= p.hidden_rows & ~before[name]
+                    rows = p.groups.get(desa)
+                    if rows is not None:
+                        p.hidden_rows[rows] = initial[name][rows] | forced[name][rows]
+                blocks = {name: _block(p, desa) for name, p in prepared.items() if desa in p.groups}
+                protect_desa(blocks, population, steps, UNIT_TABLE, links)
+                for name, block in blocks.items():
+                    prepared[name].hidden_rows[prepared[name].groups[desa]] = block.hidden
+                todo.append(desa)
+            else:
+                notes += [(c.table, f"desa {desa}: identitas antartabel mempersempit rentang sel "
+                                    "tersembunyi dan tidak ada baris lain yang dapat disembunyikan")
+                          for c in cells]
+        if not todo:
+            return notes
+    raise RuntimeError("identity protection did not converge")  # a bug, never data
 
 
 def _numbers(frame: pd.DataFrame) -> pd.DataFrame:
@@ -177,12 +242,40 @@ def _numbers(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(values, index=_keys(frame), columns=counts)
 
 
-def _max_change(new: pd.DataFrame, old: pd.DataFrame) -> float:
-    """The largest change among cells published in both versions (the attacker's d)."""
+CHANGE_QUANTILE, CHANGE_EVIDENCE = 0.9, 5
+
+
+def _too_stable(new: pd.DataFrame, old: pd.DataFrame, k: int) -> bool:
+    """Would an attacker bound some newly hidden row of this table to less than k either way?
+
+    The attacker estimates how far a cell may have moved from the cells published in both
+    versions: the table's largest change, its 90th percentile, the largest in the same desa
+    and the largest in the same category (each local estimate only from at least
+    CHANGE_EVIDENCE cells that are not 0 in both). A newly hidden cell lies within its old
+    value plus or minus that bound, whatever else is hidden.
+    """
     both = new.join(old.add_suffix("_lama"), how="inner")
-    diff = np.abs(both[list(new.columns)].to_numpy()
-                  - both[[f"{c}_lama" for c in new.columns]].to_numpy())
-    return float(np.nanmax(diff)) if (~np.isnan(diff)).any() else 0.0
+    a = both[list(new.columns)].to_numpy()
+    b = both[[f"{c}_lama" for c in new.columns]].to_numpy()
+    seen = ~np.isnan(a) & ~np.isnan(b)
+    newly = (np.isnan(a) & ~np.isnan(b)).any(axis=1)
+    if not newly.any():
+        return False
+    if not seen.any():
+        return False  # nothing to estimate from: the release-wide change applies (auditor)
+    change = np.abs(a - b)
+    bound = np.full(len(a), float(change[seen].max()))
+    populated = seen & ((np.nan_to_num(a) > 0) | (np.nan_to_num(b) > 0))
+    if populated.sum() >= CHANGE_EVIDENCE:
+        bound = np.minimum(bound, float(np.quantile(change[populated], CHANGE_QUANTILE)))
+        evidence = pd.DataFrame(np.where(populated, change, np.nan))
+        for level in (0, 1):
+            labels = both.index.get_level_values(level).to_numpy()
+            grouped = evidence.groupby(labels)
+            local = grouped.max().max(axis=1).where(grouped.count().sum(axis=1) >= CHANGE_EVIDENCE)
+            local = local.reindex(labels).to_numpy()
+            bound = np.where(np.isnan(local), bound, np.minimum(bound, local))
+    return bool((bound[newly] < k).any())
 
 
 def _total_unchanged(spec, final: dict[str, pd.DataFrame], previous: dict[str, pd.DataFrame]) -> bool:
@@ -203,31 +296,63 @@ def _hold_back(out: list[ProtectedTable], prepared: dict[str, _Prepared],
 
     A row the previous version published and this one must hide (a published 0 that is now
     1..k-1, a count that fell below k) is bounded by the attacker to its old value plus or
-    minus d, the largest change among cells published in both versions: no suppression can
-    widen that, and after a month of little change d is 1 or 2. Such a table keeps its
-    previous version (no new draft; nothing new is published, so nothing new can leak) while
-    d < k, as long as the total it adds up to is published unchanged (so the kept version
-    still agrees with the tables that are released). Holding a table back can only lower d
-    (its changes no longer count), so this repeats until no further table qualifies. The
-    auditor still attacks the resulting release as a whole; a table that cannot be held back
-    (a changed total, a table that is another's total) is left to the gate.
+    minus d, the change the attacker estimates for that table, desa and category from the
+    cells published in both versions (_too_stable): no suppression can widen that, and for
+    a stable table d is 0, 1 or 2. Such a table keeps its previous version (no new draft;
+    nothing new is published, so nothing new can leak) as long as the total it adds up to
+    is published unchanged; every changed table a declared identity ties it to is kept with
+    it, under the same condition (so the kept versions still agree with each other and with
+    the tables that are released); this repeats until no further table qualifies. A table
+    that cannot be held back (a changed total, a table that is another's total) says so in
+    its notes and is left to the gate.
     """
     by_name = {p.table.spec.name: p for p in out}
     old = {n: _numbers(f) for n, f in previous.items()}
     new = {n: _numbers(p.frame) for n, p in by_name.items()}
-    change = {n: _max_change(new[n], old[n]) for n in by_name if n in old}
+    stable = {n for n, p in prepared.items() if n in old and (p.hidden_rows & p.published_before).any()
+              and _too_stable(new[n], old[n], p.k)}
     held: set[str] = set()
     while True:
         final = {n: (old[n] if n in held else new[n]) for n in by_name}
-        d = max((c for n, c in change.items() if n not in held), default=0.0)
-        more = {name for name, p in prepared.items()
-                if name not in held and name in old and name not in (UNIT_TABLE, MARITAL_TABLE)
-                and (p.hidden_rows & p.published_before).any() and d < p.k
-                and _total_unchanged(p.table.spec, final, old)}
+        more: set[str] = set()
+        for name in stable - held:
+            group = _identity_group(name, held, new, old)
+            if all(t in old and t not in (UNIT_TABLE, MARITAL_TABLE)
+                   and _total_unchanged(prepared[t].table.spec, final, old) for t in group):
+                more |= group
         if not more:
             break
         held |= more
+    for name in stable - held:
+        by_name[name].notes.append(
+            "perubahan antarversi tabel ini terlalu kecil untuk melindungi sel yang dulu terbit dan "
+            "kini disembunyikan, dan versi sebelumnya tidak dapat dipertahankan (jumlahnya atau "
+            "tabel yang terkait dengannya berubah): auditor akan menolak rilis ini; tunggu "
+            "perubahan yang lebih besar atau ajukan bersama pembaruan berikutnya")
     return [_held(p, previous[p.table.spec.name]) if p.table.spec.name in held else p for p in out]
+
+
+def _identity_group(name: str, held: set[str], new: dict[str, pd.DataFrame],
+                    old: dict[str, pd.DataFrame]) -> set[str]:
+    """The table and every changed table a declared identity ties it to (transitively): kept
+    together, a kept version still agrees with them (both age tables on one date)."""
+    group, frontier = {name}, [name]
+    while frontier:
+        table = frontier.pop()
+        for identity in IDENTITIES:
+            if table not in identity.tables:
+                continue
+            for other in identity.tables - group - held:
+                if other in new and other in old and not _same(new[other], old[other]):
+                    group.add(other)
+                    frontier.append(other)
+    return group
+
+
+def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    """Two versions of a table read the same, row by row."""
+    a, b = a.sort_index(), b.sort_index()
+    return a.index.equals(b.index) and np.array_equal(a.to_numpy(), b.to_numpy(), equal_nan=True)
 
 
 def _held(p: ProtectedTable, previous: pd.DataFrame) -> ProtectedTable:

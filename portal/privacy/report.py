@@ -11,6 +11,7 @@ from portal.privacy.audit import RULES, AuditReport
 from portal.privacy.policy import GROUP_DOMINANCE, POLICY_VERSION
 from portal.privacy.protect import ProtectedTable
 from portal.privacy.scan import Finding
+from portal.statistics.identities import declared
 
 REPORT_FORMAT = 1
 
@@ -42,6 +43,7 @@ def privacy_report(protected: list[ProtectedTable], audit: AuditReport, scan: li
                  "findings": [{"file": f.file, "where": f.where or f"baris {f.line}",
                                "pattern": f.pattern, "message": str(f)} for f in scan]},
         "minimisation": minimisation or {},
+        "identities": identities_section(audit),
         "passed": audit.passed and not scan,
     }
     # The release's totals survive for_table(), so a table's page can still summarise its release.
@@ -50,6 +52,15 @@ def privacy_report(protected: list[ProtectedTable], audit: AuditReport, scan: li
                         "secondary": sum(t["suppressed_secondary"] for t in tables)}
     report["summary"] = summary(report)
     return report
+
+
+def identities_section(audit: AuditReport, broken: list[dict] | None = None) -> dict:
+    """The identities between tables the protector and the auditor assumed, by name and title;
+    where the published numbers contradict one (desa only); where the counted data break one."""
+    titles = {d["name"]: d["title"] for d in declared()}
+    used = audit.to_dict()["identities_used"]
+    return {"used": [{"name": n, "title": titles.get(n, n)} for n in used],
+            "contradicted": list(audit.identities_contradicted), "broken": list(broken or [])}
 
 
 def summary(report: dict) -> list[str]:
@@ -88,6 +99,16 @@ def summary(report: dict) -> list[str]:
         out.append(_("Auditor independen menemukan %(n)s masalah (%(rules)s). Rilis ini tidak boleh "
                      "diajukan atau disetujui sebelum diperbaiki.", n=_angka(len(audit["findings"])),
                      rules=", ".join(str(RULES.get(r, r)) for r in rules)))
+    identities = report.get("identities") or {}
+    if identities.get("used"):
+        named = [i["name"] for i in identities["used"] if not i["name"].startswith("margin:")]
+        out.append(_("Pelindung dan auditor mengandaikan %(n)s identitas antartabel, seperti penyerang: "
+                     "jumlah setiap tabel, dan %(named)s.", n=_angka(len(identities["used"])),
+                     named=", ".join(named) or "-"))
+    if identities.get("broken"):
+        out.append(_("Data %(n)s desa tidak memenuhi identitas antartabel (lihat daftar); auditor tetap "
+                     "mengandaikannya. Periksa data OpenSID desa tersebut.",
+                     n=_angka(len({b["kode_desa"] for b in identities["broken"]}))))
     if scan["passed"]:
         out.append(_("Pemindaian berkas tidak menemukan NIK, No. KK, nomor telepon, e-mail, RT/RW, "
                      "tanggal lengkap, hash, maupun nama warga."))
@@ -131,6 +152,8 @@ def public_summary(report: dict) -> dict:
             _("ambang: tidak ada angka kecil yang diterbitkan"),
             _("penekanan sekunder bersama untuk semua tabel yang terbit bersamaan"),
             _("audit program linear atas semua persamaan antartabel dan versi sebelumnya"),
+            _("identitas antartabel (kepala keluarga = keluarga, kelompok dan kategori umur, "
+              "wajib KTP) dan perubahan antarversi per tabel dan desa diandaikan seperti penyerang"),
             _("pengungkapan kelompok: tidak ada baris yang (dapat diturunkan) hampir seluruhnya atau "
               "%(share)s %% atau lebih dalam satu kategori sensitif", share=int(GROUP_DOMINANCE * 100)),
             _("pemindaian berkas untuk NIK, No. KK, telepon, e-mail, RT/RW, tanggal, hash dan nama"),

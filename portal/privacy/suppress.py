@@ -51,6 +51,7 @@ class Steps:
     carry_forward: bool = True
     insider: bool = True
     group: bool = True
+    identities: bool = True  # check the pattern against the declared identities (protect_lp)
 
 
 @dataclass
@@ -123,12 +124,82 @@ def complete(block: Block, total: np.ndarray, steps: Steps) -> np.ndarray | None
         hidden[np.flatnonzero(free)[np.argmin(cost[free])]] = True
 
 
+Link = tuple[tuple[str, int], tuple[str, int]]  # two rows a declared identity makes equal
+
+
+def hide_together(blocks: dict[str, Block], link: Link) -> bool:
+    """Hide both rows of an equality identity when either is hidden; True when that changed.
+
+    Published, one row would give the other away (heads of family = families by sex).
+    """
+    rows = []
+    for name, code in link:
+        if name not in blocks:
+            return False
+        found = np.flatnonzero(blocks[name].codes == code)
+        if not found.size:
+            return False
+        rows.append((blocks[name], found[0]))
+    changed = _lift_k(blocks, link)
+    if not any(b.hidden[r] for b, r in rows) or all(b.hidden[r] for b, r in rows):
+        return changed
+    for b, r in rows:
+        b.hidden[r] = True
+    return True
+
+
+def _lift_k(blocks: dict[str, Block], link: Link) -> bool:
+    """When the linked rows are hidden, each is the other's twin: a table summing to one row
+    ranges only as far as the other row's table lets it, so that table needs the larger k."""
+    rows = {name: np.flatnonzero(blocks[name].codes == code)[0] for name, code in link}
+    if not all(blocks[name].hidden[r] for name, r in rows.items()):
+        return False
+    changed = False
+    for (name, code), (other, _code) in (link, link[::-1]):
+        need = max((b.k for b in blocks.values() if b.total == (name, code)), default=0)
+        if blocks[other].mode != "none" and blocks[other].k < need:
+            blocks[other].k = need
+            changed = True
+    return changed
+
+
 def protect_desa(blocks: dict[str, Block], population: dict[str, str], steps: Steps,
-                 unit_table: str) -> DesaResult:
-    """Grow the hidden rows of every block of one desa until all rules hold (see module doc)."""
+                 unit_table: str, links: tuple[Link, ...] = ()) -> DesaResult:
+    """Grow the hidden rows of every block of one desa until all rules hold (see module doc).
+
+    Rows that are another table's total or half of an equality link, once hidden, are
+    decisions about the whole desa: the pattern is grown again from the start with them
+    hidden, so it does not depend on the order they were found in (a re-harvest that carries
+    them forward from the previous version reaches the same pattern).
+    """
+    start = {name: b.hidden.copy() for name, b in blocks.items()}
+    key_rows = _key_rows(blocks, links)
+    while True:
+        result = _grow(blocks, population, steps, unit_table, links)
+        decided = {name: start[name] | (blocks[name].hidden & key_rows[name]) for name in blocks}
+        if all((decided[name] == start[name]).all() for name in blocks):
+            return result
+        start = decided
+        for name, block in blocks.items():
+            block.hidden = start[name].copy()
+
+
+def _key_rows(blocks: dict[str, Block], links: tuple[Link, ...]) -> dict[str, np.ndarray]:
+    """Per block, rows that are some block's total or half of an equality link."""
+    keys = {(b.total[0], b.total[1]) for b in blocks.values() if b.total is not None}
+    keys |= {row for link in links for row in link}
+    return {name: np.isin(b.codes, [code for table, code in keys if table == name]) for name, b in blocks.items()}
+
+
+def _grow(blocks: dict[str, Block], population: dict[str, str], steps: Steps,
+          unit_table: str, links: tuple[Link, ...]) -> DesaResult:
+    """One growth of every block's hidden rows until no rule adds any."""
     result = DesaResult()
-    for _ in range(4 * len(blocks) + 4):
+    for _ in range(4 * len(blocks) + 4 * len(links) + 4):
         changed = False
+        if steps.linked:
+            for link in links:
+                changed |= hide_together(blocks, link)
         unit = blocks.get(unit_table)
         if unit is not None:
             for pop, kode in (("penduduk", 1), ("keluarga", 2)):

@@ -36,10 +36,33 @@ def families(n: int, **fields) -> list[dict]:
     return [{**FAMILY, **fields} for _ in range(n)]
 
 
-def make_tables(residents: list[list[dict]], fams: list[list[dict]]) -> list[StatTable]:
-    """Every catalogue table of a district whose desa i has residents[i] and fams[i]."""
+def with_heads(group: list[dict], fams: list[dict]) -> list[dict]:
+    """A desa's residents with one head of family (kk_level 1) per family, of the head's sex.
+
+    Residents already marked as heads count first; a family whose head's sex has nobody left
+    gets a new resident as its head, so the district is clean: heads of family = families.
+    """
+    out = [dict(r) for r in group]
+    free = {sex: [r for r in out if r["sex"] == sex and r["kk_level"] != "1"] for sex in ("1", "2")}
+    needed = {sex: sum(f["kepala_sex"] == sex for f in fams if f["aktif"]) for sex in ("1", "2")}
+    for sex, n in needed.items():
+        n -= sum(r["sex"] == sex and r["kk_level"] == "1" for r in out)
+        for r in free[sex][:max(n, 0)]:
+            r["kk_level"] = "1"
+        out += people(max(n - len(free[sex]), 0), sex=sex, kk_level="1")
+    return out
+
+
+def make_tables(residents: list[list[dict]], fams: list[list[dict]], heads: bool = True) -> list[StatTable]:
+    """Every catalogue table of a district whose desa i has residents[i] and fams[i].
+
+    With ``heads`` (the default) each family's head is one of the residents (with_heads), as
+    in clean OpenSID data; without, the residents are counted as given.
+    """
     rows, frows = [], []
     for i, group in enumerate(residents):
+        if heads:
+            group = with_heads(group, fams[i] if i < len(fams) else [])
         rows += [{**r, "config_id": str(i)} for r in group]
     for i, group in enumerate(fams):
         frows += [{**f, "config_id": str(i)} for f in group]

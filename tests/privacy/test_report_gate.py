@@ -66,3 +66,12 @@ def test_templates_render_the_report_the_public_part_and_the_policy():
     assert "Perlindungan data pribadi" in page and "ISLAM" not in page and desa_code(0) not in page
     policy = TEMPLATES.get_template("privacy/_policy.html").render(policy=policy_document())
     assert "nik" in policy and "tanggallahir" in policy
+
+
+def test_the_report_names_the_identities_between_tables_it_assumed():
+    report = _report()
+    used = {i["name"] for i in report["identities"]["used"]}
+    assert {"kepala-keluarga-sama-dengan-keluarga", "kelompok-umur-dan-kategori-umur",
+            "wajib-ktp-paling-sedikit-dewasa"} <= used
+    assert any("margin:" in name for name in used)
+    assert any("kepala-keluarga-sama-dengan-keluarga" in line for line in report["summary"])

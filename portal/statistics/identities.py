@@ -1,0 +1,223 @@
+"""Identities between the published tables, declared as data beside the catalogue.
+
+Anyone who reads the catalogue's definitions can write these down; an attacker will. The
+privacy layer's protector and its independent auditor both read this declaration, so a
+hidden cell is protected against every relation listed here, within one release and across
+versions. Each identity says why it holds (how the portal counts) and what data breaks it;
+the harvest reports the desa where counted data break one (``broken``), and the auditor
+assumes it all the same, because the attacker will.
+
+Two kinds:
+- margins: a table's rows add up to a row of another table (or at most to it);
+- relations: equalities or inequalities between sums of rows of different tables, per desa
+  and per count column (jumlah, laki_laki, perempuan).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from portal.statistics.catalogue import AGE_CATEGORIES, AGE_RANGES, CATALOGUE, COUNT_FIELDS, UNIT_LABELS
+
+UNIT_TABLE = "penduduk-dan-keluarga"
+MARITAL_TABLE = "penduduk-menurut-status-perkawinan"
+RELATION_TABLE = "penduduk-menurut-hubungan-dalam-kk"
+BRACKET_TABLE = "penduduk-menurut-kelompok-umur"
+CATEGORY_TABLE = "penduduk-menurut-kategori-umur"
+KTP_TABLE = "kepemilikan-ktp"
+PEOPLE, FAMILIES = UNIT_LABELS["PENDUDUK"], UNIT_LABELS["KELUARGA"]
+HEAD = 1                        # hubungan: KEPALA KELUARGA
+MARRIED = 2                     # status_kawin: KAWIN
+EVER_MARRIED = (2, 3, 4)        # KAWIN, CERAI HIDUP, CERAI MATI
+KTP_AGE = 17                    # wajib KTP: aged 17 and over, or ever married
+ADULT_CATEGORIES = tuple(i + 1 for i, (low, _, _) in enumerate(AGE_CATEGORIES) if low >= KTP_AGE)
+
+# Which row a table's categories add up to, by the population it counts:
+# (table, kode, mode); mode "fixed" (equal), "women" (equal to the row's perempuan column,
+# no men), "bounded" (at most the row: the table's own total is never published).
+MARGINS: dict[str, tuple[str, int, str]] = {
+    "all": (UNIT_TABLE, PEOPLE, "fixed"),
+    "perempuan": (UNIT_TABLE, PEOPLE, "women"),
+    "kawin": (MARITAL_TABLE, MARRIED, "fixed"),
+    "wajib_ktp": (UNIT_TABLE, PEOPLE, "bounded"),
+}
+FAMILY_MARGIN = (UNIT_TABLE, FAMILIES, "fixed")
+
+
+def margin_of(spec) -> tuple[str, int, str] | None:
+    """The row a table adds up to and how; None for the unit table (its rows are totals).
+
+    An unknown population fails closed as ``("", 0, "own")``: a total of its own, as if
+    published, so nothing is assumed about it and nothing of it is taken as public.
+    """
+    if spec.dimension == "unit":
+        return None
+    if spec.unit == "keluarga":
+        return FAMILY_MARGIN
+    return MARGINS.get(spec.population, ("", 0, "own"))
+
+
+@dataclass(frozen=True)
+class Side:
+    """A sum of rows of one table in one desa: the rows with these codes (None: all rows)."""
+
+    table: str
+    codes: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Relation:
+    """sum(left) op sum(right) in every desa and every count column; op is =, <= or >=."""
+
+    left: tuple[Side, ...]
+    op: str
+    right: tuple[Side, ...]
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A named set of relations, with why it holds and what data break it."""
+
+    name: str
+    title: str
+    why: str
+    breaks_when: str
+    relations: tuple[Relation, ...]
+
+    @property
+    def tables(self) -> set[str]:
+        """Every table the identity reads."""
+        return {s.table for r in self.relations for s in (*r.left, *r.right)}
+
+
+def _codes(brackets, keep) -> tuple[int, ...]:
+    """Codes (position + 1, as compute.categories_for numbers them) of brackets kept."""
+    return tuple(i + 1 for i, (low, high, _) in enumerate(brackets) if keep(low, high))
+
+
+def age_nesting() -> tuple[Relation, ...]:
+    """Five-year brackets against age categories, as prefix inequalities at each boundary.
+
+    Up to a category boundary b, the categories hold at least the brackets that end by b
+    and at most the brackets that start by b. Both tables count the same ages on the same
+    reference date, so these (with the two tables' common total) are all the attacker needs.
+    """
+    out = []
+    for _, boundary, _ in AGE_CATEGORIES[:-1]:
+        upto = (Side(CATEGORY_TABLE, _codes(AGE_CATEGORIES, lambda lo, hi, b=boundary: hi <= b)),)
+        inside = (Side(BRACKET_TABLE, _codes(AGE_RANGES, lambda lo, hi, b=boundary: hi <= b)),)
+        touching = (Side(BRACKET_TABLE, _codes(AGE_RANGES, lambda lo, hi, b=boundary: lo <= b)),)
+        out += [Relation(upto, ">=", inside), Relation(upto, "<=", touching)]
+    return tuple(out)
+
+
+def _ktp_upper() -> tuple[Side, ...]:
+    """Residents aged 17 and over (at most the brackets touching 17 and up) plus the ever-married."""
+    return (Side(BRACKET_TABLE, _codes(AGE_RANGES, lambda lo, hi: hi >= KTP_AGE)),
+            Side(MARITAL_TABLE, EVER_MARRIED))
+
+
+IDENTITIES: tuple[Identity, ...] = (
+    Identity(
+        name="kepala-keluarga-sama-dengan-keluarga",
+        title="Kepala keluarga (tabel hubungan dalam KK) = jumlah keluarga, menurut jenis kelamin",
+        why="Setiap keluarga aktif dihitung menurut jenis kelamin kepalanya, dan kepala itu "
+            "adalah penduduk hidup desa yang sama dengan hubungan KEPALA KELUARGA.",
+        breaks_when="Kepala keluarga tercatat di desa lain atau tidak menunjuk ke penduduk "
+                    "hidup, dua penduduk berstatus kepala dalam satu KK, atau penduduk berstatus "
+                    "kepala yang tidak menjadi kepala KK mana pun.",
+        relations=(Relation((Side(RELATION_TABLE, (HEAD,)),), "=", (Side(UNIT_TABLE, (FAMILIES,)),)),),
+    ),
+    Identity(
+        name="kelompok-umur-dan-kategori-umur",
+        title="Kelompok umur lima tahunan dan kategori umur: kategori memuat paling sedikit "
+              "kelompok yang ada di dalamnya dan paling banyak kelompok yang bersinggungan",
+        why="Kedua tabel menghitung umur yang sama, pada tanggal referensi yang sama.",
+        breaks_when="Tidak pernah pada data yang dihitung bersama; hanya bila satu tabel "
+                    "berasal dari tanggal referensi lain (versi lama yang dipertahankan).",
+        relations=age_nesting(),
+    ),
+    Identity(
+        name="wajib-ktp-paling-sedikit-dewasa",
+        title="Penduduk wajib KTP >= penduduk dewasa dan tua (kategori umur 18 tahun ke atas)",
+        why="Wajib KTP berarti berumur 17 tahun ke atas atau pernah kawin.",
+        breaks_when="Tidak pernah pada data yang dihitung bersama (umur dan wajib KTP dihitung "
+                    "dari tanggal lahir yang sama).",
+        relations=(Relation((Side(KTP_TABLE),), ">=", (Side(CATEGORY_TABLE, ADULT_CATEGORIES),)),),
+    ),
+    Identity(
+        name="wajib-ktp-paling-sedikit-pernah-kawin",
+        title="Penduduk wajib KTP >= penduduk kawin, cerai hidup dan cerai mati",
+        why="Siapa pun yang pernah kawin wajib memiliki KTP, berapa pun umurnya.",
+        breaks_when="Tidak pernah pada data yang dihitung bersama.",
+        relations=(Relation((Side(KTP_TABLE),), ">=", (Side(MARITAL_TABLE, EVER_MARRIED),)),),
+    ),
+    Identity(
+        name="wajib-ktp-paling-banyak-umur-17-dan-pernah-kawin",
+        title="Penduduk wajib KTP <= kelompok umur 15 tahun ke atas + penduduk pernah kawin",
+        why="Wajib KTP berarti berumur 17 tahun ke atas (semuanya di kelompok umur yang "
+            "menyentuh 17 tahun ke atas) atau pernah kawin.",
+        breaks_when="Tidak pernah pada data yang dihitung bersama.",
+        relations=(Relation((Side(KTP_TABLE),), "<=", _ktp_upper()),),
+    ),
+)
+
+
+def margin_identities() -> list[dict]:
+    """The margins of the catalogue, named and explained, for the privacy report."""
+    out = []
+    for spec in CATALOGUE:
+        margin = margin_of(spec)
+        if margin is None or not margin[0]:
+            continue
+        table, kode, mode = margin
+        word = {"fixed": "=", "women": "= (perempuan)", "bounded": "<="}[mode]
+        out.append({"name": f"margin:{spec.name}", "title": f"jumlah {spec.name} {word} {table} kode {kode}"})
+    return out
+
+
+def declared() -> list[dict]:
+    """Every identity (margins included) by name and title: what the privacy report cites."""
+    return margin_identities() + [{"name": i.name, "title": i.title} for i in IDENTITIES]
+
+
+def relations_for(tables: set[str]) -> list[tuple[Identity, Relation]]:
+    """The relations whose every table is among ``tables`` (the others cannot be written)."""
+    return [(i, r) for i in IDENTITIES if i.tables <= tables for r in i.relations]
+
+
+def _side_sum(frames: dict[str, pd.DataFrame], sides: tuple[Side, ...]) -> pd.DataFrame:
+    """Per desa, the count columns summed over the rows of ``sides``."""
+    parts = []
+    for side in sides:
+        frame = frames[side.table]
+        rows = frame if side.codes is None else frame[frame["kode"].isin(side.codes)]
+        parts.append(rows.groupby("kode_desa")[list(COUNT_FIELDS)].sum())
+    return sum(parts[1:], parts[0])
+
+
+def broken(frames: dict[str, pd.DataFrame]) -> list[dict]:
+    """Desa where counted tables break a declared identity: which identity, where, never values.
+
+    ``frames`` maps table names to counted frames (kode_desa, kode and the count columns).
+    """
+    out = []
+    for identity, relation in relations_for(set(frames)):
+        left, right = _side_sum(frames, relation.left), _side_sum(frames, relation.right)
+        left, right = left.align(right, fill_value=0)
+        diff = (left - right).to_numpy()
+        bad = {"=": diff != 0, "<=": diff > 0, ">=": diff < 0}[relation.op].any(axis=1)
+        for desa in left.index[np.flatnonzero(bad)]:
+            out.append({"identity": identity.name, "kode_desa": str(desa),
+                        "message": f"desa {desa}: identitas '{identity.title}' tidak berlaku pada "
+                                   f"data desa ini ({identity.breaks_when}) Auditor tetap "
+                                   "mengandaikannya, seperti penyerang."})
+    seen, unique = set(), []
+    for item in out:
+        key = (item["identity"], item["kode_desa"])
+        if key not in seen:
+            seen.add(key)
+            unique.append(item)
+    return unique

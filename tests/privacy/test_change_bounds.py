@@ -1,0 +1,94 @@
+"""Change between versions as an attacker estimates it: table by table, desa by desa.
+
+The issue's case: two monthly releases of a small district where everyone ages (the age
+tables move by tens) but religion moves by one or two, and a newcomer of a minority religion
+arrives. With one change bound for the whole release the newcomer's hidden cell reads
+[0, 20]; with the bound the religion table itself shows, [0, 1].
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from portal.privacy.audit_build import change_bounds
+from portal.privacy.protect import protect_release
+from tests.privacy.district import as_published, audit, desa_code, families, make_tables, people
+
+K_GENERAL, K_SPECIFIC = 5, 10
+DESA = desa_code(0)
+RELIGION = "penduduk-menurut-agama"
+
+
+def _month(first: bool, newcomer: bool = True, death: bool = True) -> list[list[dict]]:
+    """One desa: 20 Muslims, 20 Christians, 260 Hindus; 20 people turn 45 between the months.
+
+    In the second month one Christian turns Hindu, one Muslim man dies (if ``death``) and a
+    Buddhist man moves in (if ``newcomer``).
+    """
+    residents = (people(10, agama_id="1") + people(10, sex="2", agama_id="1")
+                 + people(10, agama_id="2") + people(10, sex="2", agama_id="2")
+                 + people(130, agama_id="4") + people(110, sex="2", agama_id="4")
+                 + people(20, sex="2", agama_id="4", umur=44 if first else 45))
+    if first:
+        return [residents]
+    residents[10]["agama_id"] = "4"  # a Christian man turns Hindu
+    if death:
+        residents.pop(0)  # a Muslim man dies
+    if newcomer:
+        residents += people(1, agama_id="5")  # a Buddhist man moves in
+    return [residents]
+
+
+def _v1():
+    return protect_release(make_tables(_month(True), [families(60)]), K_GENERAL, K_SPECIFIC)
+
+
+def test_the_newcomer_is_disclosed_by_a_naive_second_version():
+    v1 = _v1()
+    assert audit(v1).passed
+    naive = protect_release(make_tables(_month(False), [families(60)]), K_GENERAL, K_SPECIFIC)
+    report = audit(naive, previous=v1)
+    hit = [f for f in report.findings if f.table == RELIGION and f.kode_desa == DESA]
+    assert {f.kategori for f in hit} & {"BUDHA", "ISLAM", "KRISTEN"}
+    # The age table moved by 20: one bound for the whole release would have hidden this.
+    assert report.deltas["penduduk-menurut-kelompok-umur"] >= 20 and report.deltas[RELIGION] <= 1
+
+
+def test_the_newcomer_table_keeps_its_previous_version_when_its_total_is_unchanged():
+    v1 = _v1()
+    v2 = protect_release(make_tables(_month(False), [families(60)]), K_GENERAL, K_SPECIFIC,
+                         previous=as_published(v1))
+    report = audit(v2, previous=v1)
+    assert report.passed, [str(f) for f in report.findings[:5]]
+    kept = next(p for p in v2 if p.table.spec.name == RELIGION)
+    assert any("dipertahankan" in n for n in kept.notes)
+    before = as_published(v1)[RELIGION]
+    assert kept.frame["jumlah"].astype(str).replace("<NA>", "x").tolist() == before["jumlah"].tolist()
+
+
+def test_a_newcomer_that_changes_the_total_is_refused_and_the_report_says_why():
+    # No death: the population grows by one, so the religion table cannot keep its previous
+    # version (it would no longer add up); nothing the protector can hide widens [0, 1].
+    v1 = _v1()
+    v2 = protect_release(make_tables(_month(False, death=False), [families(60)]), K_GENERAL,
+                         K_SPECIFIC, previous=as_published(v1))
+    report = audit(v2, previous=v1)
+    assert not report.passed
+    assert any(f.table == RELIGION for f in report.findings)
+    religion = next(p for p in v2 if p.table.spec.name == RELIGION)
+    assert any("auditor akan menolak" in n for n in religion.notes)
+
+
+def test_the_attackers_bound_is_as_tight_as_the_largest_and_the_90th_percentile_change():
+    # Two desa of one table: desa A moved by 1 everywhere, desa B by 9 in one cell.
+    desa = np.array(["A"] * 6 + ["B"] * 6)
+    kode = np.array(["1", "2", "3", "4", "5", "6"] * 2)
+    old = np.array([[10.0, 5, 5]] * 12)
+    new = old + 1
+    new[6] = [19, 14, 5]
+    new[5] = np.nan  # hidden now: bounded, not observed
+    table = change_bounds(desa, kode, new, old, "table", None)
+    local = change_bounds(desa, kode, new, old, "local", None)
+    assert np.nanmax(table) == 9
+    assert local[5].max() <= 1  # desa A's own cells moved by at most 1
+    seen = np.abs(new - old)[~np.isnan(new)]
+    assert local.max() <= np.quantile(seen, 0.9) + 1e-9 and local.max() <= seen.max()
