@@ -9,7 +9,7 @@ maximum at least the largest). Only what those points leave open gets an exact L
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from scipy import sparse
@@ -211,7 +211,7 @@ class Bounds:
                 chosen.setdefault(int(self.obj_comp[obj]), (obj, sense))
             cost = np.zeros(2 * m)
             at = np.searchsorted(objs, [obj for obj, _ in chosen.values()])
-            for (obj, sense), i in zip(chosen.values(), at):
+            for (_obj, sense), i in zip(chosen.values(), at):
                 row = f[[int(i)]]
                 cost[row.indices] -= sense * row.data  # separable: one question per component
             values = self._observe(objs, f, lp.solve(cost))

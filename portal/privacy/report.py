@@ -1,7 +1,7 @@
 """The privacy report of a release: JSON stored with it, a plain-language summary, a public part."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from babel.numbers import format_decimal
 from flask_babel import get_locale
@@ -35,7 +35,7 @@ def privacy_report(protected: list[ProtectedTable], audit: AuditReport, scan: li
     report = {
         "format": REPORT_FORMAT,
         "policy_version": POLICY_VERSION,
-        "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "k": {"umum": k_general, "spesifik": k_specific},
         "tables": tables,
         "audit": audit_dict,

@@ -5,8 +5,8 @@ import io
 
 import pandas as pd
 
-from portal.datasets.packaging import table_csv, table_schema
 from portal.core.vocabularies import PrivacyClass
+from portal.datasets.packaging import table_csv, table_schema
 from portal.privacy.audit import AuditReport, audit_release
 from portal.privacy.policy import table_class
 from portal.privacy.protect import ProtectedTable

@@ -18,8 +18,8 @@ from portal.datasets import services
 from portal.extensions import db
 from portal.privacy.gate import gate_errors
 from portal.privacy.protect import protect_release
-from tests.support.world import REFERENCE_DATE, TEST_RESIDENTS
 from tests.privacy.district import as_published, audit, families, make_tables, people
+from tests.support.world import REFERENCE_DATE, TEST_RESIDENTS
 
 NEXT_MONTH = date(2026, 12, 1)
 

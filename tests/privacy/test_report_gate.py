@@ -6,8 +6,7 @@ import jinja2
 from portal.privacy.gate import gate_errors
 from portal.privacy.policy import POLICY_VERSION, policy_document
 from portal.privacy.protect import protect_release
-from portal.privacy.report import for_table, privacy_report, public_summary
-from portal.privacy.report import privacy_summary
+from portal.privacy.report import for_table, privacy_report, privacy_summary, public_summary
 from portal.privacy.scan import Finding
 from portal.privacy.suppress import Steps
 from tests.privacy.district import audit, desa_code, families, make_tables, people

@@ -47,7 +47,8 @@ KINDS = {
     "csv header": lambda leak: {"data/t.csv": f"kode_desa,{leak}\n51.02.01.2001,1\n".encode()},
     "json value": lambda leak: {"datapackage.json": json.dumps({"description": f"kontak {leak}"}).encode()},
     "json label": lambda leak: {"datapackage.json": json.dumps(
-        {"resources": [{"schema": {"fields": [{"name": "k", "categories": [{"value": 1, "label": leak}]}]}}]}).encode()},
+        {"resources": [{"schema": {"fields": [{"name": "k", "categories": [{"value": 1, "label": leak}]}]}}]}
+    ).encode()},
     "xlsx cell": lambda leak: {"t.xlsx": _xlsx(cell=f"kontak {leak}")},
     "xlsx xml": lambda leak: {"t.xlsx": _xlsx(creator=leak)},
     "zip member": lambda leak: {"t.zip": _zip({"data/t.csv": f"a\n{leak}\n".encode()})},
