@@ -10,8 +10,15 @@ import pyarrow.compute as pc
 
 from portal.sources.codes import CODE_LISTS
 from portal.sources.wilayah import dotted
-from portal.statistics.catalogue import (COUNT_FIELDS, FLAGS, KEY_FIELDS, UNFILLED_CODE,
-                                         UNFILLED_LABEL, UNIT_LABELS, TableSpec)
+from portal.statistics.catalogue import (
+    COUNT_FIELDS,
+    FLAGS,
+    KEY_FIELDS,
+    UNFILLED_CODE,
+    UNFILLED_LABEL,
+    UNIT_LABELS,
+    TableSpec,
+)
 
 SEX_FIELDS = {"1": "laki_laki", "2": "perempuan"}
 EVER_MARRIED = {"2", "3", "4"}
