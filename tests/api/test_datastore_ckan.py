@@ -13,23 +13,8 @@ from ckanapi import NotAuthorized, RemoteCKAN, ValidationError
 
 from portal.api import tables
 from portal.api.writes import WRITE_ACTIONS
-from portal.core.vocabularies import ReleaseStatus as S
 from tests.support.catalog import HEADER, ROWS, action
-
-
-@pytest.fixture
-def resource_id(client, factory):
-    """The CSV resource of a dataset whose latest public version is 1.1.0 (jumlah of row 1: 121)."""
-    factory.dataset("agama", [("1.0.0", S.PUBLISHED), ("1.1.0", S.PUBLISHED)])
-    pkg = action(client, "package_show", id="agama")[1]["result"]
-    return next(r["id"] for r in pkg["resources"] if r["format"] == "CSV")
-
-
-def ds(client, method="get", **params):
-    """A datastore_search that must succeed; its result."""
-    status, body = action(client, "datastore_search", method=method, **params)
-    assert status == 200, body
-    return body["result"]
+from tests.support.catalog import datastore_result as ds
 
 
 def refused(client, method="get", **params):

@@ -113,3 +113,10 @@ def action(client, action_name: str, method: str = "get", **params):
     else:
         response = client.post(f"/api/action/{action_name}", json=params)
     return response.status_code, response.get_json()
+
+
+def datastore_result(client, method: str = "get", **params) -> dict:
+    """A datastore_search that must succeed; its result."""
+    status, body = action(client, "datastore_search", method=method, **params)
+    assert status == 200, body
+    return body["result"]
