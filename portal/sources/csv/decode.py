@@ -6,7 +6,7 @@ Windows-1252. Text that is mostly control characters is binary data, not a CSV.
 from __future__ import annotations
 
 from ..tables import SourceError
-from .dialect import is_utf16
+from .dialect import is_utf16, unknown_encoding
 
 # More control characters than this share of the text means binary data, not a CSV.
 MAX_CONTROL_SHARE = 0.01
@@ -37,8 +37,7 @@ def _text(data: bytes, where: str) -> str:
         # Latin-1 text is Windows-1252 text too, except for C1 controls no CSV holds.
         return data.decode("cp1252")
     except UnicodeDecodeError:
-        raise SourceError(f"{where}: pengodean teks tidak dikenal "
-                          "(bukan UTF-8 atau Windows-1252)") from None
+        raise unknown_encoding(where) from None
 
 
 def decode(data: bytes, where: str) -> str:

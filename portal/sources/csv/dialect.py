@@ -8,10 +8,33 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 
-from ..tables import column_names
+from ..tables import SourceError, column_names
 
 DELIMITERS = (",", ";", "\t", "|")
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def unknown_encoding(where: str) -> SourceError:
+    """The error for text in neither of the encodings a CSV may use (no byte of it quoted)."""
+    return SourceError(f"{where}: pengodean teks tidak dikenal (bukan UTF-8 atau Windows-1252)")
+
+
+def readable_head(head: bytes) -> bool:
+    """Whether a CSV's first bytes are UTF-8 or Windows-1252 text (a cut at the end allowed).
+
+    EBCDIC, for one, is neither: its letters fall on bytes Windows-1252 leaves undefined.
+    """
+    try:
+        head.decode("utf-8-sig")
+        return True
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.start >= len(head) - 3:
+            return True  # a character cut by the end of the sample
+    try:
+        head.decode("cp1252")
+        return True
+    except UnicodeDecodeError:
+        return False
 
 
 def is_utf16(head: bytes) -> bool:

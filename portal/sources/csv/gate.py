@@ -18,7 +18,7 @@ import numpy as np
 
 from ..safezip import MAX_TOTAL_BYTES
 from ..tables import MAX_CELL, SourceError, cell_limit, cell_too_long, column_label
-from .dialect import header_names, is_utf16, lines, sniff_delimiter
+from .dialect import header_names, is_utf16, lines, readable_head, sniff_delimiter, unknown_encoding
 
 # Bytes read at a time while a long line is looked at cell by cell.
 LINE_BLOCK = 1024 * 1024
@@ -154,7 +154,16 @@ def sniff_header(read_at: ReadAt) -> tuple[list[str], str]:
 
 
 def check_cells(read_at: ReadAt, where: str) -> None:
-    """Raise if a cell is over its limit, reading no more of a long line than needed."""
+    """Raise if a cell is over its limit, reading no more of a long line than needed.
+
+    Text in an encoding no CSV here uses is refused first: its lines and delimiters are not
+    what they seem, so the cells could not be counted.
+    """
+    head = bytes(read_at(0, 4 * MAX_CELL))
+    if b"\x00" in head:
+        raise SourceError(f"{where}: berkas biner, bukan CSV")
+    if not readable_head(head):
+        raise unknown_encoding(where)
     names, delimiter = sniff_header(read_at)
     scan(read_at, names, delimiter, where)
 
