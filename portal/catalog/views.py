@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import io
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file, url_for
 
@@ -145,3 +146,33 @@ def download_latest(name: str, filename: str):
         abort(404)
     return redirect(url_for("catalog.download", name=name, version=found.latest.version,
                             filename=filename))
+
+
+SERIES_FORMATS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+@bp.get("/dataset/<name>/series.<fmt>")
+def series_download(name: str, fmt: str):
+    """The whole series of a dataset (every public version, long format) as CSV or XLSX.
+
+    Built from the published files of the public versions only; its ETag is the digest of
+    which versions (and which bytes) it holds, so a publication or a withdrawal changes it.
+    """
+    from portal.datasets import series
+
+    found = queries.public_dataset(name)
+    if found is None or fmt not in SERIES_FORMATS:
+        abort(404)
+    parts = series.parts_of(found.versions)
+    if not parts:
+        abort(404)
+    title = found.dataset.title
+    content = (series.series_csv(parts) if fmt == "csv"
+               else series.series_xlsx(parts, name, title))
+    newest = max(p.published_at for p in parts if p.published_at)
+    # Streamed from memory (send_file): conditional GET and Range like the version files;
+    # never kept by the page cache, which would drop the ETag.
+    return send_file(io.BytesIO(content), mimetype=SERIES_FORMATS[fmt], as_attachment=True,
+                     download_name=f"{series.series_name(name)}.{fmt}",
+                     etag=f"{series.key(parts)}-{fmt}", conditional=True, last_modified=newest,
+                     max_age=current_app.config["DOWNLOAD_CACHE_SECONDS"])
