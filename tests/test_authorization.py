@@ -137,6 +137,7 @@ POSTS: dict[tuple[str, str], Action] = {
         "name": "agama", "title": "Agama dan Kepercayaan", "position": "60"}),
     # No dataset of the catalogue below is filed under it, so the walidata may delete it.
     ("/admin/topics/<name>/delete", "POST"): Action("/admin/topics/ketenagakerjaan/delete"),
+    ("/admin/topics/sets/<name>", "POST"): Action("/admin/topics/sets/data-desa-presisi", {"active": "1"}),
     ("/auth/logout", "POST"): Action("/auth/logout", table=False),
 }
 # Not role-gated, checked on their own: the login form, the read-only JSON API, and the one-time

@@ -23,7 +23,7 @@ KIND_ACTIONS: dict[str, tuple[str, ...]] = {
     "rilis": ("draft", "submit", "approve", "reject", "publish", "publish_failed", "supersede",
               "withdraw", "edit_metadata"),
     "register": ("organization_create", "organization_update", "topic_create", "topic_update",
-                 "topic_delete"),
+                 "topic_delete", "topic_set_switch"),
     "akun": ACCOUNT_ACTIONS,
     "masuk": SIGN_IN_ACTIONS,
 }

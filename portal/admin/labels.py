@@ -27,6 +27,7 @@ ACTION_LABELS = {
     "topic_create": _l("Topik ditambahkan"),
     "topic_update": _l("Topik diubah"),
     "topic_delete": _l("Topik dihapus"),
+    "topic_set_switch": _l("Kelompok topik dinyalakan atau dimatikan"),
 }
 
 

@@ -10,7 +10,7 @@ from portal.admin import organizations, topics
 from portal.admin.blueprint import bp
 from portal.admin.forms import DeleteForm, OrganizationForm, TopicForm
 from portal.auth.permissions import can, requires
-from portal.datasets.models import Organization, Topic
+from portal.datasets.models import Organization, Topic, TopicSet
 from portal.extensions import db
 
 
@@ -74,8 +74,24 @@ def organization_edit(name: str):
 def topic_list():
     """The topics datasets are filed under, with their counts; a walidata may add, edit and delete them."""
     rows, unknown = topics.listing()
-    return render_template("admin/topics.html", rows=rows, unknown=unknown,
+    return render_template("admin/topics.html", rows=rows, unknown=unknown, sets=topics.set_listing(),
                            may_manage=can(current_user, "manage_topics"))
+
+
+@bp.post("/topics/sets/<name>")
+@requires("manage_topics")
+def topic_set_switch(name: str):
+    """Switch a topic set (e.g. the five priority fields) on or off; its topics are kept."""
+    found = db.session.get(TopicSet, name) or abort(404)
+    if DeleteForm().validate_on_submit():
+        wanted = request.form.get("active")
+        if wanted not in ("0", "1"):
+            abort(400)
+        _save(lambda: topics.switch_set(current_user, found, wanted == "1"),
+              lambda done: (_("Kelompok topik %(title)s dinyalakan.", title=done.title) if done.active
+                            else _("Kelompok topik %(title)s dimatikan.", title=done.title)),
+              topics.TopicError, "admin.topic_list")
+    return redirect(url_for("admin.topic_list"))
 
 
 def _topic_values(form: TopicForm) -> dict:

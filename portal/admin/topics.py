@@ -17,7 +17,7 @@ from portal.audit.log import record
 from portal.auth.models import User
 from portal.auth.permissions import require
 from portal.datasets import topics
-from portal.datasets.models import Dataset, Topic
+from portal.datasets.models import Dataset, Topic, TopicSet, TopicStatistic
 from portal.datasets.signals import catalog_changed
 from portal.extensions import db
 
@@ -43,12 +43,53 @@ def dataset_counts() -> dict[str, int]:
 
 
 def listing() -> tuple[list[TopicRow], dict[str, int]]:
-    """The register in its order, and the slugs datasets use that it lacks (with their counts)."""
+    """The register's own topics in order, and the slugs datasets use that it lacks (with counts)."""
     counts = dataset_counts()
     found = list(db.session.scalars(select(Topic).order_by(Topic.position, Topic.title, Topic.name)))
     known = {t.name for t in found}
     unknown = {name: n for name, n in sorted(counts.items()) if name not in known}
-    return [TopicRow(t, counts.get(t.name, 0)) for t in found], unknown
+    # Topics of a set are listed with their set (set_listing), switched on or off as one.
+    return [TopicRow(t, counts.get(t.name, 0)) for t in found if not t.topic_set], unknown
+
+
+@dataclass(frozen=True)
+class SetRow:
+    """A topic set for the admin list: whether it is on, its topics and their mapped statistics."""
+
+    topic_set: TopicSet
+    topics: list[Topic]
+    statistics: dict[str, list[str]]
+
+
+def set_listing() -> list[SetRow]:
+    """Every topic set with its topics (in order) and the statistics mapped to each."""
+    out = []
+    for found in db.session.scalars(select(TopicSet).order_by(TopicSet.name)):
+        members = list(db.session.scalars(select(Topic).where(Topic.topic_set == found.name)
+                                          .order_by(Topic.position, Topic.name)))
+        out.append(SetRow(found, members, {t.name: topics.mapped_statistics(t.name) for t in members}))
+    return out
+
+
+def switch_set(user: User, topic_set: TopicSet, active: bool) -> TopicSet:
+    """Switch a topic set on or off (walidata only); the caller commits.
+
+    On: its topics appear on the topic pages, facets and API, with the statistics mapped to
+    them; off: they disappear again. The topics and the mapping themselves are kept.
+    """
+    require(user, "manage_topics")
+    if bool(topic_set.active) == bool(active):
+        raise TopicError(_("Tidak ada perubahan."))
+    topic_set.active = bool(active)
+    record("topic_set_switch", user, topic_set=topic_set.name, active=bool(active))
+    topics.forget()
+    members = list(db.session.scalars(select(Topic.name).where(Topic.topic_set == topic_set.name)))
+    names = set(db.session.scalars(select(TopicStatistic.dataset_name)
+                                   .where(TopicStatistic.topic.in_(members))))
+    for dataset in db.session.scalars(select(Dataset).where(
+            Dataset.topic.in_(members) | Dataset.name.in_(names)).order_by(Dataset.name)):
+        catalog_changed.send(dataset)
+    return topic_set
 
 
 def _clean(values: dict) -> dict:

@@ -23,7 +23,7 @@ from portal.extensions import db
 
 # Audit actions that change what the public sees (the action column is indexed).
 CATALOG_ACTIONS = ("publish", "withdraw", "organization_create", "organization_update",
-                   "topic_create", "topic_update", "topic_delete")
+                   "topic_create", "topic_update", "topic_delete", "topic_set_switch")
 FINGERPRINT_SQL = text(
     "SELECT (SELECT count(id) FROM release WHERE status = :published),"
     " (SELECT max(id) FROM release WHERE status = :published),"

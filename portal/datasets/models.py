@@ -53,6 +53,34 @@ class Topic(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     description_en: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(default=0)
+    # The set the topic belongs to ("" for the register's own topics, always shown); a topic
+    # of a set is shown only while a walidata has the set switched on (TopicSet.active).
+    topic_set: Mapped[str] = mapped_column(String(60), default="", server_default="")
+
+
+class TopicSet(db.Model):
+    """A group of topics a walidata switches on or off as one (e.g. the five priority fields)."""
+
+    __tablename__ = "topic_set"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(default=False)
+
+
+class TopicStatistic(db.Model):
+    """A statistic filed under a topic besides its own (``Dataset.topic``), by dataset name.
+
+    Plain text like ``Dataset.topic``: a statistic may be mapped before its first harvest.
+    """
+
+    __tablename__ = "topic_statistic"
+
+    topic: Mapped[str] = mapped_column(String(60), primary_key=True)
+    dataset_name: Mapped[str] = mapped_column(String(100), primary_key=True)
 
 
 class Dataset(db.Model):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from flask import g, has_app_context, request_started
 from sqlalchemy import select
 
-from portal.datasets.models import Topic
+from portal.datasets.models import Topic, TopicSet, TopicStatistic
 from portal.extensions import db
 from portal.i18n import localized
 
@@ -28,6 +28,7 @@ class TopicView:
     description: str = ""
     description_en: str = ""
     position: int = 0
+    topic_set: str = ""
 
     @property
     def label(self) -> str:
@@ -41,9 +42,12 @@ class TopicView:
 
 
 def _load() -> dict[str, TopicView]:
+    """The topics shown: the register's own and those of a set switched on."""
+    active = set(db.session.scalars(select(TopicSet.name).where(TopicSet.active.is_(True))))
     rows = db.session.scalars(select(Topic).order_by(Topic.position, Topic.title, Topic.name))
     return {t.name: TopicView(t.name, t.title, t.title_en or "", t.description or "",
-                              t.description_en or "", t.position) for t in rows}
+                              t.description_en or "", t.position, t.topic_set or "")
+            for t in rows if not t.topic_set or t.topic_set in active}
 
 
 def all_topics() -> dict[str, TopicView]:
@@ -66,6 +70,21 @@ def topic_label(slug: str) -> str:
     """A topic's title in the reader's language; an unregistered slug is shown as it is."""
     found = get_topic(slug)
     return found.label if found else slug
+
+
+def mapped_statistics(slug: str) -> list[str]:
+    """Names of the statistics filed under ``slug`` besides their own topic (any set state)."""
+    return list(db.session.scalars(select(TopicStatistic.dataset_name)
+                                   .where(TopicStatistic.topic == slug)
+                                   .order_by(TopicStatistic.dataset_name)))
+
+
+def extra_topics(dataset_name: str) -> list[str]:
+    """Shown topics a statistic belongs to besides its own (priority fields switched on)."""
+    shown = all_topics()
+    found = set(db.session.scalars(select(TopicStatistic.topic)
+                                   .where(TopicStatistic.dataset_name == dataset_name)))
+    return [slug for slug in shown if slug in found]
 
 
 def forget() -> None:

@@ -21,7 +21,7 @@ from portal.core.vocabularies import ReleaseStatus
 from portal.datasets import files
 from portal.datasets.models import Dataset, Release
 from portal.datasets.signals import catalog_changed
-from portal.datasets.topics import get_topic
+from portal.datasets.topics import extra_topics, get_topic
 from portal.datasets.versions import published_versions
 from portal.extensions import db
 from portal.search.analysis import analyse
@@ -109,7 +109,8 @@ def _document(dataset: Dataset, latest: Release) -> tuple[dict, list[tuple[str, 
              "description_en": dataset.description_en or "", "organization": org.name,
              "organization_title": org.title, "topic": dataset.topic, "version": latest.version,
              "updated_at": last_public_change(dataset, latest), "formats": " ".join(formats)}
-    facets = [("topic", dataset.topic), ("organization", org.name),
+    facets = [("topic", dataset.topic), *(("topic", t) for t in extra_topics(dataset.name)),
+              ("organization", org.name),
               ("licence", dataset.licence_id), ("privacy", dataset.privacy_class.value),
               *(("tags", t) for t in tags), *(("format", f) for f in formats)]
     topic = get_topic(dataset.topic)

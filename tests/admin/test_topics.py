@@ -6,7 +6,7 @@ from portal.audit.models import AuditEvent
 from portal.auth.permissions import NotAuthorized
 from portal.core.vocabularies import ReleaseStatus
 from portal.datasets.fingerprint import catalog_fingerprint
-from portal.datasets.models import Topic
+from portal.datasets.models import Topic, TopicSet
 from portal.extensions import db
 from tests.support.forms import csrf_token
 from tests.support.search_catalog import result_names
@@ -39,7 +39,8 @@ def _delete(client, name: str):
 
 
 def test_the_migration_seeds_the_six_topics_in_order(client):
-    assert list(db.session.scalars(select(Topic.name).order_by(Topic.position))) == SEEDED
+    own = select(Topic.name).where(Topic.topic_set == "").order_by(Topic.position)
+    assert list(db.session.scalars(own)) == SEEDED
     assert _topic("jaminan-sosial").title_en == "Social Security"
     index = client.get("/topik").get_data(as_text=True)
     positions = [index.index(f'href="/topik/{slug}"') for slug in SEEDED]
@@ -230,3 +231,86 @@ def test_the_register_speaks_english_on_request(client, auth, users):
     home = app_client(client).get("/?lang=en").get_data(as_text=True)
     assert 'href="/topik/jaminan-sosial">Social Security</a>' in home
     assert 'href="/topik/kependudukan">Kependudukan</a>' in app_client(client).get("/").get_data(as_text=True)
+
+
+PRIORITY = ["pangan-sandang-papan", "pendidikan-dan-kesehatan", "jaminan-sosial-dan-ketenagakerjaan",
+            "agama-adat-tradisi-budaya", "pariwisata"]
+
+
+def _switch(client, name: str, active: str):
+    token = csrf_token(client.get("/admin/topics").get_data(as_text=True))
+    return client.post(f"/admin/topics/sets/{name}", data={"csrf_token": token, "active": active})
+
+
+def test_the_five_priority_fields_are_registered_switched_off(client):
+    in_set = select(Topic.name).where(Topic.topic_set == "data-desa-presisi").order_by(Topic.position)
+    assert list(db.session.scalars(in_set)) == PRIORITY
+    assert db.session.get(TopicSet, "data-desa-presisi").active is False
+    assert _topic("pendidikan").topic_set == ""  # the register's own topics are untouched
+    index = app_client(client).get("/topik").get_data(as_text=True)
+    assert 'href="/topik/kependudukan"' in index and not any(f'href="/topik/{s}"' in index for s in PRIORITY)
+    assert app_client(client).get("/topik/pariwisata").status_code == 404
+
+
+def test_walidata_switches_the_priority_fields_on_and_statistics_follow(client, auth, users, catalog):
+    catalog.add("penduduk-menurut-agama", "Penduduk menurut Agama", topic="agama")
+    catalog.add("penduduk-menurut-pekerjaan", "Penduduk menurut Pekerjaan", topic="ketenagakerjaan")
+    auth.login_as("walidata")
+    listing = client.get("/admin/topics").get_data(as_text=True)
+    assert "Data Desa Presisi" in listing and "Nyalakan" in listing
+    assert "<code>penduduk-menurut-agama</code>" in listing  # the mapping, shown before switching on
+    before = catalog_fingerprint()
+    response = _switch(client, "data-desa-presisi", "1")
+    assert response.status_code == 302
+    assert db.session.get(TopicSet, "data-desa-presisi").active is True
+    assert catalog_fingerprint() != before
+    event = _events("topic_set_switch")[0]
+    assert event.actor.email == "walidata@example.go.id" and event.detail == {
+        "topic_set": "data-desa-presisi", "active": True}
+    auth.logout()
+    reader = app_client(client)
+    index = reader.get("/topik").get_data(as_text=True)
+    assert all(f'href="/topik/{s}"' in index for s in PRIORITY)
+    # A statistic stays in its own topic and is listed under its priority field too.
+    assert result_names(reader.get("/topik/agama-adat-tradisi-budaya").get_data(as_text=True)) == [
+        "penduduk-menurut-agama"]
+    assert result_names(reader.get("/topik/agama").get_data(as_text=True)) == ["penduduk-menurut-agama"]
+    assert result_names(reader.get("/topik/jaminan-sosial-dan-ketenagakerjaan").get_data(as_text=True)) == [
+        "penduduk-menurut-pekerjaan"]
+    assert result_names(reader.get("/topik/pariwisata").get_data(as_text=True)) == []
+
+    auth.login_as("walidata")
+    assert _switch(client, "data-desa-presisi", "0").status_code == 302
+    assert db.session.get(TopicSet, "data-desa-presisi").active is False
+    auth.logout()
+    assert reader.get("/topik/pendidikan-dan-kesehatan").status_code == 404
+    assert result_names(reader.get("/topik/agama").get_data(as_text=True)) == ["penduduk-menurut-agama"]
+    assert _topic("pariwisata") is not None  # switched off, not deleted
+
+
+def test_switching_a_topic_set_refuses_bad_input_and_other_roles(client, auth, users):
+    auth.login_as("walidata")
+    token = csrf_token(client.get("/admin/topics").get_data(as_text=True))
+    assert client.post("/admin/topics/sets/data-desa-presisi", data={"active": "1"}).status_code == 400
+    for bad in ("", "2", "yes", "1 OR 1=1"):
+        response = client.post("/admin/topics/sets/data-desa-presisi",
+                               data={"csrf_token": token, "active": bad})
+        assert response.status_code == 400
+    assert client.post("/admin/topics/sets/tidak-ada",
+                       data={"csrf_token": token, "active": "1"}).status_code == 404
+    response = _switch(client, "data-desa-presisi", "0")  # already off
+    assert "Tidak ada perubahan." in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert not _events("topic_set_switch")
+    auth.logout()
+    auth.login_as("produsen")
+    token = csrf_token(client.get("/admin/").get_data(as_text=True))
+    assert "/admin/topics/sets/" not in client.get("/admin/topics").get_data(as_text=True)
+    assert client.post("/admin/topics/sets/data-desa-presisi",
+                       data={"csrf_token": token, "active": "1"}).status_code == 403
+    try:
+        topics.switch_set(users["produsen"], db.session.get(TopicSet, "data-desa-presisi"), True)
+    except NotAuthorized:
+        pass
+    else:
+        raise AssertionError("a produsen switched a topic set on")
+    assert db.session.get(TopicSet, "data-desa-presisi").active is False
