@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 
-from portal.catalog import charts, cite, history, jsonld, preview
+from portal.catalog import charts, cite, history, jsonld, preview, trends
 from portal.catalog.cache import LRU
 from portal.catalog.search import QUERY_SAFE
 from portal.core.cells import SUPPRESSED, SUPPRESSED_LABEL
@@ -223,6 +223,7 @@ def context(found, release, args) -> dict | None:
             name=ds.name, title=meta["title"], version=release.version,
             published=release.published_at, author=organization, publisher=portal_title),
         "api": _api(found, release, csv_name, frame), "permanent_url": permanent,
+        "trend_html": trends.dataset_section(found, release, args, villages),
         "suppressed": SUPPRESSED, "suppressed_label": SUPPRESSED_LABEL,
         "privacy_public": public_summary(release.privacy_report or {}),
         "privacy_method_url": _endpoint("privacy.method"),

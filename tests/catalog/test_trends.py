@@ -1,0 +1,93 @@
+"""Trends across versions: the dataset page's chart and table, place pages and the dashboard's change."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from portal.core.vocabularies import ReleaseStatus
+from tests.support.catalog import CatalogFactory
+from tests.support.series import grown, monthly
+
+NAME = "agama"
+
+
+@pytest.fixture
+def factory(app) -> CatalogFactory:
+    """Catalogue rows and files made directly."""
+    return CatalogFactory(app)
+
+
+def _section(page: str) -> str:
+    found = re.search(r'<section id="tren".*?</section>', page, re.S)
+    assert found, "no trend section"
+    return found.group(0)
+
+
+def _table_rows(section: str) -> list[list[str]]:
+    body = section.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+
+
+def test_the_district_trend_has_a_point_per_version_linked_to_it(client, factory):
+    monthly(factory, NAME, 3)
+    section = _section(client.get(f"/dataset/{NAME}").get_data(as_text=True))
+    rows = _table_rows(section)
+    # Every category together: 120 + 35 + 940 shown (Hindu of Desa Satu hidden: a lower bound).
+    assert [r[:3] for r in rows] == [["01-01-2026", "1.0.0", "≥ 1.095"], ["01-02-2026", "1.1.0", "≥ 1.105"],
+                                     ["01-03-2026", "1.2.0 (versi ini)", "≥ 1.115"]]
+    for version in ("1.0.0", "1.1.0", "1.2.0"):
+        assert f'href="/dataset/{NAME}/version/{version}"' in section
+    assert section.count("<circle") == 3 and section.count("<path") == 1
+    assert f'href="/dataset/{NAME}/series.csv"' in section and f'href="/dataset/{NAME}/series.xlsx"' in section
+
+
+def test_a_category_and_a_desa_are_chosen_by_query_and_hidden_is_never_zero(client, factory):
+    def rows_of(month):
+        rows = grown(month)
+        if month == 2:
+            rows[0][6:9] = ["x", "x", "x"]  # Desa Satu, Islam: hidden in February
+        return rows
+    monthly(factory, NAME, 3, rows_of)
+    page = client.get(f"/dataset/{NAME}?tren=51.02.01.2001&tren_kategori=1").get_data(as_text=True)
+    section = _section(page)
+    assert [r[2:] for r in _table_rows(section)] == [["120", ""], ["x", "disembunyikan"], ["140", ""]]
+    assert "Desa Satu" in section and 'value="51.02.01.2001" selected' in section
+    assert section.count("<circle") == 2 and "<path" not in section  # the line breaks at the hidden point
+    kecamatan = _section(client.get(f"/dataset/{NAME}?tren=51.02.01&tren_kategori=1").get_data(as_text=True))
+    assert [r[2] for r in _table_rows(kecamatan)] == ["155", "≥ 35", "175"]
+
+
+def test_a_place_missing_from_a_version_is_no_data(client, factory):
+    def rows_of(month):
+        rows = grown(month)
+        return rows if month > 1 else rows[:3]  # Desa Tiga first published in February
+    monthly(factory, NAME, 2, rows_of)
+    section = _section(client.get(f"/dataset/{NAME}?tren=51.02.02.2001").get_data(as_text=True))
+    assert [r[2] for r in _table_rows(section)] == ["–", "940"]
+
+
+def test_a_withdrawn_version_is_no_point(client, factory):
+    monthly(factory, NAME, 3, statuses={2: ReleaseStatus.WITHDRAWN})
+    section = _section(client.get(f"/dataset/{NAME}").get_data(as_text=True))
+    assert [r[1] for r in _table_rows(section)] == ["1.0.0", "1.2.0 (versi ini)"]
+    assert "/version/1.1.0" not in section
+
+
+@pytest.mark.parametrize("query", ["tren=" + "9" * 5000, "tren=<script>", "tren_kategori=%00",
+                                   "tren=51.02.01.2009&tren_kategori=99", "tren=51.02&tren_kategori=",
+                                   "tren=%ZZ", "tren_kategori[]=1"])
+def test_bad_choices_fall_back_to_the_district(client, factory, query):
+    monthly(factory, NAME, 2)
+    response = client.get(f"/dataset/{NAME}?{query}")
+    assert response.status_code == 200
+    section = _section(response.get_data(as_text=True))
+    assert "<script>" not in section and "9" * 50 not in section
+    assert 'selected' not in section.split('name="tren"', 1)[1].split("</select>", 1)[0]
+
+
+def test_an_older_version_page_marks_its_own_point(client, factory):
+    monthly(factory, NAME, 3)
+    section = _section(client.get(f"/dataset/{NAME}/version/1.1.0").get_data(as_text=True))
+    assert [r[1] for r in _table_rows(section)] == ["1.0.0", "1.1.0 (versi ini)", "1.2.0"]
