@@ -13,7 +13,7 @@ from portal.datasets.storage import LocalStorage, sha256_bytes
 
 log = logging.getLogger(__name__)
 MEDIA_TYPES = {"csv": "text/csv", "json": "application/json", "zip": "application/zip",
-               "xlsx": xlsx.MEDIA_TYPE}
+               "xlsx": xlsx.MEDIA_TYPE, "geojson": "application/geo+json"}
 
 
 def storage() -> LocalStorage:
@@ -22,7 +22,9 @@ def storage() -> LocalStorage:
 
 
 def package_rel(release: Release, name: str) -> str:
-    """The file's path inside the package directory (the CSV lives under data/)."""
+    """The file's path inside the package directory (the CSV and a GeoJSON live under data/)."""
+    if name == f"{release.dataset.name}.geojson":
+        return f"data/{name}"
     return csv_path(release.dataset.name) if name == f"{release.dataset.name}.csv" else name
 
 

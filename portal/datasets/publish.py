@@ -23,7 +23,7 @@ from portal.audit.log import record
 from portal.auth.models import User
 from portal.core.time import utcnow
 from portal.core.vocabularies import ReleaseStatus
-from portal.datasets import packaging, validation, versions, xlsx
+from portal.datasets import geo, packaging, validation, versions, xlsx
 from portal.datasets.drafts import apply_meta
 from portal.datasets.errors import WorkflowError
 from portal.datasets.files import MEDIA_TYPES, draft_bytes, storage
@@ -91,17 +91,23 @@ def _finalise(release: Release, user: User) -> tuple[dict, dict[str, bytes], byt
     descriptor["contributors"] = contributors
     descriptor_bytes = packaging.to_json_bytes(descriptor)
     package = {packaging.csv_path(name): csv_bytes, "datapackage.json": descriptor_bytes}
+    # A geographic dataset's GeoJSON resource travels with its table (portal.datasets.geo).
+    extra = geo.extra_resources(descriptor, lambda rel: storage().read_draft(release.id, rel))
+    package.update(extra)
     files = {f"{name}.csv": csv_bytes, "datapackage.json": descriptor_bytes,
              f"{name}.json": packaging.data_json(descriptor, csv_bytes),
+             **{rel.rsplit("/", 1)[-1]: content for rel, content in extra.items()},
              f"{name}.zip": packaging.zip_bytes(package)}
     assert_clean({packaging.csv_path(name): csv_bytes,
                   "datapackage.json": packaging.scannable(descriptor),
-                  f"{name}.json": files[f"{name}.json"]})
+                  f"{name}.json": files[f"{name}.json"], **extra})
     return descriptor, files, xlsx.workbook(descriptor, csv_bytes)
 
 
 def _gate(files: dict[str, bytes], name: str) -> dict:
     package = {packaging.csv_path(name): files[f"{name}.csv"], "datapackage.json": files["datapackage.json"]}
+    package.update(geo.extra_resources(json.loads(files["datapackage.json"]),
+                                       lambda rel: files.get(rel.rsplit("/", 1)[-1])))
     report = validation.validate_files(package)
     zipped = validation.zip_errors(files[f"{name}.zip"])
     report["checks"]["zip"] = len(zipped)

@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from portal.harvest import boundaries as boundary_step
 from portal.privacy.policy import (
     DERIVED_FLAGS,
     KELUARGA,
@@ -24,6 +25,7 @@ from portal.privacy.policy import (
     MinimisationReport,
     minimise_families,
     minimise_residents,
+    minimise_table,
 )
 from portal.privacy.scan import build_deny_list
 from portal.sources import (
@@ -41,12 +43,13 @@ from portal.sources.codes import COLUMN_CODE_LIST
 from portal.sources.wilayah import District
 from portal.statistics.catalogue import CATALOGUE
 from portal.statistics.compute import StatTable, Tally, count_all, desa_frame
+from portal.statistics.village import LINK_COLUMNS, count_village, drafted
 
 STREAMED = ("tweb_keluarga", "tweb_penduduk")
 # Residents' columns a harvest reads: the checked ones, the counted ones, names for the scanner.
 PEOPLE_COLUMNS = frozenset({
     *REQUIRED_COLUMNS["tweb_penduduk"], "config_id", "nama", *COLUMN_CODE_LIST, *DERIVED_FLAGS,
-    *(spec.column for spec in CATALOGUE if spec.column), "status_kawin"})
+    *(spec.column for spec in CATALOGUE if spec.column), "status_kawin", *LINK_COLUMNS})
 # Families' columns: the checked ones and every one minimisation keeps.
 FAMILY_COLUMNS = frozenset({
     *REQUIRED_COLUMNS["tweb_keluarga"], "config_id",
@@ -67,6 +70,7 @@ class Harvested:
     deny_names: set[str] = field(default_factory=set)  # memory only, for the output scanner
     resident_count: int = 0
     failure: Exception | None = None  # raised while minimising or counting
+    boundaries: object | None = None  # desa boundaries (sources.boundaries.BoundaryReport), if any
 
 
 def _no_progress(_label: str, _total: int):
@@ -98,6 +102,7 @@ def _whole(tables: SourceTables, reference_date: date, district: District | None
     result = Harvested(kind=tables.kind, label=tables.label, report=report, how="whole")
     if report.errors:
         return result
+    result.boundaries = boundary_step.read_step(tables.tables, district, report)
     # The readers' bookkeeping (source row numbers) served the checks; it is not data.
     frames = {n: f.drop(columns=[c for c in f.columns if c.startswith("_")]) for n, f in tables.tables.items()}
     result.deny_names = deny_names(frames["tweb_penduduk"].get("nama"))
@@ -106,10 +111,20 @@ def _whole(tables: SourceTables, reference_date: date, district: District | None
         families = minimise_families(frames["tweb_keluarga"], residents, result.minimisation)
         result.desa = desa_frame(frames["config"])
         result.resident_count = int((residents["status_dasar"] == "1").sum())
-        result.tables = count_all(CATALOGUE, residents, families, result.desa)
+        specs = drafted(CATALOGUE, report, set(frames["tweb_penduduk"].columns))
+        result.tables = count_all(specs, residents, families, result.desa) + _village(
+            specs, frames, residents, families, result, reference_date)
     except Exception as exc:  # the service records it as a failed harvest
         result.failure = exc
     return result
+
+
+def _village(specs, frames: dict, residents: pd.DataFrame, families: pd.DataFrame, result: Harvested,
+             reference_date: date) -> list[StatTable]:
+    """The optional tables' statistics (issue 16): each usable table minimised, then counted."""
+    optional = {n: minimise_table(_drop_bookkeeping(frames[n]), n, result.minimisation)
+                for n in result.report.optional}
+    return count_village(specs, optional, residents, families, result.desa, reference_date)
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:
@@ -139,6 +154,7 @@ def _chunked(export: StreamedExport, reference_date: date, district: District | 
     except Exception as exc:
         result.failure = exc
     head_rows: list[pd.DataFrame] = []
+    link_rows: list[pd.DataFrame] = []  # id, sex, desa, family, household: the optional tables' links
     step = progress("Membaca penduduk", max(1, round(people.lines / chunk_rows)))
     for chunk in people.chunks(PEOPLE_COLUMNS, chunk_rows):
         check.people(chunk)
@@ -153,12 +169,14 @@ def _chunked(export: StreamedExport, reference_date: date, district: District | 
                 if "id" in residents.columns:
                     is_head = heads.contains(residents["id"]).to_numpy(dtype=bool)
                     head_rows.append(residents.loc[is_head, ["id", "sex", "status_dasar"]])
+                link_rows.append(residents[[c for c in LINK_COLUMNS if c in residents.columns]])
             except Exception as exc:
                 result.failure = exc
         step()
     result.report = check.finish()
     if result.report.errors or result.failure is not None:
         return result
+    result.boundaries = boundary_step.read_step(small, district, result.report)
     try:
         # The report names every column dropped, including those the stream never read.
         report = MinimisationReport()
@@ -168,9 +186,12 @@ def _chunked(export: StreamedExport, reference_date: date, district: District | 
         result.minimisation = report
         heads_frame = (pd.concat(head_rows, ignore_index=True) if head_rows
                        else _empty(["id", "sex", "status_dasar"]))
-        tally.add_families(minimise_families(_drop_bookkeeping(families), heads_frame,
-                                             MinimisationReport()))
-        result.tables = tally.tables()
+        kept = minimise_families(_drop_bookkeeping(families), heads_frame, MinimisationReport())
+        tally.add_families(kept)
+        specs = drafted(CATALOGUE, result.report, set(people.columns))
+        tally.keep(specs)
+        links = pd.concat(link_rows, ignore_index=True) if link_rows else _empty(list(LINK_COLUMNS))
+        result.tables = tally.tables() + _village(specs, small, links, kept, result, reference_date)
     except Exception as exc:
         result.failure = exc
     return result

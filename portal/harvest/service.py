@@ -11,10 +11,11 @@ from flask import current_app
 from portal.auth.models import User
 from portal.auth.permissions import require
 from portal.core.time import utcnow
-from portal.datasets import queries
+from portal.datasets import geo, queries
 from portal.datasets import services as releases
 from portal.datasets.models import Release
 from portal.extensions import db
+from portal.harvest import boundaries as boundary_step
 from portal.harvest.models import HarvestRun
 from portal.harvest.pipeline import harvest_tables
 from portal.harvest.privacy_check import check_release
@@ -136,9 +137,19 @@ def harvest(source: str, reference_date: date | None = None, actor: User | None 
                 created_ids.append(draft.id)
                 result.drafts.append(draft)
             step()
+        # Desa boundaries: a separate geographic dataset, drafted beside the tables.
+        geo_draft, features = boundary_step.draft_step(harvested.boundaries, _district(), reference_date,
+                                                       run.id, actor, sources)
+        if geo_draft is not None:
+            created_ids.append(geo_draft.id)
+            result.drafts.append(geo_draft)
+        elif features:
+            result.unchanged.append(geo.BOUNDARIES.name)
         if result.drafts:
-            check_release(protected_tables, result.drafts, previous, deny_names, k_general,
-                          k_specific, minimisation.to_dict())
+            privacy = check_release(protected_tables, result.drafts, previous, deny_names, k_general,
+                                    k_specific, minimisation.to_dict())
+            if geo_draft is not None:  # the boundary files were scanned with the tables'
+                privacy["geografis"] = geo.privacy_report(features)
         run.status, run.finished_at = "ok", utcnow()
         run.report = {**report.to_dict(), "minimisation": minimisation.to_dict(),
                       "drafts": [d.id for d in result.drafts], "unchanged": result.unchanged}
