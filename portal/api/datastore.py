@@ -12,6 +12,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from datetime import date
 from operator import itemgetter
 from urllib.parse import parse_qsl, urlencode
 
@@ -22,7 +23,7 @@ from portal.api import budget, fulltext, tables
 from portal.api.errors import NotFound, ValidationError
 from portal.api.params import as_bool, as_int, loads_param, one
 from portal.api.registry import action
-from portal.api.tables import Table, find_resource, load_table
+from portal.api.tables import Table
 
 ROWS_DEFAULT = 100  # ckan.datastore.search.rows_default; the maximum is DATASTORE_ROWS_MAX
 RECORD_FORMATS = ("objects", "lists", "csv", "tsv")
@@ -241,6 +242,12 @@ def _filter_value(value, kind: str):
     """A filter value as the column's type; PostgreSQL refuses text in a number column."""
     if kind == "text" or isinstance(value, bool):
         return str(value)
+    if kind == "date":  # published as ISO dates (a series' tanggal_referensi), matched as text
+        try:
+            return date.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            raise ValidationError({"query": ["Invalid query"], "info": {
+                "orig": [f'invalid input syntax for type date: "{value}"']}}) from None
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -426,7 +433,7 @@ def datastore_search(params: dict) -> dict:
     plain, language, distinct, fields, sort (nulls first|last), limit, offset, include_total,
     records_format (objects, lists, csv, tsv); a rank column for text searches; _links."""
     search = parse_search(params)
-    table = load_table(*find_resource(search.resource_id))
+    table = tables.resource_table(search.resource_id)
     found = run(table, search)
     result = {**_echo(params, search), "fields": field_list(table, found.columns, found.ranks),
               "records": records(table, found, search.records_format),
@@ -443,7 +450,7 @@ def datastore_info(params: dict) -> dict:
     if not resource_id or not isinstance(resource_id, str):
         raise ValidationError({"resource_id": ["Missing value"]})
     try:
-        table = load_table(*find_resource(resource_id))
+        table = tables.resource_table(resource_id)
     except NotFound:
         raise NotFound(f'Resource/Alias "{resource_id}" was not found.') from None
     fields = [{**f, "schema": {"native_type": tables.NATIVE_TYPES.get(f["type"], "text"), "notnull": False,

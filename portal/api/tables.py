@@ -20,7 +20,7 @@ import numpy as np
 from portal.api import budget, dicts, fulltext
 from portal.api.errors import NotFound
 from portal.api.index import Entry, FileInfo, VersionInfo, snapshot
-from portal.datasets import queries
+from portal.datasets import queries, series
 
 CKAN_TYPES = {"integer": "int", "number": "numeric", "boolean": "bool", "date": "date",
               "datetime": "timestamp", "year": "int"}
@@ -146,8 +146,11 @@ def _read(entry: Entry, version: VersionInfo, file: FileInfo) -> Table:
     path = queries.public_file(release, file.name) if release else None
     if path is None:
         raise NotFound(f'Resource "{dicts.stable_id("resource", entry.id, file.name)}" was not found.')
-    frame = queries.read_table(path)
-    schema = _schema(release, file.name)
+    return _typed(queries.read_table(path), _schema(release, file.name), file.bytes)
+
+
+def _typed(frame, schema: dict, size: int) -> Table:
+    """A table of text cells typed by its Table Schema (missing-value markers as None)."""
     markers = schema.get("missingValues", [""])
     missing = {m["value"] if isinstance(m, dict) else str(m) for m in markers}
     fields = _fields(frame.columns, schema)
@@ -156,7 +159,42 @@ def _read(entry: Entry, version: VersionInfo, file: FileInfo) -> Table:
     typed = tuple((n, *(_cast(v, k, missing) for v, k in zip(row, kinds)))
                   for n, row in enumerate(raw, start=1))
     return Table(tuple(fields), typed, tuple((str(n), *row) for n, row in enumerate(raw, start=1)),
-                 bytes=file.bytes)
+                 bytes=size)
+
+
+def series_resource_id(entry: Entry) -> str:
+    """The resource id of a dataset's series (every public version in long format)."""
+    return series.resource_id(entry.id, entry.name)
+
+
+def load_series(entry: Entry) -> Table:
+    """A dataset's series as a datastore table, from its public versions (kept per digest)."""
+    found = queries.public_dataset(entry.name)
+    parts = series.parts_of(found.versions) if found else ()
+    if not parts:
+        raise NotFound(f'Resource "{series_resource_id(entry)}" was not found.')
+    key = f"series/{series.key(parts)}"
+    with _cache_lock:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    started = time.monotonic()
+    content = series.series_csv(parts)
+    table = _typed(queries.table_from_bytes(content), series.schema(parts), len(content))
+    with _cache_lock:
+        _CACHE[key] = table
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    budget.spare(time.monotonic() - started)  # kept for every later request
+    return table
+
+
+def resource_table(resource_id: str) -> Table:
+    """The datastore table behind a resource id: a version's CSV, or a dataset's series."""
+    for entry in snapshot().entries:
+        if series_resource_id(entry) == resource_id:
+            return load_series(entry)
+    return load_table(*find_resource(resource_id))
 
 
 def _cell_text(value) -> str:

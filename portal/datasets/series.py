@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from portal.core.cells import SUPPRESSED
+from portal.core.ids import stable_id
 from portal.core.vocabularies import ReleaseStatus
 from portal.datasets import files, packaging, xlsx
 from portal.datasets.models import Release
@@ -56,6 +57,11 @@ class Part:
 def series_name(dataset_name: str) -> str:
     """The file name (without extension) of a dataset's series."""
     return f"{dataset_name}{SERIES_SUFFIX}"
+
+
+def resource_id(dataset_id: str, dataset_name: str) -> str:
+    """The stable resource id of a dataset's series (what datastore_search takes)."""
+    return stable_id("resource", dataset_id, f"{series_name(dataset_name)}.csv")
 
 
 def chosen(releases) -> list[Release]:

@@ -196,3 +196,37 @@ def test_dump_bad_input_is_a_400(client, factory, query):
     response = client.get(f"/datastore/dump/{rid}?{query}")
     assert response.status_code == 400 and response.mimetype == "text/plain"
     assert response.get_data(as_text=True).split(":")[0] in query or "query" in response.get_data(as_text=True)
+
+
+# The series of a dataset (issue 13) is a datastore table too; its own column is a date.
+SERIES_CASES = [
+    ("date filter that is no date", "get", {"filters": '{"tanggal_referensi": "kemarin"}'}, 409, "query"),
+    ("date filter out of range", "get", {"filters": '{"tanggal_referensi": "2026-13-45"}'}, 409, "query"),
+    ("date filter a number", "post", '{"resource_id": "{rid}", "filters": {"tanggal_referensi": 1e400}}', 409,
+     "filters"),
+    ("date filter with a time", "get", {"filters": '{"tanggal_referensi": "2026-01-01T00:00:00"}'}, 409, "query"),
+    ("version filter an object", "post", '{"resource_id": "{rid}", "filters": {"versi": {"a": 1}}}', 409, "filters"),
+    ("sort on an unknown column", "get", {"sort": "tanggal asc"}, 409, "sort"),
+    ("q per column on the date", "get", {"q": '{"tanggal_referensi": "' + "2026 " * 100 + '"}'}, 409, "q"),
+]
+
+
+@pytest.mark.parametrize("case, method, params, status, field", SERIES_CASES, ids=[c[0] for c in SERIES_CASES])
+def test_series_datastore_bad_input_answers_ckans_error_envelope(client, factory, case, method, params, status,
+                                                                 field):
+    from tests.support.series import monthly
+
+    dataset = monthly(factory, "penduduk", 2)
+    from portal.datasets.series import resource_id
+    rid = resource_id(dataset.id, dataset.name)
+    if method == "get":
+        response = client.get("/api/3/action/datastore_search", query_string={"resource_id": rid, **params})
+    else:
+        response = client.post("/api/action/datastore_search", data=params.replace("{rid}", rid),
+                               content_type="application/json")
+    body = response.get_json()
+    assert response.status_code == status, body
+    assert body["success"] is False and body["error"]["__type"] == VALIDATION and field in body["error"]
+    ok = client.get("/api/3/action/datastore_search", query_string={
+        "resource_id": rid, "filters": '{"tanggal_referensi": "2026-02-01"}'}).get_json()["result"]
+    assert ok["total"] == 4 and {r["versi"] for r in ok["records"]} == {"1.1.0"}
