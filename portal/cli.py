@@ -19,6 +19,7 @@ from portal.datasets.models import Release
 from portal.demo import demo_command
 from portal.extensions import db
 from portal.harvest.service import HarvestFailed, harvest
+from portal.uploads.cli import datasets_group
 
 
 def _parse_date(_ctx, _param, value: str | None) -> date | None:
@@ -243,4 +244,4 @@ def releases_withdraw(release_id: int, as_user: str, reason: str) -> None:
 
 
 COMMANDS = [create_user_command, generate_district_command, harvest_command, releases_group,
-            demo_command]
+            demo_command, datasets_group]

@@ -136,7 +136,15 @@ def _harvest_sources(sources: list[dict], harvest_id: int | None, reference_date
 def create_draft(dataset: Dataset, protected: ProtectedTable, reference_date: date,
                  harvest_id: int | None, actor: User | None, sources: list[dict]) -> Release | None:
     """Draft a new version from a protected table; None when nothing changed."""
-    schema, csv_bytes = packaging.table_schema(protected), packaging.table_csv(protected)
+    return draft_table(dataset, packaging.table_schema(protected), packaging.table_csv(protected),
+                       protected.report(), reference_date, harvest_id, actor, sources)
+
+
+def draft_table(dataset: Dataset, schema: dict, csv_bytes: bytes, privacy_report: dict,
+                reference_date: date, harvest_id: int | None, actor: User | None,
+                sources: list[dict]) -> Release | None:
+    """Draft a new version from a table already protected (a harvest's or an upload's) and its
+    Table Schema; None when nothing changed. Open drafts are superseded; the files are scanned."""
     schema_hash = sha256_bytes(packaging.canonical_json(schema))
     data_hash = sha256_bytes(csv_bytes)
     previous = versions.latest_published(dataset)
@@ -153,7 +161,7 @@ def create_draft(dataset: Dataset, protected: ProtectedTable, reference_date: da
     version = versions.version_for(dataset, schema_hash, data_hash)
     release = Release(dataset=dataset, harvest_id=harvest_id, version=version,
                       reference_date=reference_date, schema_hash=schema_hash, data_hash=data_hash,
-                      privacy_report=protected.report(), status=ReleaseStatus.DRAFT, meta=dict(meta))
+                      privacy_report=privacy_report, status=ReleaseStatus.DRAFT, meta=dict(meta))
     db.session.add(release)
     db.session.flush()
     descriptor = build_descriptor(dataset, meta, version, schema, csv_bytes,

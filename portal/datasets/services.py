@@ -11,6 +11,7 @@ from portal.datasets.drafts import (
                                     OPEN_STATUSES,
                                     create_draft,
                                     current_meta,
+                                    draft_table,
                                     edit_metadata,
                                     ensure_dataset,
                                     ensure_organization,
@@ -33,7 +34,7 @@ from portal.datasets.workflow import (
 
 __all__ = [
     "MEDIA_TYPES", "OPEN_STATUSES", "WorkflowError", "approve", "can_approve", "can_edit_metadata",
-    "can_reject", "can_submit", "can_withdraw", "create_draft", "current_meta",
+    "can_reject", "can_submit", "can_withdraw", "create_draft", "current_meta", "draft_table",
     "edit_metadata", "ensure_dataset", "ensure_organization", "latest_published",
     "next_version", "record", "reject", "release_meta", "storage", "submit", "withdraw",
 ]

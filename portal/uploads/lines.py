@@ -1,0 +1,93 @@
+"""The sums a reader of the published table knows: the table's own totals.
+
+Three kinds, read from the table and its schema alone (so the protector and the auditor
+derive the same equations, as an attacker would):
+
+- area: a kecamatan row is the sum of its desa rows, the district row the sum of its
+  kecamatan rows (or of its desa rows when no kecamatan row is given), for the same period
+  and categories;
+- category: a row whose category is "jumlah" / "total" / "semua" is the sum of the rows of
+  the other categories of that column, all else equal;
+- measure: a count column declared ``total_of`` (or "jumlah" beside two or more counts) is
+  the sum of those columns in its row.
+
+A cell is ``row * width + column`` over the count columns. A line is (total, children).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+TOTAL_LABELS = frozenset({"jumlah", "total", "semua", "jumlah total", "total keseluruhan", "seluruhnya"})
+Line = tuple[int, tuple[int, ...]]
+
+
+def is_total(value: str) -> bool:
+    """A category value that stands for the sum of the other categories."""
+    return value.strip().casefold() in TOTAL_LABELS
+
+
+def build_lines(codes: np.ndarray, period: np.ndarray, dims: list[np.ndarray], count_names: list[str],
+                total_of: dict[str, list[str]]) -> list[Line]:
+    """Every line of the table (see the module's text)."""
+    width = len(count_names)
+    rows = len(codes)
+    lines: list[Line] = []
+    row_lines = _area_lines(codes, period, dims) + _category_lines(codes, period, dims)
+    for total_row, children in row_lines:
+        for j in range(width):
+            lines.append((total_row * width + j, tuple(c * width + j for c in children)))
+    index = {name: j for j, name in enumerate(count_names)}
+    for name, parts in total_of.items():
+        t, ps = index[name], [index[p] for p in parts]
+        lines += [(r * width + t, tuple(r * width + p for p in ps)) for r in range(rows)]
+    return lines
+
+
+def _area_lines(codes, period, dims) -> list[tuple[int, list[int]]]:
+    """Kecamatan = its desa; district = its kecamatan (or its desa)."""
+    groups: dict[tuple, dict[str, int]] = defaultdict(dict)
+    for r, key in enumerate(zip(period, *dims)):
+        groups[key][codes[r]] = r
+    out = []
+    for members in groups.values():
+        by_level: dict[int, list[str]] = defaultdict(list)
+        for code in members:
+            by_level[code.count(".")].append(code)
+        for code in by_level.get(2, []):  # kecamatan
+            kids = [members[c] for c in by_level.get(3, []) if c.startswith(code + ".")]
+            if kids:
+                out.append((members[code], kids))
+        for code in by_level.get(1, []):  # the district
+            finer = by_level.get(2) or by_level.get(3) or []
+            kids = [members[c] for c in finer if c.startswith(code + ".")]
+            if kids:
+                out.append((members[code], kids))
+    return out
+
+
+def _category_lines(codes, period, dims) -> list[tuple[int, list[int]]]:
+    """A "jumlah" category = the other categories of its column, all else equal."""
+    out = []
+    for d, values in enumerate(dims):
+        groups: dict[tuple, list[int]] = defaultdict(list)
+        totals: dict[tuple, int] = {}
+        for r in range(len(codes)):
+            key = (codes[r], period[r], *(v[r] for i, v in enumerate(dims) if i != d))
+            if is_total(values[r]):
+                totals[key] = r
+            else:
+                groups[key].append(r)
+        out += [(r, groups[key]) for key, r in totals.items() if groups.get(key)]
+    return out
+
+
+def cells_of(lines: list[Line]) -> dict[int, list[int]]:
+    """Cell -> the lines it is in."""
+    out: dict[int, list[int]] = defaultdict(list)
+    for i, (total, children) in enumerate(lines):
+        out[total].append(i)
+        for c in children:
+            out[c].append(i)
+    return out
