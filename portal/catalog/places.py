@@ -12,6 +12,15 @@ bp = Blueprint("places", __name__)
 cache.install(bp)  # anonymous readers get the rendered page while the catalog is unchanged
 PYRAMID = "penduduk-menurut-kelompok-umur"
 POPULATION = "penduduk-dan-keluarga"
+HEADLINE_CODES = ("1", "2")  # penduduk, keluarga: the headline numbers whose trend the pages show
+
+
+@bp.context_processor
+def _headline_trends() -> dict:
+    """Trends of the headline numbers (issue 13): a place page's partial asks for its area's."""
+    from portal.catalog import trends
+
+    return {"headline_trends": lambda area="": trends.headline(POPULATION, area, HEADLINE_CODES)}
 
 
 def _district():

@@ -247,6 +247,7 @@ class DatasetTrend:
     action: str
     csv_url: str
     xlsx_url: str
+    resource_id: str = ""
 
 
 _HTML = LRU(256)
@@ -278,7 +279,8 @@ def dataset_section(found, release, args, villages) -> Markup:
                       points(sums, area, kode, lambda v: f"{version_url}{v}", release.version))
         section = DatasetTrend(line, area, kode, sums.categories, allows_all(name), page,
                                url_for("catalog.series_download", name=name, fmt="csv"),
-                               url_for("catalog.series_download", name=name, fmt="xlsx"))
+                               url_for("catalog.series_download", name=name, fmt="xlsx"),
+                               series.resource_id(found.dataset.id, name))
         return Markup(render_template("catalog/_dataset_trend.html", trend=section,
                                       villages=villages, district=district_name()))
     found_html = _HTML.get(key)

@@ -91,3 +91,46 @@ def test_an_older_version_page_marks_its_own_point(client, factory):
     monthly(factory, NAME, 3)
     section = _section(client.get(f"/dataset/{NAME}/version/1.1.0").get_data(as_text=True))
     assert [r[1] for r in _table_rows(section)] == ["1.0.0", "1.1.0 (versi ini)", "1.2.0"]
+
+
+def _population(month: int) -> list[list[str]]:
+    """penduduk-dan-keluarga of two desa: Bajera grows by 5 people a month, its families hidden in month 2."""
+    rows = [
+        ["51.02.01.2001", "Bajera", "51.02.01", "Selemadeg", "1", "PENDUDUK", str(1000 + 5 * month), "500", "500"],
+        ["51.02.01.2001", "Bajera", "51.02.01", "Selemadeg", "2", "KELUARGA", "300", "200", "100"],
+        ["51.02.01.2002", "Wanagiri", "51.02.01", "Selemadeg", "1", "PENDUDUK", "800", "400", "400"],
+        ["51.02.01.2002", "Wanagiri", "51.02.01", "Selemadeg", "2", "KELUARGA", "250", "150", "100"],
+    ]
+    if month == 2:
+        rows[1][6:9] = ["x", "x", "x"]
+    return rows
+
+
+def test_desa_and_kecamatan_pages_show_the_trend_of_their_headline_numbers(client, factory):
+    monthly(factory, "penduduk-dan-keluarga", 3, _population)
+    desa = _section(client.get("/desa/51.02.01.2001").get_data(as_text=True))
+    tables = desa.split("<tbody>")[1:]
+    assert [r[2] for r in _table_rows("<tbody>" + tables[0])] == ["1.005", "1.010", "1.015"]
+    assert [r[2:] for r in _table_rows("<tbody>" + tables[1])] == [["300", ""], ["x", "disembunyikan"], ["300", ""]]
+    assert 'href="/dataset/penduduk-dan-keluarga/version/1.2.0"' in desa
+    kecamatan = _section(client.get("/kecamatan/51.02.01").get_data(as_text=True))
+    people = _table_rows("<tbody>" + kecamatan.split("<tbody>")[1])
+    assert [r[2] for r in people] == ["1.805", "1.810", "1.815"]
+    families = _table_rows("<tbody>" + kecamatan.split("<tbody>")[2])
+    assert [r[2] for r in families] == ["550", "≥ 250", "550"]  # a lower bound, never 250 as if exact
+
+
+def test_the_dashboard_shows_month_on_month_change(client, factory):
+    monthly(factory, "penduduk-dan-keluarga", 3, _population)
+    page = client.get("/dasbor").get_data(as_text=True)
+    change = re.search(r'<section id="perubahan".*?</section>', page, re.S).group(0)
+    assert "+5 (+0,28%)" in change  # 1.810 -> 1.815 people in the district
+    assert "1.810 (01-02-2026) → 1.815 (01-03-2026)" in change
+    # Families went from a lower bound (hidden in February) to 550: no change can be claimed.
+    assert "tidak dapat dihitung" in change and "≥ 250" in change
+
+
+def test_no_trend_section_without_the_population_dataset(client, factory):
+    monthly(factory, NAME, 2)
+    assert 'id="tren"' not in client.get("/desa/51.02.01.2001").get_data(as_text=True)
+    assert 'id="perubahan"' not in client.get("/dasbor").get_data(as_text=True)
