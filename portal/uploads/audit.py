@@ -106,9 +106,10 @@ def audit_published(name: str, csv_bytes: bytes, schema: dict, k: int, specific:
     total_of = {f["name"]: f["satudata"]["jumlah_dari"] for f in schema["fields"]
                 if f.get("satudata", {}).get("jumlah_dari")}
     raw = frame[counted]
-    values = raw.where(raw != SUPPRESSED).apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    values = raw.where(raw != SUPPRESSED).apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float).reshape(
+        len(frame), len(counted))
     findings = []
-    bad = raw.ne(SUPPRESSED).to_numpy() & (np.isnan(values) | (values < 0) | (values % 1 != 0))
+    bad = raw.ne(SUPPRESSED).to_numpy(dtype=bool) & (np.isnan(values) | (values < 0) | (values % 1 != 0))
     for r, j in zip(*np.nonzero(bad)):
         findings.append(_finding("format", name, frame, code, r, counted[j]))
     low = 0 if specific else 1

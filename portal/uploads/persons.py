@@ -100,6 +100,6 @@ def check_rows(frame: pd.DataFrame, columns: list[Column], where: str, declared_
             raise UploadError(f"{where}: baris-baris tabel ini tampaknya orang, bukan wilayah: kombinasi "
                               f"wilayah dan {', '.join(quasi)} membuat sebagian besar baris unik "
                               "sehingga orangnya dapat dikenali; unggah jumlah orang per kategori")
-    if not counts and not declared_not_people:
+    if not any(c.role == "ukuran" for c in columns) and not declared_not_people:
         raise UploadError(f"{where}: tabel ini tidak memuat jumlah orang atau keluarga maupun besaran; "
                           f"daftar per baris hanya boleh bila barisnya bukan orang — {LIST_HINT}")

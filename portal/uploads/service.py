@@ -164,7 +164,7 @@ def _store(name: str, existing: Dataset | None, org: Organization, user: User, t
             db.session.flush()
         elif klass == PrivacyClass.SPECIFIC.value:
             dataset.privacy_class = PrivacyClass.SPECIFIC
-        draft = releases.draft_table(dataset, table, csv_bytes, report, _reference_date(schema), None, user,
+        draft = releases.draft_table(dataset, table, csv_bytes, dict(report), _reference_date(schema), None, user,
                                      [{"title": f"Unggahan produsen data {org.title}"}])
         if draft is None:
             raise UploadError(f"dataset {name}: isi dan skema sama dengan versi terakhir; tidak ada draf baru")
