@@ -15,7 +15,7 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 from portal.api import datastore
 from portal.api.errors import ValidationError
 from portal.api.params import as_bool, as_int
-from portal.api.tables import Table, find_resource, load_table
+from portal.api.tables import Table, resource_table
 
 BOM = "\N{BYTE ORDER MARK}"
 # format → (records_format of the search, content type); blueprint.py's DUMP_FORMATS.
@@ -96,7 +96,7 @@ def _xml(table: Table, found: datastore.Found) -> str:
 
 def dump(resource_id: str, args: dict) -> tuple[str, str]:
     """The dump's body and format; NotFound, DumpError or a Validation Error otherwise."""
-    table = load_table(*find_resource(resource_id))
+    table = resource_table(resource_id)  # a version's table or a dataset's series
     search, fmt, bom = parse(resource_id, args)
     found = datastore.run(table, search)
     if fmt in ("csv", "tsv"):

@@ -110,6 +110,10 @@ def download(name: str, version: str, filename: str):
             return _gone(gone)
         abort(404)
     entry = release.file(filename)
+    if filename in _series_carriers(name):
+        gone = _series_withdrawn(release)
+        if gone is not None:
+            return gone
     response = send_file(path, mimetype=_content_type(entry), as_attachment=True,
                          download_name=_download_name(name, version, entry), etag=entry.sha256,
                          conditional=True, last_modified=release.published_at,
@@ -176,3 +180,24 @@ def series_download(name: str, fmt: str):
                      download_name=f"{series.series_name(name)}.{fmt}",
                      etag=f"{series.key(parts)}-{fmt}", conditional=True, last_modified=newest,
                      max_age=current_app.config["DOWNLOAD_CACHE_SECONDS"])
+
+
+def _series_carriers(name: str) -> tuple[str, str]:
+    """The files of a version that carry its stored series: the series CSV and the zip."""
+    from portal.datasets import series
+
+    return f"{series.series_name(name)}.csv", f"{name}.zip"
+
+
+def _series_withdrawn(release):
+    """410 when the version's stored series holds a version withdrawn since (else None)."""
+    from portal.datasets import series
+
+    gone = series.withdrawn_inside(release)
+    if not gone:
+        return None
+    versions = ", ".join(sorted(r.version for r in gone))
+    text = (f"410 Gone: berkas ini memuat seri waktu {release.dataset.name} hingga versi {release.version}, "
+            f"termasuk versi yang telah ditarik ({versions}). Seri terkini tanpa versi yang ditarik: "
+            f"{url_for('catalog.series_download', name=release.dataset.name, fmt='csv', _external=True)}\n")
+    return Response(text, status=410, mimetype="text/plain", headers={"Cache-Control": "no-store"})

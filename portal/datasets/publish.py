@@ -23,7 +23,7 @@ from portal.audit.log import record
 from portal.auth.models import User
 from portal.core.time import utcnow
 from portal.core.vocabularies import ReleaseStatus
-from portal.datasets import geo, packaging, validation, versions, xlsx
+from portal.datasets import geo, packaging, series, validation, versions, xlsx
 from portal.datasets.drafts import apply_meta
 from portal.datasets.errors import WorkflowError
 from portal.datasets.files import MEDIA_TYPES, draft_bytes, storage
@@ -89,18 +89,23 @@ def _finalise(release: Release, user: User) -> tuple[dict, dict[str, bytes], byt
     contributors.append({"title": "Walidata Kabupaten", "roles": ["walidata", "approver"],
                          **({"organization": org} if org else {})})
     descriptor["contributors"] = contributors
+    # The series up to and including this version travels as a second table (issue 13).
+    extra_series = series.attach(descriptor, release)
     descriptor_bytes = packaging.to_json_bytes(descriptor)
     package = {packaging.csv_path(name): csv_bytes, "datapackage.json": descriptor_bytes}
     # A geographic dataset's GeoJSON resource travels with its table (portal.datasets.geo).
     extra = geo.extra_resources(descriptor, lambda rel: storage().read_draft(release.id, rel))
     package.update(extra)
+    package.update(extra_series)
     files = {f"{name}.csv": csv_bytes, "datapackage.json": descriptor_bytes,
              f"{name}.json": packaging.data_json(descriptor, csv_bytes),
              **{rel.rsplit("/", 1)[-1]: content for rel, content in extra.items()},
+             **{rel.rsplit("/", 1)[-1]: content for rel, content in extra_series.items()},
              f"{name}.zip": packaging.zip_bytes(package)}
     assert_clean({packaging.csv_path(name): csv_bytes,
                   "datapackage.json": packaging.scannable(descriptor),
-                  f"{name}.json": files[f"{name}.json"], **extra})
+                  f"{name}.json": files[f"{name}.json"], **extra,
+                  **{rel: series.scannable(content) for rel, content in extra_series.items()}})
     return descriptor, files, xlsx.workbook(descriptor, csv_bytes)
 
 
@@ -108,6 +113,7 @@ def _gate(files: dict[str, bytes], name: str) -> dict:
     package = {packaging.csv_path(name): files[f"{name}.csv"], "datapackage.json": files["datapackage.json"]}
     package.update(geo.extra_resources(json.loads(files["datapackage.json"]),
                                        lambda rel: files.get(rel.rsplit("/", 1)[-1])))
+    package.update(series.package_files(json.loads(files["datapackage.json"]), files))
     report = validation.validate_files(package)
     zipped = validation.zip_errors(files[f"{name}.zip"])
     report["checks"]["zip"] = len(zipped)

@@ -242,3 +242,64 @@ def resource(parts: tuple[Part, ...], dataset_name: str, title: str, csv_bytes: 
         "bytes": len(csv_bytes), "hash": f"sha256:{sha256_bytes(csv_bytes)}",
         "schema": schema(parts),
     }
+
+
+def is_statistic(header: list[str]) -> bool:
+    """A table of counts by category (a series makes sense for it; a boundary list has none)."""
+    return {"kode", "jumlah"} <= set(header)
+
+
+def attach(descriptor: dict, release: Release) -> dict[str, bytes]:
+    """Put the series up to and including ``release`` (being published) into its package.
+
+    The resource is appended to ``descriptor``; the returned {path in package: bytes} joins
+    the package, its zip and the version's files. Published once with the version, the file
+    never changes: it holds the versions that were public when this one was published.
+    """
+    parts = parts_of(release.dataset.releases)
+    if not any(p.version == release.version for p in parts) or not is_statistic(_columns(parts)):
+        return {}
+    name = release.dataset.name
+    content = series_csv(parts)
+    descriptor["resources"].append(resource(parts, name, descriptor.get("title", name), content))
+    return {packaging.csv_path(series_name(name)): content}
+
+
+def package_files(descriptor: dict, files_by_name: dict[str, bytes]) -> dict[str, bytes]:
+    """The series file of a package (by its path), from a version's files by name; {} if none."""
+    out = {}
+    for item in descriptor.get("resources", [])[1:]:
+        path = item.get("path")
+        if isinstance(path, str) and item.get("name", "").endswith(SERIES_SUFFIX):
+            found = files_by_name.get(path.rsplit("/", 1)[-1])
+            if found is None:
+                raise FileNotFoundError(path)
+            out[path] = found
+    return out
+
+
+def scannable(content: bytes) -> bytes:
+    """The series as the personal-data scan should see it: without its reference-date column.
+
+    Every other cell was published (and scanned) with its version; the date in front is made
+    by the portal from the version's reference date, and left in, every row looks like a
+    birth date to the scan. The date is always the first field and never quoted.
+    """
+    lines = content.decode("utf-8").split("\n")
+    return "\n".join(line.split(",", 1)[1] if "," in line else line for line in lines).encode("utf-8")
+
+
+def withdrawn_inside(release: Release) -> list[Release]:
+    """Versions withdrawn since ``release`` was published that its stored series may hold.
+
+    A version's series file (and the zip that carries it) holds what was public when it was
+    published; once one of those versions is withdrawn, the file must not be served any more
+    (the live series, which leaves it out, takes its place). Fails closed: every withdrawn
+    version published before ``release`` and withdrawn after it counts, chosen or not.
+    """
+    if release.file(f"{series_name(release.dataset.name)}.csv") is None or release.published_at is None:
+        return []
+    return [r for r in release.dataset.releases
+            if r.status == ReleaseStatus.WITHDRAWN and r is not release and r.published_at is not None
+            and r.published_at <= release.published_at
+            and (r.withdrawn_at is None or r.withdrawn_at >= release.published_at)]

@@ -146,3 +146,82 @@ def test_the_series_and_its_schema_pass_the_publish_gate(app, factory):
     report = validation.validate_files({resource["path"]: broken, "datapackage.json": json.dumps(
         {**descriptor, "resources": [bad]}).encode()})
     assert not report["valid"]
+
+
+def _publish_third_month(factory, users, rows_of=grown):
+    """Two monthly versions made directly, then a third (March) published through publish()."""
+    from datetime import date, datetime
+
+    from portal.core.vocabularies import DEFAULT_LICENCE
+    from portal.datasets import packaging
+
+    from portal.datasets import publish
+    from portal.extensions import db
+    from tests.support.series import month_csv
+
+    ds = monthly(factory, NAME, 2, rows_of)
+    draft = factory.release(ds, "1.2.0", ReleaseStatus.SUBMITTED)
+    draft.reference_date, draft.submitted_by = date(2026, 3, 1), users["produsen"]
+    content = month_csv(rows_of(3))
+    directory = factory.storage.draft_dir(draft.id)
+    (directory / f"data/{NAME}.csv").write_bytes(content)
+    schema = json.loads((directory / "datapackage.json").read_text())["resources"][0]["schema"]
+    meta = packaging.PackageMeta(id=ds.id, name=NAME, title=ds.title, description="Uji.", version="draf",
+                                 created=datetime(2026, 3, 2), licence_id=DEFAULT_LICENCE, keywords=["agama"],
+                                 homepage=f"http://localhost/dataset/{NAME}")
+    (directory / "datapackage.json").write_bytes(packaging.to_json_bytes(packaging.datapackage(meta, schema, content)))
+    db.session.commit()
+    return publish.publish(draft, users["walidata"], "Setuju.")
+
+
+def test_publishing_puts_the_series_up_to_this_version_in_the_data_package(client, factory, users):
+    release = _publish_third_month(factory, users)
+    assert release.status == ReleaseStatus.PUBLISHED and release.validation_report["valid"], \
+        release.validation_report["errors"]
+    descriptor = json.loads(client.get(f"/dataset/{NAME}/version/1.2.0/download/datapackage.json").get_data())
+    names = [r["name"] for r in descriptor["resources"]]
+    assert names == [NAME, f"{NAME}-seri"]
+    stored = client.get(f"/dataset/{NAME}/version/1.2.0/download/{NAME}-seri.csv")
+    assert stored.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(stored.get_data(as_text=True))))
+    assert sorted({(r["tanggal_referensi"], r["versi"]) for r in rows}) == [
+        ("2026-01-01", "1.0.0"), ("2026-02-01", "1.1.0"), ("2026-03-01", "1.2.0")]
+    assert descriptor["resources"][1]["hash"] == f"sha256:{release.file(f'{NAME}-seri.csv').sha256}"
+    # The zip holds both tables and frictionless validates it as downloaded.
+    archive = client.get(f"/dataset/{NAME}/version/1.2.0/download/{NAME}.zip").get_data()
+    assert f"data/{NAME}-seri.csv" in zipfile.ZipFile(io.BytesIO(archive)).namelist()
+    assert validation.zip_errors(archive) == []
+    # The live series (downloads, datastore) is the same bytes while no version is withdrawn.
+    assert client.get(f"/dataset/{NAME}/series.csv").get_data() == stored.get_data()
+
+
+def test_withdrawing_an_older_version_stops_the_stored_series_that_holds_it(client, factory, users):
+    from portal.datasets import services
+    from portal.extensions import db
+
+    release = _publish_third_month(factory, users)
+    february = next(r for r in release.dataset.releases if r.version == "1.1.0")
+    services.withdraw(february, users["walidata"], "Insiden: sel kecil dapat dihitung ulang.")
+    db.session.commit()
+    base = f"/dataset/{NAME}/version/1.2.0/download"
+    for name in (f"{NAME}-seri.csv", f"{NAME}.zip"):
+        gone = client.get(f"{base}/{name}")
+        assert gone.status_code == 410 and "1.1.0" in gone.get_data(as_text=True), name
+        assert f"/dataset/{NAME}/series.csv" in gone.get_data(as_text=True)
+    assert client.get(f"{base}/{NAME}.csv").status_code == 200  # the version's own table stays
+    live = list(csv.DictReader(io.StringIO(client.get(f"/dataset/{NAME}/series.csv").get_data(as_text=True))))
+    assert sorted({r["versi"] for r in live}) == ["1.0.0", "1.2.0"]
+    resource = series.resource_id(release.dataset.id, NAME)
+    dumped = client.get(f"/datastore/dump/{resource}").get_data(as_text=True)
+    assert "1.1.0" not in dumped and "1.2.0" in dumped
+
+
+def test_the_scan_still_sees_every_published_cell_of_the_series():
+    from portal.privacy.scan import PersonalDataFound, assert_clean
+
+    content = (b"tanggal_referensi,versi,kode_desa,nama_desa\n2026-03-01,1.2.0,51.02.01.2001,Bajera\n"
+               b"2026-03-01,1.2.0,51.02.01.2002,lahir 12-05-1990\n")
+    assert b"2026-03-01" not in series.scannable(content)
+    with pytest.raises(PersonalDataFound):
+        assert_clean({"data/x-seri.csv": series.scannable(content)})
+    assert_clean({"data/x-seri.csv": series.scannable(content.split(b"\n2026-03-01,1.2.0,51.02.01.2002")[0])})
