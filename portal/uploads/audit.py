@@ -58,6 +58,12 @@ def attack(values: np.ndarray, lines: list[Line], k: int) -> tuple[list[tuple[in
         eqs = by_root.get(r, [])
         if not eqs:
             continue  # in no sum: nothing bounds it but >= 0
+        if len(eqs) == 1:
+            found = _one_sum(eqs[0], values, k)
+            narrow += found[0]
+            if found[1] is not None:
+                narrowest = found[1] if narrowest is None else min(narrowest, found[1])
+            continue
         position = {c: i for i, c in enumerate(sorted(cells))}
         data, rows, cols, rhs = [], [], [], []
         for e, (total, children) in enumerate(eqs):
@@ -87,6 +93,27 @@ def attack(values: np.ndarray, lines: list[Line], k: int) -> tuple[list[tuple[in
             if width < k - 1e-6:
                 narrow.append((c, width))
     return narrow, lps, narrowest
+
+
+def _one_sum(line: Line, values: np.ndarray, k: int) -> tuple[list[tuple[int, float]], float | None]:
+    """The exact ranges when one sum alone ties a group of hidden cells (no LP needed).
+
+    children = total: with the total published, each of two or more hidden children lies in
+    [0, total - published children]; a single hidden cell is fixed; with the total hidden as
+    well and some child hidden, nothing bounds them from above.
+    """
+    total, children = line
+    hidden_children = [c for c in children if np.isnan(values[c])]
+    if np.isnan(values[total]):
+        if hidden_children:
+            return [], None
+        return [(total, 0.0)], 0.0  # the total is the sum of published children
+    rest = float(values[total] - np.nansum(values[list(children)]))
+    if len(hidden_children) == 1:
+        return [(hidden_children[0], 0.0)], 0.0
+    if rest < -1e-6:
+        return [(c, 0.0) for c in hidden_children], 0.0  # contradicts itself: fail closed
+    return ([(c, rest) for c in hidden_children] if rest < k - 1e-6 else []), rest
 
 
 def _fields(schema: dict, role: str) -> list[dict]:

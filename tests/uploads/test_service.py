@@ -241,3 +241,17 @@ def test_the_cli_uploads_and_infers(opd, users, runner, tmp_path):
     refused = runner.invoke(args=["datasets", "upload", str(bad), "--dataset", "cli2", "--organization",
                                   "dinas-kesehatan", "--as", "produsen@example.go.id"])
     assert refused.exit_code != 0 and "baris 2 kolom kode_desa" in refused.output
+
+
+def test_the_walidata_reviews_an_upload_as_a_harvested_release(opd, users, client, auth):
+    rows = good_rows()
+    rows[1][3] = "2"
+    release = upload_to_draft(csv_bytes(rows), "r.csv", "tinjau", "dinas-kesehatan", users["produsen"]).release
+    services.submit(release, users["produsen"], "Data dinas kesehatan.")
+    db.session.commit()
+    auth.login_as("walidata")
+    page = client.get(f"/admin/releases/{release.id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Auditor independen" in html and "tinjau" in html
+    assert "approve" in html
