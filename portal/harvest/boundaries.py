@@ -23,6 +23,7 @@ from portal.auth.models import User
 from portal.datasets import geo
 from portal.datasets import services as releases
 from portal.datasets.models import Release
+from portal.privacy.report import for_table
 from portal.sources.boundaries import TABLE, BoundaryReport, read_boundaries
 from portal.sources.checks import CheckReport
 from portal.sources.wilayah import District
@@ -70,3 +71,22 @@ def draft_step(boundaries: BoundaryReport | None, district: District, reference_
     dataset = releases.ensure_dataset(spec, org)
     features = geo.normalised_features(boundaries.features, district)
     return geo.create_geo_draft(dataset, features, reference_date, harvest_id, actor, sources), features
+
+
+def release_report(report: dict, features: list[dict]) -> dict:
+    """The boundary draft's privacy report: the harvest's, narrowed to this dataset.
+
+    The audit attacks published counts; a boundary publishes none ("tidak memuat jumlah
+    orang"), so nothing of it can be attacked and the tables' findings are theirs, not its.
+    The scan of its own files (CSV, GeoJSON, descriptor) stays exactly as the harvest's scanner
+    found it, so a name or number shaped like personal data still blocks it.
+    """
+    name = geo.BOUNDARIES.name
+    narrowed = for_table(report, name)
+    own = [f for f in report["scan"]["findings"] if str(f.get("file", "")).startswith(f"{name}/")]
+    narrowed["audit"] = {**narrowed["audit"], "findings": [], "passed": True,
+                         "note": geo.NO_BOUNDARY_NOTE}
+    narrowed["scan"] = {**report["scan"], "findings": own, "passed": not own}
+    narrowed["passed"] = not own
+    narrowed["geografis"] = geo.privacy_report(features)
+    return narrowed

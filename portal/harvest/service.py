@@ -148,8 +148,9 @@ def harvest(source: str, reference_date: date | None = None, actor: User | None 
         if result.drafts:
             privacy = check_release(protected_tables, result.drafts, previous, deny_names, k_general,
                                     k_specific, minimisation.to_dict())
-            if geo_draft is not None:  # the boundary files were scanned with the tables'
+            if geo_draft is not None:  # its files were scanned with the tables'; it counts nobody
                 privacy["geografis"] = geo.privacy_report(features)
+                geo_draft.privacy_report = boundary_step.release_report(privacy, features)
         run.status, run.finished_at = "ok", utcnow()
         run.report = {**report.to_dict(), "minimisation": minimisation.to_dict(),
                       "drafts": [d.id for d in result.drafts], "unchanged": result.unchanged}
