@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 
-from portal.catalog import charts, cite, history, jsonld, preview, trends
+from portal.catalog import charts, cite, history, jsonld, maps, preview, trends
 from portal.catalog.cache import LRU
 from portal.catalog.search import QUERY_SAFE
 from portal.core.cells import SUPPRESSED, SUPPRESSED_LABEL
@@ -28,7 +28,7 @@ from portal.i18n import current_language, localized
 from portal.privacy.report import public_summary
 
 # The order downloads are offered in.
-DOWNLOAD_ORDER = ("{n}.csv", "{n}.xlsx", "{n}.json", "{n}.zip", "datapackage.json")
+DOWNLOAD_ORDER = ("{n}.csv", "{n}.xlsx", "{n}.json", "{n}.geojson", "{n}.zip", "datapackage.json")
 
 
 # Published files never change, so everything derived from one is memoised by its content
@@ -171,6 +171,13 @@ def _api(found, release, csv_name: str, sample: pd.DataFrame) -> dict:
     }
 
 
+def map_of(name: str, title: str, release, frame: pd.DataFrame, args):
+    """The choropleth of a per-desa table's version (``peta_kategori``, ``peta_ukuran``), or None."""
+    chosen = {k: args.get(k) for k in ("peta_kategori", "peta_ukuran") if args.get(k)}
+    download = url_for("catalog.dataset_map_svg", name=name, version=release.version, **chosen)
+    return maps.dataset_map(name, title, release.version, frame, args, download)
+
+
 def context(found, release, args) -> dict | None:
     """The template context of the page of ``release`` (a published version), or None."""
     ds = found.dataset
@@ -224,6 +231,7 @@ def context(found, release, args) -> dict | None:
             published=release.published_at, author=organization, publisher=portal_title),
         "api": _api(found, release, csv_name, frame), "permanent_url": permanent,
         "trend_html": trends.dataset_section(found, release, args, villages),
+        "map_html": maps.section(map_of(ds.name, meta["title"], release, frame, args), desa_url, form="dataset"),
         "suppressed": SUPPRESSED, "suppressed_label": SUPPRESSED_LABEL,
         "privacy_public": public_summary(release.privacy_report or {}),
         "privacy_method_url": _endpoint("privacy.method"),

@@ -1,10 +1,10 @@
 """Village profiles, kecamatan pages and the district dashboard (OpenSID/OpenKab's public pages)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from portal.catalog import cache
+from portal.catalog import cache, maps
 from portal.catalog.tables import all_latest, latest, visible_sum
 from portal.sources.wilayah import load_district
 
@@ -58,7 +58,7 @@ def kecamatan(kode: str):
         for row in _rows(table, "kode_kecamatan", kode):
             by_desa.setdefault(row["kode_desa"], {})[int(row["kode"])] = row
     return render_template("catalog/kecamatan.html", kecamatan=found, district=district,
-                           table=table, by_desa=by_desa)
+                           table=table, by_desa=by_desa, map_html=_kecamatan_map(kode, "html"))
 
 
 def _by_kecamatan(table, district) -> list[dict]:
@@ -121,4 +121,49 @@ def dashboard():
         population=population, by_kecamatan=by_kecamatan,
         kecamatan_bars=[{"label": r["kecamatan"].nama, "value": r["penduduk"]} for r in by_kecamatan],
         pyramid=pyramid, pyramid_rows=_pyramid(pyramid) if pyramid else [],
-        indicators=_indicators(tables))
+        indicators=_indicators(tables), map_html=_dashboard_map("html"))
+
+
+# --- maps (portal/catalog/maps.py): the dashboard's and a kecamatan's, inline and as SVG ---
+
+def _desa_url() -> str:
+    return url_for("places.desa", kode="0")[:-1]
+
+
+def _dashboard_map(kind: str):
+    """The dashboard's choropleth (``?peta=`` chooses what it shows), as page HTML or SVG data."""
+    measure = request.args.get("peta", "penduduk")
+    found = maps.dashboard_map(measure, INDICATORS, url_for("places.dashboard_map_svg", peta=measure))
+    return maps.section(found, _desa_url(), form="dasbor") if kind == "html" else found
+
+
+def _kecamatan_map(kode: str, kind: str):
+    """A kecamatan's choropleth of its desa, as page HTML or SVG data."""
+    found = maps.kecamatan_map(kode, url_for("places.kecamatan_map_svg", kode=kode))
+    return maps.section(found, _desa_url()) if kind == "html" else found
+
+
+def _svg_response(found, name: str) -> Response:
+    """A map as a downloadable SVG file; 404 without boundaries or data."""
+    if found is None:
+        abort(404)
+    data, boundaries = found
+    return Response(maps.document(data, boundaries, _desa_url()), mimetype="image/svg+xml",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.svg"'})
+
+
+@bp.get("/dasbor/peta.svg")
+def dashboard_map_svg():
+    """The dashboard's map as an SVG file naming its source dataset and version."""
+    found = _dashboard_map("svg")
+    measure = found[0].chosen if found else "peta"
+    return _svg_response(found, f"peta-{measure}-{found[0].source[2] if found else ''}")
+
+
+@bp.get("/kecamatan/<kode>/peta.svg")
+def kecamatan_map_svg(kode: str):
+    """A kecamatan's map as an SVG file naming its source dataset and version."""
+    if not any(k.kode == kode for k in _district().kecamatan):
+        abort(404)
+    found = _kecamatan_map(kode, "svg")
+    return _svg_response(found, f"peta-kecamatan-{kode}-{found[0].source[2] if found else ''}")

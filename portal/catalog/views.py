@@ -142,6 +142,27 @@ def _download_name(name: str, version: str, entry) -> str:
     return f"{name}-{version}.{entry.format}"
 
 
+@bp.get("/dataset/<name>/version/<version>/peta.svg")
+def dataset_map_svg(name: str, version: str):
+    """The map of a per-desa table's version as an SVG file naming the dataset and version."""
+    from portal.catalog import maps
+
+    release = queries.public_release(name, version)
+    csv_name = f"{name}.csv"
+    path = queries.public_file(release, csv_name) if release else None
+    if path is None:
+        abort(404)
+    frame = dataset_page._table(str(path), release.file(csv_name).sha256)
+    found = dataset_page.map_of(name, dataset_page.release_meta(release)["title"], release, frame,
+                                request.args)
+    if found is None:
+        abort(404)
+    data, boundaries = found
+    return Response(maps.document(data, boundaries, url_for("places.desa", kode="0")[:-1]),
+                    mimetype="image/svg+xml", headers={
+                        "Content-Disposition": f'attachment; filename="peta-{name}-{version}.svg"'})
+
+
 @bp.get("/dataset/<name>/download/<filename>")
 def download_latest(name: str, filename: str):
     """The latest version's file: redirects to its permanent URL."""
