@@ -15,7 +15,7 @@ from datetime import date
 import pandas as pd
 from flask import render_template, url_for
 from flask_babel import gettext as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from portal.catalog.cache import LRU
 from portal.core.cells import SUPPRESSED
@@ -253,6 +253,29 @@ class DatasetTrend:
 _HTML = LRU(256)
 
 
+def area_options(villages, area: str, district: str, source: tuple) -> Markup:
+    """The <option>s of the area choice: the district, then each kecamatan with its desa.
+
+    Built here, not in Jinja (~150 options on every first visit of a choice); the list is
+    kept per ``source`` (what the village list was read from: dataset and version) and
+    language, and the chosen one marked by its unique value.
+    """
+    key = ("options", *source, district, current_language())
+    found = _HTML.get(key)
+    if found is None:
+        parts = [f'<option value="">{escape(district)}</option>']
+        for kode, nama, desa in villages:
+            label = escape(_("Kecamatan %(name)s", name=nama))
+            parts.append(f'<optgroup label="{label}"><option value="{escape(kode)}">{label}</option>')
+            parts += [f'<option value="{escape(k)}">{escape(n)} ({escape(k)})</option>' for k, n in desa]
+            parts.append("</optgroup>")
+        found = "".join(parts)
+        _HTML.put(key, found, len(found))
+    if area:
+        found = found.replace(f'<option value="{escape(area)}">', f'<option value="{escape(area)}" selected>', 1)
+    return Markup(found)
+
+
 def _title(scope: str, kode: str, sums: Sums) -> str:
     """The chart's title: the category (or every category) in the chosen area."""
     label = dict(sums.categories).get(kode) if kode != ALL else None
@@ -282,7 +305,8 @@ def dataset_section(found, release, args, villages) -> Markup:
                                url_for("catalog.series_download", name=name, fmt="xlsx"),
                                series.resource_id(found.dataset.id, name))
         return Markup(render_template("catalog/_dataset_trend.html", trend=section,
-                                      villages=villages, district=district_name()))
+                                      options=area_options(villages, area, district_name(),
+                                                           (name, release.version))))
     found_html = _HTML.get(key)
     if found_html is None:
         found_html = render()
