@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
+import pandas as pd
 
 TOTAL_LABELS = frozenset({"jumlah", "total", "semua", "jumlah total", "total keseluruhan", "seluruhnya"})
 Line = tuple[int, tuple[int, ...]]
@@ -47,6 +48,9 @@ def build_lines(codes: np.ndarray, period: np.ndarray, dims: list[np.ndarray], c
 
 def _area_lines(codes, period, dims) -> list[tuple[int, list[int]]]:
     """Kecamatan = its desa; district = its kecamatan (or its desa)."""
+    dots = np.char.count(np.asarray(codes, dtype=str), ".")
+    if not len(codes) or dots.min() == dots.max():
+        return []  # one level only: no row totals another
     groups: dict[tuple, dict[str, int]] = defaultdict(dict)
     for r, key in enumerate(zip(period, *dims)):
         groups[key][codes[r]] = r
@@ -71,15 +75,14 @@ def _category_lines(codes, period, dims) -> list[tuple[int, list[int]]]:
     """A "jumlah" category = the other categories of its column, all else equal."""
     out = []
     for d, values in enumerate(dims):
-        groups: dict[tuple, list[int]] = defaultdict(list)
-        totals: dict[tuple, int] = {}
-        for r in range(len(codes)):
-            key = (codes[r], period[r], *(v[r] for i, v in enumerate(dims) if i != d))
-            if is_total(values[r]):
-                totals[key] = r
-            else:
-                groups[key].append(r)
-        out += [(r, groups[key]) for key, r in totals.items() if groups.get(key)]
+        total = pd.Series(values, dtype="str").str.strip().str.casefold().isin(TOTAL_LABELS).to_numpy()
+        if not total.any():
+            continue
+        keys = pd.DataFrame({"k": codes, "p": period, **{f"d{i}": v for i, v in enumerate(dims) if i != d}})
+        for rows in keys.groupby(list(keys.columns), sort=False).indices.values():
+            heads, parts = rows[total[rows]], rows[~total[rows]]
+            if len(heads) == 1 and len(parts):
+                out.append((int(heads[0]), [int(r) for r in parts]))
     return out
 
 

@@ -51,8 +51,10 @@ def from_codes(values: pd.Series, rows: np.ndarray, district: District, where: s
                column: str) -> Areas:
     """Dotted codes of a code column; UploadError on the first malformed or unknown code."""
     known = known_codes(district)
-    out = []
-    for value, row in zip(values.str.strip(), rows):
+    stripped = values.str.strip()
+    first = ~stripped.duplicated()
+    mapping = {}
+    for value, row in zip(stripped[first], rows[first.to_numpy()]):
         if not value or not CODE_SHAPE.fullmatch(value) or len(value.replace(".", "")) not in (4, 6, 10):
             raise UploadError(f"{place(where, int(row), column)}: bukan kode wilayah Kemendagri "
                               "(2.2.2.4 digit, bertitik atau tidak)")
@@ -60,8 +62,8 @@ def from_codes(values: pd.Series, rows: np.ndarray, district: District, where: s
         if code not in known:
             raise UploadError(f"{place(where, int(row), column)}: kode wilayah tidak dikenal di "
                               f"{district.nama} (salah ketik, atau desa di luar kabupaten?)")
-        out.append(code)
-    codes = pd.Series(out, index=values.index, dtype="str")
+        mapping[value] = code
+    codes = stripped.map(mapping).astype("str")
     return Areas(codes, codes.map(known))
 
 
