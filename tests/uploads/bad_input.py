@@ -421,3 +421,9 @@ def schema_unknown_column():
 @case("skema peran tidak dikenal", "peran tidak dikenal")
 def schema_bad_role():
     return csv_bytes(good_rows()), "a.csv", {"fields": [{"name": "tahun", "role": "rahasia"}]}, None
+
+
+@case("NIK di kolom besaran", "baris 2", "kolom anggaran_rupiah", "NIK")
+def nik_in_quantity():
+    rows = [["kode_desa", "tahun", "anggaran_rupiah"]] + [[d, "2025", NIK] for d in DESA]
+    return csv_bytes(rows), "a.csv", None, None
