@@ -16,6 +16,7 @@ from rdflib.namespace import FOAF, OWL, RDF, SKOS, XSD
 from portal.api import dicts
 from portal.api.index import Entry, VersionInfo
 from portal.core.site import base_url, district_code, district_name
+from portal.datasets.geo import geojson_bbox
 
 # rdflib ships DCAT 2 as a closed namespace; DCAT 3 adds version terms such as hasVersion.
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -23,6 +24,7 @@ ADMS = Namespace("http://www.w3.org/ns/adms#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
+GSP = Namespace("http://www.opengis.net/ont/geosparql#")
 EU = "http://publications.europa.eu/resource/authority/"
 IANA = "http://www.iana.org/assignments/media-types/"
 # Portal topics on the EU data-theme vocabulary, for harvesters such as data.europa.eu.
@@ -88,6 +90,22 @@ def spatial(g: Graph) -> URIRef:
     code = district_code()
     node = _typed(g, f"{base_url()}/wilayah/{code}", DCT.Location, label=district_name())
     g.add((node, DCT.identifier, Literal(code)))
+    return node
+
+
+def _geographic_extent(g: Graph, entry: Entry, version: VersionInfo) -> BNode | None:
+    """A geographic dataset's extent (its GeoJSON's bounding box and centre, WKT in lng lat)."""
+    geojson = next((f for f in version.files if f.format == "geojson"), None)
+    box = geojson_bbox(geojson.sha256, geojson.name) if geojson else None
+    if box is None:
+        return None
+    west, south, east, north = box
+    node = BNode()
+    g.add((node, RDF.type, DCT.Location))
+    g.add((node, DCAT.bbox, Literal(f"POLYGON(({west} {south},{east} {south},{east} {north},{west} {north},"
+                                    f"{west} {south}))", datatype=GSP.wktLiteral)))
+    g.add((node, DCAT.centroid, Literal(f"POINT({(west + east) / 2:.6f} {(south + north) / 2:.6f})",
+                                        datatype=GSP.wktLiteral)))
     return node
 
 
@@ -159,6 +177,9 @@ def _describe(g: Graph, node: URIRef, entry: Entry, version: VersionInfo, title:
     frequency = dicts.EU_FREQUENCY.get(entry.frequency, "UNKNOWN")
     g.add((node, DCT.accrualPeriodicity, _typed(g, f"{EU}frequency/{frequency}", DCT.Frequency)))
     g.add((node, DCT.spatial, spatial(g)))
+    extent = _geographic_extent(g, entry, version)
+    if extent is not None:
+        g.add((node, DCT.spatial, extent))
     g.add((node, DCT.language, _typed(g, f"{EU}language/IND", DCT.LinguisticSystem)))
     g.add((node, DCT.accessRights, _typed(g, f"{EU}access-right/PUBLIC", DCT.RightsStatement)))
     g.add((node, DCAT.landingPage, _typed(g, str(landing), FOAF.Document)))

@@ -16,6 +16,7 @@ method note and the privacy report say so ("tidak memuat jumlah orang").
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import math
@@ -255,3 +256,17 @@ def _write(release: Release, descriptor: dict, csv_bytes: bytes, geojson: bytes)
         fmt = fname.rsplit(".", 1)[-1]
         release.files.append(ReleaseFile(name=fname, format=fmt, media_type=MEDIA_TYPES[fmt],
                                          bytes=len(content), sha256=sha256_bytes(content)))
+
+
+@functools.lru_cache(maxsize=32)
+def geojson_bbox(sha256: str, name: str) -> tuple[float, float, float, float] | None:
+    """(west, south, east, north) of a published GeoJSON blob, or None when it is not stored."""
+    content = storage().read(sha256, name)
+    if content is None:
+        return None
+    points = [p for f in json.loads(content).get("features", []) if f.get("geometry")
+              for p in shapely.get_coordinates(shape(f["geometry"])).tolist()]
+    if not points:
+        return None
+    lngs, lats = [p[0] for p in points], [p[1] for p in points]
+    return min(lngs), min(lats), max(lngs), max(lats)

@@ -12,6 +12,7 @@ import zipfile
 
 import pandas as pd
 import pytest
+import rdflib
 import shapely
 
 from portal.datasets import geo, services
@@ -108,6 +109,12 @@ def test_boundaries_pass_the_same_review_and_publish_their_geojson(app, users, h
     assert draft.validation_report["valid"]
     page = app.test_client().get(f"/dataset/{NAME}")
     assert page.status_code == 200 and f"{NAME}.geojson" in page.get_data(as_text=True)
+    # DCAT: the GeoJSON is a distribution, and the dataset's dct:spatial has its bounding box.
+    graph = rdflib.Graph().parse(data=app.test_client().get(f"/dataset/{NAME}.ttl").data, format="turtle")
+    boxes = [str(o) for o in graph.objects(None, rdflib.URIRef("http://www.w3.org/ns/dcat#bbox"))]
+    assert boxes and all(b.startswith("POLYGON((114.") for b in boxes)  # lng first, in Tabanan
+    media = {str(o) for o in graph.objects(None, rdflib.URIRef("http://www.w3.org/ns/dcat#mediaType"))}
+    assert "http://www.iana.org/assignments/media-types/application/geo+json" in media
 
 
 def test_bad_boundaries_are_points_with_warnings_and_a_big_one_is_read(app, users, altered_export):
