@@ -28,6 +28,7 @@ from .households import build_households
 from .region import MIN_PER_DESA, Region, build_region
 from .tables import Numbering, build_tables
 from .util import REF_DATE
+from .village import VILLAGE_TABLES, baseline_log, village_tables
 from .writers import FORMATS, TABLE_NAMES, WRITERS, append_csv, check_target, lines_bytes
 
 DEFAULT_RESIDENTS = 470_000
@@ -97,11 +98,15 @@ def generate_district(
         return _generate_in_batches(out, district, region, int(seed), int(batch_residents))
     households = build_households(rng, region.sizes)
     keluarga, penduduk = build_tables(rng, district, region, households)
+    extra, id_rtm, rtm_level = village_tables(int(seed), region.config, keluarga, penduduk, REF_DATE)
+    # Appended last: every column before them keeps the bytes it had before issue 16.
+    penduduk = penduduk.assign(id_rtm=id_rtm, rtm_level=rtm_level)
     tables = {
         "config": region.config,
         "tweb_wil_clusterdesa": region.clusters,
         "tweb_keluarga": keluarga,
         "tweb_penduduk": penduduk,
+        **extra,
     }
     WRITERS[fmt](tables, out)
     return GenerationSummary(
@@ -154,19 +159,20 @@ def month_starts(last: np.datetime64, months: int) -> list[np.datetime64]:
     return [(end - (months - 1 - i)).astype("datetime64[D]") for i in range(months)]
 
 
-def _write_month(reg: Register, region: Region, out: Path, day: np.datetime64, fmt: str) -> Path:
+def _write_month(reg: Register, region: Region, out: Path, day: np.datetime64, fmt: str, seed: int) -> Path:
     """Write the register as it stands on ``day`` as one export under ``out``; returns its path."""
     label = str(day.astype("datetime64[M]"))
     tables = {"config": region.config, "tweb_wil_clusterdesa": region.clusters,
               "tweb_keluarga": reg.keluarga, "tweb_penduduk": reg.penduduk}
+    extra, _, _ = village_tables(seed, region.config, reg.keluarga, reg.penduduk, day, reg.log_table())
+    tables.update(extra)
     if fmt != "csv":
         path = out / f"{label}.{fmt}"
         WRITERS[fmt](tables, path)
         return path
     path = out / label
     path.mkdir(parents=True)
-    tables["log_penduduk"] = reg.log_table()
-    for name in (*TABLE_NAMES, "log_penduduk"):
+    for name in (*TABLE_NAMES, *VILLAGE_TABLES):
         if name == "tweb_penduduk":  # most lines are last month's: only changed rows are formatted
             header = (",".join(reg.penduduk.columns) + "\n").encode("utf-8")
             (path / f"{name}.csv").write_bytes(header + lines_bytes(reg.penduduk_lines()))
@@ -182,13 +188,16 @@ def _generate_series(out: Path, rng: np.random.Generator, district: District, re
     households = build_households(rng, region.sizes)
     keluarga, penduduk = build_tables(rng, district, region, households, ref_date=days[0])
     reg = start_register(keluarga, penduduk)
+    # Each resident's entry row (and the exit rows of the no longer living) before the series.
+    reg.log.append(baseline_log(np.random.default_rng([seed, 16, 0]), penduduk, days[0]))
+    reg.log_rows = len(reg.log[0])
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     for i, day in enumerate(days):
         if i:
             month = Month(start=days[i - 1], end=day, rng=np.random.default_rng([seed, 13, i]))
             reg = advance_month(reg, month, district, region)
-        paths.append(_write_month(reg, region, out, day, fmt))
+        paths.append(_write_month(reg, region, out, day, fmt, seed))
     status = reg.penduduk["status_dasar"].to_numpy()
     return GenerationSummary(path=out, format=fmt, desa=len(district.desa), families=len(reg.keluarga),
                              residents=len(reg.penduduk), alive=int((status == 1).sum()), months=tuple(paths))

@@ -43,7 +43,7 @@ def _sql_type(series: pd.Series) -> str:
 def write_csv(tables: Mapping[str, pd.DataFrame], out: Path) -> None:
     """One UTF-8 (no BOM) comma-separated file per table, header row, empty cell for NULL."""
     out.mkdir(parents=True, exist_ok=True)
-    for name in TABLE_NAMES:
+    for name in tables:  # the register's four, then any village tables (issue 16)
         tables[name].to_csv(out / f"{name}.csv", index=False, lineterminator="\n", encoding="utf-8", na_rep="")
 
 
@@ -124,7 +124,7 @@ def write_sqlite(tables: Mapping[str, pd.DataFrame], out: Path) -> None:
         con = sqlite3.connect(path)
         try:
             with con:
-                for name in TABLE_NAMES:
+                for name in tables:
                     df = tables[name]
                     cols = ", ".join(
                         f'"{c}" {_sql_type(df[c])}' + (" PRIMARY KEY" if c == "id" else "") for c in df.columns
@@ -146,7 +146,7 @@ def write_xlsx(tables: Mapping[str, pd.DataFrame], out: Path) -> None:
     def write(path: Path) -> None:
         """Write the workbook at ``path`` (a temporary name, moved into place by _atomic)."""
         wb = Workbook(write_only=True)
-        for name in TABLE_NAMES:
+        for name in tables:
             df = tables[name]
             ws = wb.create_sheet(title=name)
             ws.append(list(df.columns))

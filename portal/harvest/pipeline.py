@@ -43,7 +43,7 @@ from portal.sources.codes import COLUMN_CODE_LIST
 from portal.sources.wilayah import District
 from portal.statistics.catalogue import CATALOGUE
 from portal.statistics.compute import StatTable, Tally, count_all, desa_frame
-from portal.statistics.village import LINK_COLUMNS, count_village, drafted
+from portal.statistics.village import LINK_COLUMNS, available, count_village, drafted
 
 STREAMED = ("tweb_keluarga", "tweb_penduduk")
 # Residents' columns a harvest reads: the checked ones, the counted ones, names for the scanner.
@@ -149,7 +149,7 @@ def _chunked(export: StreamedExport, reference_date: date, district: District | 
         return result
     try:
         result.desa = desa_frame(small["config"])
-        tally = Tally(CATALOGUE, result.desa)
+        tally = Tally(available(CATALOGUE, set(), set(people.columns))[0], result.desa)
         heads = IdSet.of(families["nik_kepala"])
     except Exception as exc:
         result.failure = exc
@@ -189,7 +189,6 @@ def _chunked(export: StreamedExport, reference_date: date, district: District | 
         kept = minimise_families(_drop_bookkeeping(families), heads_frame, MinimisationReport())
         tally.add_families(kept)
         specs = drafted(CATALOGUE, result.report, set(people.columns))
-        tally.keep(specs)
         links = pd.concat(link_rows, ignore_index=True) if link_rows else _empty(list(LINK_COLUMNS))
         result.tables = tally.tables() + _village(specs, small, links, kept, result, reference_date)
     except Exception as exc:

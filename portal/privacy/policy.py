@@ -216,3 +216,71 @@ def minimise_families(families: pd.DataFrame, residents: pd.DataFrame,
     out["kepala_sex"] = head["sex"].to_numpy() if head is not None else ""
     out["aktif"] = (head["status_dasar"] == "1").to_numpy() if head is not None else False
     return out.drop(columns=["nik_kepala"], errors="ignore")
+
+
+# ---- Village data beyond the register (issue 16): the optional OpenSID tables ------------
+# Same rule as above: a column not listed is a direct identifier and is dropped. Dates of
+# events are generalised to their month ("YYYY-MM") before counting; a programme's free-text
+# name to the code of a national programme (statistics.catalogue.PROGRAMMES).
+PENDUDUK.update({"id_rtm": T, "rtm_level": G})  # household number: a key, dropped after linking
+DERIVED_FLAGS["bpjs_ketenagakerjaan"] = "bpjs_ketenagakerjaan"  # card number -> yes/no
+LOG_PENDUDUK: dict[str, ColumnClass] = {
+    **dict.fromkeys(("meninggal_di", "jam_mati", "akta_mati", "alamat_tujuan",
+                     "maksud_tujuan_kedatangan", "catatan", "no_kk", "nama_kk"), D),
+    **dict.fromkeys(("tgl_lapor", "tgl_peristiwa"), Q),
+    **dict.fromkeys(("kode_peristiwa", "ref_pindah"), G),
+    **dict.fromkeys(("sebab", "penolong_mati"), S),
+    **dict.fromkeys(("id", "config_id", "id_pend", "created_at", "created_by", "updated_at",
+                     "updated_by"), T),
+}
+LOG_KELUARGA: dict[str, ColumnClass] = {
+    "tgl_peristiwa": Q, **dict.fromkeys(("id_peristiwa", "kk_sex"), G),
+    **dict.fromkeys(("id", "config_id", "id_kk", "id_pend", "id_log_penduduk", "updated_by"), T),
+}
+PROGRAM: dict[str, ColumnClass] = {
+    **dict.fromkeys(("ndesc", "slug", "userid"), D),
+    "nama": Q,
+    **dict.fromkeys(("sasaran", "status", "asaldana", "sdate", "edate"), G),
+    **dict.fromkeys(("id", "config_id", "created_at", "created_by", "updated_at", "updated_by"), T),
+}
+PROGRAM_PESERTA: dict[str, ColumnClass] = {
+    **dict.fromkeys(("peserta", "no_id_kartu", "kartu_nik", "kartu_nama", "kartu_tempat_lahir",
+                     "kartu_tanggal_lahir", "kartu_alamat", "kartu_peserta"), D),
+    **dict.fromkeys(("id", "config_id", "program_id", "kartu_id_pend", "created_at",
+                     "created_by", "updated_at", "updated_by"), T),
+}
+RTM: dict[str, ColumnClass] = {
+    **dict.fromkeys(("tgl_daftar", "bdt"), D),
+    **dict.fromkeys(("kelas_sosial", "terdaftar_dtks"), S),
+    # no_kk is the household number tweb_penduduk.id_rtm points to: a key, never published.
+    **dict.fromkeys(("id", "config_id", "nik_kepala", "no_kk", "updated_at", "updated_by"), T),
+}
+POLICY.update({"log_penduduk": LOG_PENDUDUK, "log_keluarga": LOG_KELUARGA, "program": PROGRAM,
+               "program_peserta": PROGRAM_PESERTA, "tweb_rtm": RTM})
+SPECIFIC_GROUNDS.update({"sebab": "kesehatan (sebab kematian)", "penolong_mati": "kesehatan",
+                         "terdaftar_dtks": "keuangan pribadi"})
+# Quasi-identifiers of the optional tables and what the boundary keeps of them.
+MONTH_OF = {("log_penduduk", "tgl_lapor"): "bulan_lapor",
+            ("log_penduduk", "tgl_peristiwa"): "bulan_peristiwa",
+            ("log_keluarga", "tgl_peristiwa"): "bulan_peristiwa"}
+
+
+def _month(values: pd.Series) -> pd.Series:
+    """A date or timestamp as its month "YYYY-MM"; "" when it is not a date."""
+    text = values.fillna("").astype(str).str.strip()
+    ok = text.str.match(r"^\d{4}-\d{2}-\d{2}")
+    return text.str.slice(0, 7).where(ok, "")
+
+
+def minimise_table(frame: pd.DataFrame, table: str, report: MinimisationReport) -> pd.DataFrame:
+    """An optional table with its direct identifiers dropped and dates reduced to months."""
+    from portal.statistics.catalogue import programme_code  # the catalogue declares programmes
+
+    out = frame[_keep(frame, table, report)].copy()
+    for (name, column), month in MONTH_OF.items():
+        if name == table and column in frame.columns:
+            out[month] = _month(frame[column]).to_numpy()
+    if table == "program" and "nama" in frame.columns:
+        funds = frame["asaldana"] if "asaldana" in frame.columns else pd.Series("", index=frame.index)
+        out["kode_program"] = [programme_code(n, f) for n, f in zip(frame["nama"], funds)]
+    return out

@@ -60,8 +60,13 @@ class CheckReport:
     """All problems of one harvest."""
 
     problems: list[Problem] = field(default_factory=list)
+    # The optional tables (tables.OPTIONAL_TABLES) present with the columns counting needs.
+    optional: list[str] = field(default_factory=list, compare=False)
     # While residents are checked chunk by chunk: rule -> [first problems, hit count].
     pending: dict | None = field(default=None, repr=False, compare=False)
+    # Warnings per (dotted desa code, message): every hit, not only the first LIMIT_PER_RULE,
+    # for the data-quality report (statistics.quality). Counts only, never a value.
+    by_desa: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def errors(self) -> list[Problem]:
@@ -193,6 +198,10 @@ class _Table:
         hits = np.flatnonzero(mask.fillna(False).to_numpy(dtype=bool))
         report.rule(severity, self.name, message, column,
                     self.problems(hits, severity, column, message), len(hits))
+        if severity == "warning" and len(hits):
+            for place, n in zip(*np.unique(self.desa[hits], return_counts=True)):
+                key = (self.desa_labels[place], message)
+                report.by_desa[key] = report.by_desa.get(key, 0) + int(n)
 
 
 class _Desa:
@@ -247,9 +256,12 @@ def _check_region(config: pd.DataFrame, district: District | None, report: Check
     official_names = dotted_codes.map(lambda c: official[c].nama.casefold() if c in official else "")
     table.flag(report, ~outside & ~unknown & (names != official_names), "nama_desa",
                "nama desa berbeda dari daftar Kemendagri (tidak diubah)", severity="warning")
-    for code in sorted(set(official) - set(dotted_codes)):
-        report.add("warning", "config", "desa dalam daftar Kemendagri tidak ada di sumber",
-                   desa=code, column="kode_desa")
+    absent = sorted(set(official) - set(dotted_codes))
+    if absent:
+        # Desa join the district's OpenSID one by one: one line says how many and which.
+        report.add("warning", "config", f"{len(absent)} dari {len(official)} desa dalam daftar "
+                   "Kemendagri tidak ada di sumber (belum ada data): " + ", ".join(absent),
+                   column="kode_desa")
 
 
 def _digits(nik: pd.Series, full: pd.Series, start: int, stop: int) -> pd.Series:
@@ -467,6 +479,8 @@ class DistrictCheck:
             ids = self.people_ids.finish()
             families = self.source["tweb_keluarga"]
             _check_families(_Table("tweb_keluarga", families, self.desa), ids, self.report)
+            self.report.optional = check_optional(self.source, self.desa, ids, self.reference_date,
+                                                  self.report)
         return self.report
 
 
@@ -477,3 +491,109 @@ def check_tables(source: SourceTables, reference_date: date,
     check = DistrictCheck(source, reference_date, district, list(people.columns))
     check.people(people)
     return check.finish()
+
+
+# ---- The optional tables (issue 16) --------------------------------------------------------
+# Columns without which a table cannot be counted: lacking one, the table is not used.
+OPTIONAL_COLUMNS = {
+    "log_penduduk": ("id", "id_pend", "kode_peristiwa", "tgl_lapor"),
+    "log_keluarga": ("id", "id_kk", "id_peristiwa", "tgl_peristiwa"),
+    "program": ("id", "nama", "sasaran", "sdate", "edate"),
+    "program_peserta": ("id", "program_id", "kartu_id_pend"),
+    "tweb_rtm": ("id", "nik_kepala", "no_kk"),
+}
+# Code columns of the optional tables (OpenSID's lists; opensid-more.md) and their codes.
+OPTIONAL_CODES = {
+    ("log_penduduk", "kode_peristiwa"): {"1", "2", "3", "4", "5", "6"},
+    ("log_penduduk", "ref_pindah"): {"", "1", "2", "3", "4"},
+    ("log_keluarga", "id_peristiwa"): {"1", "2", "3", "4", "5", "6", "11", "12", "13", "14"},
+    ("program", "sasaran"): {"1", "2", "3", "4"},
+    ("program", "asaldana"): {"", "Pusat", "Provinsi", "Kab/Kota", "Dana Desa", "Lain-lain (Hibah)"},
+}
+# Date columns that must be a date (empty allowed where OpenSID allows NULL) not after the
+# reference date; a report dated later is a typing error, and counting it would shift months.
+OPTIONAL_DATES = {
+    ("log_penduduk", "tgl_lapor"): False, ("log_penduduk", "tgl_peristiwa"): True,
+    ("log_keluarga", "tgl_peristiwa"): False,
+}
+# References between tables: (table, column) -> the table whose ids it holds. A row that
+# points nowhere is not counted (warning), as a family whose head is missing.
+OPTIONAL_REFERENCES = {
+    ("log_penduduk", "id_pend"): "tweb_penduduk",
+    ("log_keluarga", "id_kk"): "tweb_keluarga",
+    ("program_peserta", "program_id"): "program",
+    ("program_peserta", "kartu_id_pend"): "tweb_penduduk",
+    ("tweb_rtm", "nik_kepala"): "tweb_penduduk",
+}
+NOT_COUNTED = "(baris tidak dihitung)"
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    """The date part of a date or timestamp text (NaT when it is not one)."""
+    return pd.to_datetime(values.str.strip().str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
+
+
+def _check_optional_table(table: _Table, ids: dict[str, IdSet], reference_date: date,
+                          report: CheckReport) -> None:
+    """Keys, desa, codes, dates and references of one optional table (values never cited)."""
+    frame, name = table.frame, table.name
+    table.flag(report, (frame["id"].str.strip() != "") & frame["id"].duplicated(keep=False), "id",
+               "id yang sama muncul lebih dari sekali")
+    if "config_id" in frame.columns:
+        known = ids["config"].contains(frame["config_id"])
+        if name == "program":  # NULL config_id: a programme of the whole kabupaten
+            known |= frame["config_id"].str.strip() == ""
+        table.flag(report, ~known, "config_id", f"desa (config_id) tidak ada di tabel config {NOT_COUNTED}",
+                   severity="warning")
+    for (owner, column), codes in OPTIONAL_CODES.items():
+        if owner == name and column in frame.columns:
+            table.flag(report, ~frame[column].str.strip().isin(codes), column,
+                       f"kode tidak dikenal {NOT_COUNTED}", severity="warning")
+    end = pd.Timestamp(reference_date)
+    for (owner, column), nullable in OPTIONAL_DATES.items():
+        if owner != name or column not in frame.columns:
+            continue
+        when = _dates(frame[column])
+        empty = frame[column].str.strip().isin(["", "0000-00-00", "0000-00-00 00:00:00"])
+        table.flag(report, when.isna() & ~(empty & nullable), column,
+                   f"tanggal tidak valid atau bukan YYYY-MM-DD {NOT_COUNTED}", severity="warning")
+        table.flag(report, when > end, column, "tanggal sesudah tanggal referensi", severity="warning")
+    if name == "program":
+        start, stop = _dates(frame["sdate"]), _dates(frame["edate"])
+        table.flag(report, start > stop, "edate", "program berakhir sebelum dimulai", severity="warning")
+    for (owner, column), target in OPTIONAL_REFERENCES.items():
+        if owner == name and column in frame.columns and target in ids:
+            table.flag(report, ~ids[target].contains(frame[column].str.strip()), column,
+                       f"menunjuk ke baris {target} yang tidak ada {NOT_COUNTED}", severity="warning")
+    if name == "program_peserta":
+        pair = frame[["program_id", "kartu_id_pend"]]
+        table.flag(report, pair.duplicated(keep=False), "kartu_id_pend",
+                   "peserta yang sama terdaftar dua kali dalam satu program (dihitung sekali)",
+                   severity="warning")
+    if name == "tweb_rtm":
+        key = frame[["config_id", "no_kk"]] if "config_id" in frame.columns else frame[["no_kk"]]
+        table.flag(report, (frame["no_kk"].str.strip() != "") & key.duplicated(keep=False), "no_kk",
+                   "nomor rumah tangga yang sama muncul lebih dari sekali", severity="warning")
+
+
+def check_optional(source: SourceTables, desa: _Desa, people_ids: IdSet, reference_date: date,
+                   report: CheckReport) -> list[str]:
+    """Check every optional table present; the ones usable for counting (all needed columns)."""
+    ids = {"tweb_penduduk": people_ids, "config": IdSet.of(source["config"]["id"]),
+           "tweb_keluarga": IdSet.of(source["tweb_keluarga"]["id"])}
+    for name in OPTIONAL_COLUMNS:
+        if name in source.tables and "id" in source[name].columns:
+            ids[name] = IdSet.of(source[name]["id"])
+    usable = []
+    for name, required in OPTIONAL_COLUMNS.items():
+        if name not in source.tables:
+            continue
+        lacking = [c for c in required if c not in source[name].columns]
+        for column in lacking:
+            report.add("warning", name, "kolom yang diperlukan tidak ada; tabel tidak dipakai",
+                       column=column)
+        if lacking:
+            continue
+        _check_optional_table(_Table(name, source[name], desa), ids, reference_date, report)
+        usable.append(name)
+    return usable

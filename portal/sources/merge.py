@@ -13,7 +13,17 @@ REFERENCES: dict[tuple[str, str], str] = {
     ("tweb_keluarga", "nik_kepala"): "tweb_penduduk",  # holds tweb_penduduk.id despite its name
     ("tweb_keluarga", "id_cluster"): "tweb_wil_clusterdesa",
     ("tweb_wil_clusterdesa", "id_kepala"): "tweb_penduduk",
+    # The optional tables of issue 16 (tweb_penduduk.id_rtm holds tweb_rtm.no_kk, not an id).
+    ("log_penduduk", "id_pend"): "tweb_penduduk",
+    ("log_keluarga", "id_kk"): "tweb_keluarga",
+    ("log_keluarga", "id_pend"): "tweb_penduduk",
+    ("log_keluarga", "id_log_penduduk"): "log_penduduk",
+    ("program_peserta", "program_id"): "program",
+    ("program_peserta", "kartu_id_pend"): "tweb_penduduk",
+    ("tweb_rtm", "nik_kepala"): "tweb_penduduk",  # tweb_penduduk.id, as in tweb_keluarga
 }
+# Tables whose empty config_id means "every desa" (a kabupaten-level programme).
+SHARED_WHEN_EMPTY = ("program",)
 # How OpenSID writes "no reference"; kept as is.
 NO_REFERENCE = ("", "0")
 
@@ -44,7 +54,10 @@ def _check_one_desa(label: str, tables: dict[str, pd.DataFrame]) -> None:
         frame = tables.get(table)
         if frame is None or "config_id" not in frame.columns:
             continue
-        wrong = frame.index[frame["config_id"] != config_id]
+        foreign = frame["config_id"] != config_id
+        if table in SHARED_WHEN_EMPTY:
+            foreign &= frame["config_id"].str.strip() != ""
+        wrong = frame.index[foreign]
         if len(wrong):
             row = frame.loc[wrong[0]]
             raise SourceError(f"{row[FILE_COLUMN]} baris {row[ROW_COLUMN]}: config_id bukan desa "

@@ -21,6 +21,12 @@ REFERENCE_TABLES = (
     "tweb_penduduk_warganegara", "tweb_status_dasar", "tweb_penduduk_status", "tweb_cara_kb",
     "tweb_penduduk_asuransi", "ref_penduduk_hamil", "tweb_keluarga_sejahtera", "tweb_status_ktp",
 )
+# Village data beyond the register (issue 16): read when present, never required. An export
+# of an older OpenSID lacks some; the checks warn once per missing table and the statistic
+# tables that need it are not drafted. Each carries config_id in a gabungan (program: NULL =
+# a kabupaten-level programme).
+OPTIONAL_TABLES = ("log_penduduk", "log_keluarga", "program", "program_peserta", "tweb_rtm")
+PER_DESA_TABLES += OPTIONAL_TABLES
 # Every table a reader keeps; anything else in an export is ignored (less personal data held).
 KNOWN_TABLES = frozenset(CORE_TABLES + PER_DESA_TABLES + REFERENCE_TABLES)
 # Bookkeeping columns: the row's number in its source and the file/sheet/table it came from.

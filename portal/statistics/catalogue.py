@@ -1,6 +1,7 @@
 """The catalogue of statistic tables: declared once as data, counted by generic code."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from portal.core.vocabularies import PrivacyClass
@@ -29,6 +30,8 @@ AGE_CATEGORIES: tuple[tuple[int, int, str], ...] = (
 )
 FLAGS: dict[str, dict[int, str]] = {
     "akta_lahir": {1: "MEMILIKI AKTA KELAHIRAN", 2: "BELUM MEMILIKI AKTA KELAHIRAN"},
+    "bpjs_ketenagakerjaan": {1: "TERDAFTAR BPJS KETENAGAKERJAAN",
+                             2: "TIDAK TERDAFTAR BPJS KETENAGAKERJAAN"},
 }
 UNIT_LABELS = {"PENDUDUK": 1, "KELUARGA": 2}
 
@@ -55,6 +58,13 @@ class TableSpec:
     tags: tuple[str, ...] = ()
     # Residents whose code is empty or unknown are counted as BELUM MENGISI, as OpenSID does.
     count_unfilled: bool = True
+    # What the table is counted from beyond the core register: optional source tables
+    # ("log_penduduk") or register columns ("tweb_penduduk.status"). A source lacking one is
+    # warned about once and the table is not drafted (never a zero published as data).
+    needs: tuple[str, ...] = ()
+    # How the table is counted where it differs from OpenSID/OpenKab; shown with the dataset.
+    method: str = ""
+    method_en: str = ""
 
 
 # Every row of every table carries these keys; dotted Kemendagri codes (kode referensi).
@@ -170,9 +180,230 @@ CATALOGUE: tuple[TableSpec, ...] = (
 )
 
 
+# ---- Village data beyond the register (issue 16) ------------------------------------------
+# Counted from optional OpenSID tables (statistics.village) or extra register columns.
+# Dimensions of the register tables (compute.Tally counts these from residents and families);
+# every other dimension is counted by statistics.village from the optional tables.
+REGISTER_DIMENSIONS = frozenset({"unit", "age", "code", "flag", "rentan"})
+
+# Laporan bulanan: the same seven codes for residents and families, so one flow identity
+# (statistics.identities) covers both: akhir = awal + lahir + datang - mati - pindah - hilang.
+AWAL, LAHIR, MATI, DATANG, PINDAH, HILANG, AKHIR = range(1, 8)
+MONTHLY_PENDUDUK: dict[int, str] = {
+    AWAL: "PENDUDUK AWAL BULAN", LAHIR: "LAHIR", MATI: "MATI", DATANG: "PINDAH DATANG",
+    PINDAH: "PINDAH KELUAR", HILANG: "HILANG", AKHIR: "PENDUDUK AKHIR BULAN"}
+MONTHLY_KELUARGA: dict[int, str] = {
+    AWAL: "KELUARGA AWAL BULAN", LAHIR: "KELUARGA BARU", MATI: "KEPALA KELUARGA MATI",
+    DATANG: "KELUARGA PINDAH DATANG", PINDAH: "KELUARGA PINDAH KELUAR",
+    HILANG: "KEPALA KELUARGA HILANG", AKHIR: "KELUARGA AKHIR BULAN"}
+# OpenSID's ref_pindah: where a resident moving out went.
+MOVE_DESTINATIONS: dict[int, str] = {
+    1: "PINDAH KELUAR DESA/KELURAHAN", 2: "PINDAH KELUAR KECAMATAN",
+    3: "PINDAH KELUAR KABUPATEN/KOTA", 4: "PINDAH KELUAR PROVINSI"}
+
+# Aid programmes as published categories. program.nama is free text typed by each desa (and
+# could hold anything), so it is never published: the boundary matches it against these
+# national programmes (first match wins) and keeps only the code; any other programme is
+# counted under its source of funds (program.asaldana, OpenSID's ASALDANA list).
+PROGRAMMES: tuple[tuple[int, str, str], ...] = (
+    (1, "PKH (PROGRAM KELUARGA HARAPAN)", r"\bPKH\b|KELUARGA HARAPAN"),
+    (2, "BPNT / PROGRAM SEMBAKO", r"\bBPNT\b|NON ?TUNAI|SEMBAKO"),
+    (3, "BLT DANA DESA", r"BLT.*(DANA DESA|\bDD\b)|BLT-?DD|BLT DESA"),
+    (4, "BST (BANTUAN SOSIAL TUNAI)", r"\bBST\b|SOSIAL TUNAI"),
+    (5, "PBI JKN / KIS", r"\bPBI\b|\bKIS\b|JAMKESMAS|INDONESIA SEHAT"),
+    (6, "PIP / KIP", r"\bPIP\b|\bKIP\b|INDONESIA PINTAR"),
+    (7, "BEDAH RUMAH / RTLH", r"BEDAH RUMAH|\bRTLH\b|TIDAK LAYAK HUNI"),
+    (8, "BLSM", r"\bBLSM\b"),
+)
+FUND_SOURCES: dict[str, tuple[int, str]] = {
+    "pusat": (91, "PROGRAM LAIN: DANA PUSAT"), "provinsi": (92, "PROGRAM LAIN: DANA PROVINSI"),
+    "kab/kota": (93, "PROGRAM LAIN: DANA KABUPATEN/KOTA"),
+    "dana desa": (94, "PROGRAM LAIN: DANA DESA"),
+    "lain-lain (hibah)": (95, "PROGRAM LAIN: HIBAH DAN LAINNYA")}
+OTHER_PROGRAMME = (99, "PROGRAM LAIN: ASAL DANA TIDAK DIISI")
+PROGRAMME_CATEGORIES: dict[int, str] = {
+    **{code: label for code, label, _ in PROGRAMMES},
+    **dict(FUND_SOURCES.values()), OTHER_PROGRAMME[0]: OTHER_PROGRAMME[1]}
+# program.sasaran (OpenSID's SasaranEnum) -> the unit a recipient is.
+AID_TARGETS = {"1": "penduduk", "2": "keluarga", "3": "rumah_tangga"}
+# Kelompok rentan (OpenSID's Laporan_rentan columns); categories overlap, so the table has
+# no total of its own (identities: it is bounded, never summed).
+VULNERABLE: dict[int, str] = {
+    1: "DI BAWAH 1 TAHUN", 2: "1-5 TAHUN", 3: "6-12 TAHUN", 4: "13-15 TAHUN", 5: "16-18 TAHUN",
+    6: "DI ATAS 60 TAHUN", 7: "PENYANDANG DISABILITAS", 8: "SAKIT MENAHUN", 9: "HAMIL"}
+
+# Ethnicity (tweb_penduduk.suku) is NOT published. OpenSID keeps it as free text with no
+# code list, so it could only be published after the portal coded it itself (spellings,
+# clans, castes and personal notes in one field); in Tabanan nearly everyone is recorded as
+# Bali, so every other group would be a handful of people per desa, hidden or disclosing
+# (the 90 % group rule), and a coded table would mostly publish that dominance. The column
+# stays a direct identifier in the privacy policy and is dropped at the harvest boundary.
+SUKU_DECISION = "tidak diterbitkan: teks bebas tanpa daftar kode; kelompok kecil per desa"
+
+_MONTHLY_METHOD = (
+    "Rumus OpenSID (v2404+): bulan laporan = bulan terakhir yang lengkap pada tanggal referensi; "
+    "peristiwa dihitung menurut tgl_lapor (bukan tgl_peristiwa); penduduk awal bulan = penduduk "
+    "yang catatan log_penduduk terakhirnya sebelum bulan laporan berkode lahir (1) atau pindah "
+    "masuk (5); akhir = awal + lahir + datang - mati - pindah - hilang. Jenis kelamin dan "
+    "kewarganegaraan menurut data penduduk saat ini. Berbeda dengan OpenKab: OpenKab menghitung "
+    "kode 6 (pergi) sebagai penduduk awal, menyaring peristiwa keluarga menurut tgl_peristiwa, "
+    "dan memakai kode 3 untuk keluarga datang.")
+_MONTHLY_METHOD_EN = (
+    "OpenSID's formulas (v2404+): the report month is the last complete month on the reference "
+    "date; events are counted by report date (tgl_lapor), not event date; the opening stock is "
+    "the residents whose latest log_penduduk row before the month is a birth (1) or an arrival "
+    "(5); closing = opening + births + arrivals - deaths - departures - missing. Sex and "
+    "citizenship are the residents' current values. OpenKab differs: it counts code 6 (left) in "
+    "the opening stock, filters family events by their own event date, and uses code 3 for "
+    "arriving families.")
+_AID_METHOD = (
+    "Penerima program yang aktif pada tanggal referensi (sdate <= tanggal <= edate), dihitung "
+    "sekali per program per penerima yang hidup, menurut kartu_id_pend (penduduk pemegang kartu: "
+    "jenis kelaminnya; untuk keluarga dan rumah tangga jenis kelamin kepalanya). Nama program "
+    "tidak diterbitkan: dicocokkan dengan program nasional, selain itu digolongkan menurut asal "
+    "dana. OpenSID juga menghitung penerima yang sudah meninggal atau pindah; OpenKab tidak.")
+_AID_METHOD_EN = (
+    "Recipients of programmes active on the reference date (sdate <= date <= edate), each living "
+    "recipient once per programme, through kartu_id_pend (the card holder: their sex; for "
+    "families and households the head's sex). Programme names are not published: they are "
+    "matched to national programmes, any other is grouped by source of funds. OpenSID also counts "
+    "recipients who have died or moved; OpenKab does not.")
+
+
+def _aid(target: str, who: str, who_en: str, needs: tuple[str, ...]) -> TableSpec:
+    return TableSpec(
+        name=f"penerima-bantuan-sosial-{target.replace('_', '-')}", dimension="bantuan",
+        unit=target, title=f"Penerima Bantuan Sosial ({who.capitalize()}) menurut Program",
+        title_en=f"Social Aid Recipients ({who_en.capitalize()}) by Programme",
+        description=f"Jumlah {who} penerima bantuan sosial di setiap desa menurut program yang "
+                    "aktif pada tanggal referensi, dengan asal dananya.",
+        description_en=f"{who_en.capitalize()} receiving social aid in each village by programme "
+                       "active on the reference date, with its source of funds.",
+        topic="jaminan-sosial", organization="dinas-sosial", privacy_class=SPECIFIC,
+        tags=("bantuan sosial", "PKH", "BPNT", "BLT Dana Desa"), needs=needs,
+        method=_AID_METHOD, method_en=_AID_METHOD_EN, count_unfilled=False)
+
+
+VILLAGE_TABLES: tuple[TableSpec, ...] = (
+    TableSpec(
+        name="laporan-bulanan-penduduk", dimension="peristiwa", unit="penduduk",
+        title="Laporan Bulanan Perkembangan Penduduk per Desa",
+        title_en="Monthly Population Change Report by Village",
+        description="Penduduk awal bulan, lahir, mati, pindah datang, pindah keluar, hilang dan "
+                    "penduduk akhir bulan di setiap desa, menurut jenis kelamin, untuk bulan "
+                    "laporan (bulan lengkap terakhir pada tanggal referensi).",
+        description_en="Opening population, births, deaths, arrivals, departures, missing and "
+                       "closing population of each village by sex, for the report month (the "
+                       "last complete month on the reference date).",
+        tags=("laporan bulanan", "mutasi penduduk", "kelahiran", "kematian", "pindah"),
+        needs=("log_penduduk",), method=_MONTHLY_METHOD, method_en=_MONTHLY_METHOD_EN,
+        count_unfilled=False),
+    TableSpec(
+        name="laporan-bulanan-keluarga", dimension="peristiwa", unit="keluarga",
+        title="Laporan Bulanan Perkembangan Keluarga per Desa",
+        title_en="Monthly Family Change Report by Village",
+        description="Keluarga awal bulan, keluarga baru, kepala keluarga mati, keluarga pindah "
+                    "datang dan keluar, kepala keluarga hilang dan keluarga akhir bulan di setiap "
+                    "desa, menurut jenis kelamin kepala keluarga.",
+        description_en="Opening families, new families, heads deceased, families arriving and "
+                       "leaving, heads missing and closing families of each village, by sex of "
+                       "the head of family.",
+        tags=("laporan bulanan", "keluarga", "mutasi"), needs=("log_penduduk", "log_keluarga"),
+        method=_MONTHLY_METHOD + " Keluarga: hanya peristiwa kepala keluarga (kk_level 1); bulan "
+               "menurut tgl_lapor log_penduduk yang ditautkan, jika tidak ada menurut "
+               "tgl_peristiwa log_keluarga.",
+        method_en=_MONTHLY_METHOD_EN + " Families: events of heads of family only (kk_level 1); "
+                  "month by the linked log_penduduk report date, else the family event's date.",
+        count_unfilled=False),
+    TableSpec(
+        name="rincian-pindah-keluar", dimension="pindah", unit="penduduk",
+        title="Rincian Penduduk Pindah Keluar menurut Tujuan",
+        title_en="Residents Moving Out by Destination",
+        description="Penduduk pindah keluar pada bulan laporan di setiap desa menurut tujuan "
+                    "(desa, kecamatan, kabupaten/kota, provinsi lain) dan jenis kelamin.",
+        description_en="Residents moving out in the report month from each village by "
+                       "destination (another village, subdistrict, district or province) and sex.",
+        tags=("laporan bulanan", "pindah", "migrasi"), needs=("log_penduduk",),
+        method=_MONTHLY_METHOD + " Tujuan kosong atau tidak dikenal dihitung sebagai pindah "
+               "keluar desa (bawaan OpenSID).",
+        method_en=_MONTHLY_METHOD_EN + " An empty or unknown destination counts as another "
+                  "village (OpenSID's default).",
+        count_unfilled=False),
+    _aid("penduduk", "penduduk", "residents", ("program", "program_peserta")),
+    _aid("keluarga", "keluarga", "families", ("program", "program_peserta")),
+    _aid("rumah_tangga", "rumah tangga", "households", ("program", "program_peserta", "tweb_rtm")),
+    TableSpec(
+        name="rumah-tangga-menurut-kelas-sosial", dimension="rumah_tangga", unit="rumah_tangga",
+        code_list="kelas_sosial",
+        title="Rumah Tangga menurut Kelas Sosial", title_en="Households by Welfare Class",
+        description="Jumlah rumah tangga di setiap desa menurut kelas sosial keluarga kepala rumah "
+                    "tangga dan jenis kelamin kepala rumah tangga.",
+        description_en="Households of each village by the welfare class of the household head's "
+                       "family and by sex of the household head.",
+        topic="jaminan-sosial", organization="dinas-sosial", privacy_class=SPECIFIC,
+        tags=("rumah tangga", "kesejahteraan", "DTKS"), needs=("tweb_rtm",),
+        method="Rumah tangga (tweb_rtm) yang kepalanya penduduk hidup; kelas sosial OpenSID ada "
+               "di tweb_keluarga, maka dipakai kelas sosial keluarga kepala rumah tangga.",
+        method_en="Households (tweb_rtm) whose head is a living resident; OpenSID keeps the "
+                  "welfare class on tweb_keluarga, so the class of the head's family is used."),
+    _code("penduduk-menurut-status-penduduk", "status", "status_penduduk",
+          "Penduduk menurut Status Kependudukan (Tetap/Tidak Tetap)",
+          "Residents by Residence Status (Permanent/Non-permanent)", "status kependudukan",
+          "residence status", tags=("status penduduk", "demografi"),
+          needs=("tweb_penduduk.status",)),
+    TableSpec(
+        name="kepesertaan-bpjs-ketenagakerjaan", dimension="flag", column="bpjs_ketenagakerjaan",
+        title="Kepesertaan BPJS Ketenagakerjaan", title_en="Employment Social Security Membership",
+        description="Jumlah penduduk di setiap desa yang terdaftar dan tidak terdaftar BPJS "
+                    "Ketenagakerjaan (nomor kartu terisi), menurut jenis kelamin.",
+        description_en="Residents of each village registered or not with BPJS Ketenagakerjaan "
+                       "(card number filled in), by sex.",
+        topic="ketenagakerjaan", organization="disnaker", privacy_class=SPECIFIC,
+        tags=("BPJS", "jaminan sosial", "tenaga kerja"), count_unfilled=False,
+        needs=("tweb_penduduk.bpjs_ketenagakerjaan",),
+        method="Nomor kartu tidak pernah dibaca lebih dari ada/tidaknya: batas panen mengubahnya "
+               "menjadi ya/tidak lalu membuangnya.",
+        method_en="The card number is reduced at the harvest boundary to yes/no, then dropped."),
+    TableSpec(
+        name="kelompok-rentan", dimension="rentan", unit="penduduk", population="rentan",
+        title="Kelompok Rentan per Desa", title_en="Vulnerable Groups by Village",
+        description="Penduduk hidup di setiap desa menurut kelompok rentan (bayi, balita, anak "
+                    "usia sekolah, lanjut usia, penyandang disabilitas, sakit menahun, hamil) dan "
+                    "jenis kelamin; satu penduduk dapat masuk beberapa kelompok.",
+        description_en="Living residents of each village by vulnerable group (infants, toddlers, "
+                       "school-age children, elderly, disabled, chronically ill, pregnant) and "
+                       "sex; one resident may be in several groups.",
+        topic="jaminan-sosial", organization="dinas-sosial", privacy_class=SPECIFIC,
+        tags=("kelompok rentan", "disabilitas", "lansia", "anak"), count_unfilled=False,
+        method="Kolom laporan rentan OpenSID; umur dalam tahun penuh pada tanggal referensi; "
+               "disabilitas = cacat_id 1-6; sakit menahun = kode selain 14; hamil = kode 1.",
+        method_en="OpenSID's vulnerable-groups report; ages in completed years on the reference "
+                  "date; disability = cacat_id 1-6; chronic illness = any code but 14; pregnant "
+                  "= code 1."),
+)
+CATALOGUE = CATALOGUE + VILLAGE_TABLES
+
+
+def is_register(spec: TableSpec) -> bool:
+    """Whether the register counter (compute.Tally) counts this table."""
+    return spec.dimension in REGISTER_DIMENSIONS
+
+
+REGISTER_TABLES: tuple[TableSpec, ...] = tuple(s for s in CATALOGUE if is_register(s))
+
+
 def get_spec(name: str) -> TableSpec:
     """The spec called ``name``; KeyError when unknown."""
     for spec in CATALOGUE:
         if spec.name == name:
             return spec
     raise KeyError(name)
+
+
+def programme_code(name: object, funds: object = "") -> int:
+    """The published category of an aid programme: a national programme, else its source of funds."""
+    text = str(name or "").upper()
+    for code, _label, pattern in PROGRAMMES:
+        if re.search(pattern, text):
+            return code
+    return FUND_SOURCES.get(str(funds or "").strip().lower(), OTHER_PROGRAMME)[0]

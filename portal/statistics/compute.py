@@ -17,7 +17,9 @@ from portal.statistics.catalogue import (
     UNFILLED_CODE,
     UNFILLED_LABEL,
     UNIT_LABELS,
+    VULNERABLE,
     TableSpec,
+    is_register,
 )
 
 SEX_FIELDS = {"1": "laki_laki", "2": "perempuan"}
@@ -54,6 +56,8 @@ def categories_for(spec: TableSpec) -> list[Category]:
         return [Category(code, label) for label, code in UNIT_LABELS.items()]
     if spec.dimension == "age":
         return [Category(i + 1, label) for i, (_, _, label) in enumerate(spec.brackets)]
+    if spec.dimension == "rentan":
+        return [Category(code, label) for code, label in VULNERABLE.items()]
     codes = FLAGS[spec.column] if spec.dimension == "flag" else CODE_LISTS[spec.code_list]
     cats = [Category(code, label) for code, label in sorted(codes.items())]
     if spec.count_unfilled:
@@ -147,8 +151,36 @@ def _assemble(spec: TableSpec, counts: np.ndarray, cats: list[Category], desa: p
     return StatTable(spec=spec, categories=cats, frame=frame[[*KEY_FIELDS, *COUNT_FIELDS]])
 
 
+# Kelompok rentan (OpenSID's Laporan_rentan): code -> who is in the group; groups overlap.
+VULNERABLE_RULES = {
+    1: lambda f: f["umur"] < 1, 2: lambda f: (f["umur"] >= 1) & (f["umur"] <= 5),
+    3: lambda f: (f["umur"] >= 6) & (f["umur"] <= 12), 4: lambda f: (f["umur"] >= 13) & (f["umur"] <= 15),
+    5: lambda f: (f["umur"] >= 16) & (f["umur"] <= 18), 6: lambda f: f["umur"] > 60,
+    7: lambda f: f["cacat_id"].isin(["1", "2", "3", "4", "5", "6"]),
+    8: lambda f: f["sakit_menahun_id"].isin([str(c) for c in range(1, 14)]),  # known, not 14
+    9: lambda f: f["hamil"] == "1",
+}
+
+
+def _vulnerable_counts(units: Units, cats: list[Category], shape) -> np.ndarray:
+    """(desa, group, sex) counts of kelompok rentan: one resident may count in several groups."""
+    out = np.zeros(shape, dtype=np.int64)
+    frame = units.frame
+    for i, cat in enumerate(cats):
+        needed = {7: "cacat_id", 8: "sakit_menahun_id", 9: "hamil"}.get(cat.code, "umur")
+        if needed not in frame.columns:
+            continue
+        member = VULNERABLE_RULES[cat.code](frame).fillna(False).to_numpy(dtype=bool)
+        ok = member & (units.place >= 0) & (units.sex >= 0)
+        key = units.place[ok] * 2 + units.sex[ok]
+        out[:, i, :] += np.bincount(key, minlength=shape[0] * 2).reshape(shape[0], 2)
+    return out
+
+
 def _counts(spec: TableSpec, units: Units, unit: str, cats: list[Category], shape) -> np.ndarray:
     """The (desa, category, sex) counts one kind of unit adds to one table."""
+    if spec.dimension == "rentan":
+        return _vulnerable_counts(units, cats, shape)
     cat = _category_index(spec if spec.dimension != "unit" else _UNIT_SPECS[unit], units, cats)
     place, sex = units.place, units.sex
     if spec.dimension != "unit" and spec.unit == "penduduk" and spec.population != "all":
@@ -167,7 +199,9 @@ class Tally:
     """Counts of every table, added up over chunks of residents and then the families."""
 
     def __init__(self, specs, desa: pd.DataFrame):
-        self.specs = list(specs)
+        # The optional tables' statistics (laporan bulanan, aid, households) are counted by
+        # statistics.village; the tally counts the register's own.
+        self.specs = [spec for spec in specs if is_register(spec)]
         self.desa = desa
         self.cats = [categories_for(spec) for spec in self.specs]
         self.counts = [np.zeros((len(desa), len(c), 2), dtype=np.int64) for c in self.cats]

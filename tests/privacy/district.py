@@ -10,7 +10,7 @@ from portal.datasets.packaging import table_csv, table_schema
 from portal.privacy.audit import AuditReport, audit_release
 from portal.privacy.policy import table_class
 from portal.privacy.protect import ProtectedTable
-from portal.statistics.catalogue import CATALOGUE
+from portal.statistics.catalogue import REGISTER_TABLES
 from portal.statistics.compute import StatTable, count_table
 
 # An ordinary resident: every coded column filled with a common value.
@@ -76,7 +76,7 @@ def make_tables(residents: list[list[dict]], fams: list[list[dict]], heads: bool
                          "nama_desa": [f"Desa {i}" for i in range(n)],
                          "kode_kecamatan": "51.02.01", "nama_kecamatan": "Kecamatan Uji"},
                         index=[str(i) for i in range(n)])
-    return [count_table(spec, res, fam, desa) for spec in CATALOGUE]
+    return [count_table(spec, res, fam, desa) for spec in REGISTER_TABLES]
 
 
 def publish(protected: list[ProtectedTable]) -> dict:

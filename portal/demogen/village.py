@@ -1,0 +1,240 @@
+"""The demo district's village data beyond the register: event logs, households, social aid.
+
+Written beside the four register tables for every format (issue 16), from their own seeded
+stream so the register's bytes never change:
+
+- **log_penduduk**: the row each resident got when entered in OpenSID (1 lahir for those born
+  since the desa started using it in 2016-2019, else 5 pindah masuk, as an import writes),
+  recent arrivals (about 0.8 % of the living a year, kode 5 in the last year) and the exit row
+  of every resident no longer living (kode = status_dasar 2/3/4/6) in the last 30 months, with
+  ``ref_pindah`` for moves out. Report dates (``tgl_lapor``) trail the event by 0-6 days.
+  A monthly series keeps the events of ``history`` and adds these rows for its first month.
+- **log_keluarga**: each family's entry (1 baru, or 5 datang when its head arrived that month)
+  and the exit of each family whose head died, moved or went missing, linked to that log row.
+- **tweb_rtm**: rumah tangga registered for targeting (DTKS): about 30 % of families, mostly
+  the poorer welfare classes; the household is the family; number = kode desa + 5 digits.
+- **program / program_peserta**: national programmes (kabupaten-level rows, config_id NULL):
+  PKH about 9 % of families, BPNT/Sembako 13 %, PBI JKN 28 % of residents, PIP 15 % of school
+  children, all weighted to welfare classes 1-2 (Kemensos puts Bali's PKH coverage near 7-10 %
+  of families); BLT Dana Desa per desa for 3-6 % of families; tiny ones (Bedah Rumah for 1-3
+  households, a provincial old-age allowance for 2-5 elderly) in some desa; and an expired
+  BST 2021 whose recipients must not count. Card columns carry the invented person's data.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from portal.sources.wilayah import undotted
+
+from .util import datetime_strings
+
+LOG_START = np.datetime64("2016-01-01")
+EXIT_MONTHS = 30
+
+
+def _numbers(rng: np.random.Generator, n: int, prefix: str, width: int) -> np.ndarray:
+    """``n`` invented card numbers: ``prefix`` and ``width`` digits."""
+    drawn = pd.Series(rng.integers(0, 10**9, n), dtype=np.int64).astype(str).str.zfill(width)
+    return (prefix + drawn).to_numpy(dtype=object)
+
+
+def _heads(keluarga: pd.DataFrame) -> np.ndarray:
+    """tweb_keluarga.nik_kepala (a tweb_penduduk.id kept as text) as integers."""
+    return keluarga["nik_kepala"].astype(np.int64).to_numpy()
+
+
+def _stamp(rng: np.random.Generator, days: np.ndarray) -> np.ndarray:
+    """Timestamps on ``days`` during office hours."""
+    return days.astype("datetime64[s]") + rng.integers(8 * 3600, 16 * 3600, len(days))
+
+
+def baseline_log(rng: np.random.Generator, penduduk: pd.DataFrame, ref_date: np.datetime64,
+                 first_id: int = 1) -> pd.DataFrame:
+    """Entry rows for every resident and exit rows for those no longer living (see module doc)."""
+    n = len(penduduk)
+    birth = penduduk["tanggallahir"].to_numpy().astype("datetime64[D]")
+    status = penduduk["status_dasar"].to_numpy().astype(np.int64)
+    start = LOG_START + rng.integers(0, 4 * 365, n)   # when the desa entered its register
+    born_here = birth >= start
+    recent = (status == 1) & ~born_here & (rng.random(n) < 0.008)
+    entry = np.where(born_here, birth, start)
+    entry = np.where(recent, ref_date - rng.integers(1, 366, n), entry)
+    kode = np.where(born_here & ~recent, 1, 5)
+    leaving = np.isin(status, (2, 3, 4, 6))
+    span = np.maximum((ref_date - np.maximum(entry, ref_date - EXIT_MONTHS * 30)).astype(np.int64), 1)
+    exit_day = ref_date - 1 - (rng.random(n) * span).astype(np.int64)
+    exit_day = np.maximum(exit_day, entry)
+    rows = np.r_[np.arange(n), np.flatnonzero(leaving)]
+    kodes = np.r_[kode, status[leaving]]
+    when = np.r_[entry, exit_day[leaving]]
+    lapor = np.minimum(when + rng.integers(0, 7, len(when)), ref_date - 1)
+    order = np.lexsort((rows, lapor))
+    rows, kodes, when, lapor = rows[order], kodes[order], when[order], lapor[order]
+    moved = kodes == 3
+    catatan = np.where(rng.random(len(rows)) < 0.05, "Data dimutakhirkan oleh operator desa", "")
+    return pd.DataFrame({
+        "id": np.arange(first_id, first_id + len(rows)),
+        "config_id": penduduk["config_id"].to_numpy()[rows],
+        "id_pend": penduduk["id"].to_numpy()[rows],
+        "kode_peristiwa": kodes,
+        "ref_pindah": np.where(moved, rng.choice([1, 2, 3, 4], len(rows), p=[.35, .25, .25, .15]), 1),
+        "tgl_peristiwa": datetime_strings(_stamp(rng, when)),
+        "tgl_lapor": datetime_strings(_stamp(rng, lapor)),
+        "catatan": catatan,
+        "created_at": datetime_strings(_stamp(rng, lapor)),
+    })
+
+
+def family_log(keluarga: pd.DataFrame, penduduk: pd.DataFrame, log: pd.DataFrame) -> pd.DataFrame:
+    """log_keluarga from the families and their heads' log rows (see module doc)."""
+    heads = _heads(keluarga)
+    entries = log[log["kode_peristiwa"].isin([1, 5])].drop_duplicates("id_pend", keep="last")
+    arrived = entries.set_index("id_pend")
+    daftar = keluarga["tgl_daftar"].astype(str).str.slice(0, 7).to_numpy()
+    head_kode = arrived["kode_peristiwa"].reindex(heads).fillna(0).to_numpy()
+    head_month = arrived["tgl_lapor"].astype(str).str.slice(0, 7).reindex(heads).fillna("").to_numpy()
+    peristiwa = np.where((head_kode == 5) & (head_month == daftar), 5, 1)
+    first = pd.DataFrame({"id_kk": keluarga["id"].to_numpy(), "config_id": keluarga["config_id"].to_numpy(),
+                          "id_peristiwa": peristiwa, "tgl_peristiwa": keluarga["tgl_daftar"].astype(str) + " 09:00:00",
+                          "id_pend": heads, "id_log_penduduk": pd.array([None] * len(keluarga), dtype="Int64")})
+    exits = log[log["kode_peristiwa"].isin([2, 3, 4]) & log["id_pend"].isin(heads)]
+    family_of = pd.Series(keluarga["id"].to_numpy(), index=heads)
+    family_of = family_of[~family_of.index.duplicated()]
+    gone = pd.DataFrame({"id_kk": family_of.reindex(exits["id_pend"]).to_numpy(),
+                         "config_id": exits["config_id"].to_numpy(), "id_peristiwa": exits["kode_peristiwa"].to_numpy(),
+                         "tgl_peristiwa": exits["tgl_peristiwa"].to_numpy(), "id_pend": exits["id_pend"].to_numpy(),
+                         "id_log_penduduk": pd.array(exits["id"].to_numpy(), dtype="Int64")})
+    out = pd.concat([first, gone], ignore_index=True).sort_values("tgl_peristiwa", kind="stable")
+    out.insert(0, "id", np.arange(1, len(out) + 1))
+    return out.reset_index(drop=True)
+
+
+def households(rng: np.random.Generator, config: pd.DataFrame, keluarga: pd.DataFrame,
+               penduduk: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """tweb_rtm, and tweb_penduduk's id_rtm and rtm_level columns (see module doc)."""
+    alive_heads = penduduk.set_index("id")["status_dasar"].reindex(_heads(keluarga)).to_numpy() == 1
+    share = keluarga["kelas_sosial"].map({1: 0.85, 2: 0.55, 3: 0.15, 4: 0.04, 5: 0.01}).fillna(0).to_numpy()
+    chosen = np.flatnonzero(alive_heads & (rng.random(len(keluarga)) < share))
+    fam = keluarga.iloc[chosen]
+    kode = config.set_index("id")["kode_desa"].map(lambda c: undotted(str(c)) if "." in str(c) else str(c))
+    if not len(fam):
+        return _empty_rtm(), np.full(len(penduduk), "0", dtype=object), np.zeros(len(penduduk), np.int64)
+    serial = fam.groupby("config_id").cumcount().to_numpy() + 1
+    number = kode.reindex(fam["config_id"]).to_numpy().astype(str) + np.char.zfill(serial.astype(str), 5)
+    rtm = pd.DataFrame({
+        "id": np.arange(1, len(fam) + 1), "config_id": fam["config_id"].to_numpy(),
+        "nik_kepala": _heads(fam), "no_kk": number,
+        "tgl_daftar": fam["tgl_daftar"].astype(str).to_numpy() + " 10:00:00",
+        "kelas_sosial": pd.array([None] * len(fam), dtype="Int64"),
+        "bdt": np.where(rng.random(len(fam)) < 0.6, _numbers(rng, len(fam), "BDT", 12), None),
+        "terdaftar_dtks": (rng.random(len(fam)) < 0.8).astype(np.int64),
+    })
+    household = pd.Series(number, index=fam["id"].to_numpy())
+    id_rtm = household.reindex(penduduk["id_kk"].to_numpy()).fillna("0").to_numpy().astype(object)
+    level = np.where(id_rtm == "0", 0, np.where(penduduk["kk_level"].to_numpy() == 1, 1, 2))
+    return rtm, id_rtm, level
+
+
+def _empty_rtm() -> pd.DataFrame:
+    """tweb_rtm without rows (a district too small to register any household)."""
+    return pd.DataFrame({c: pd.Series([], dtype=object) for c in (
+        "id", "config_id", "nik_kepala", "no_kk", "tgl_daftar", "kelas_sosial", "bdt", "terdaftar_dtks")})
+
+
+# (nama, sasaran, asaldana, share of the eligible, weight of the poorest classes, sdate, edate)
+NATIONAL = (
+    ("PKH (Program Keluarga Harapan)", 2, "Pusat", 0.09, "2020-01-01", "2026-12-31"),
+    ("BPNT / Program Sembako", 2, "Pusat", 0.13, "2020-01-01", "2026-12-31"),
+    ("PBI JKN (Kartu Indonesia Sehat)", 1, "Pusat", 0.28, "2019-01-01", "2027-12-31"),
+    ("PIP (Program Indonesia Pintar)", 1, "Pusat", 0.15, "2026-01-01", "2026-12-31"),
+    ("BST 2021", 2, "Pusat", 0.10, "2021-01-01", "2021-12-31"),
+)
+
+
+def _pick(rng: np.random.Generator, weights: np.ndarray, share: float) -> np.ndarray:
+    """Positions drawn without replacement, about ``share`` of the candidates, by weight."""
+    n = int(round(share * (weights > 0).sum()))
+    if n == 0 or weights.sum() == 0:
+        return np.zeros(0, dtype=np.int64)
+    n = min(n, int((weights > 0).sum()))
+    return np.sort(rng.choice(len(weights), n, replace=False, p=weights / weights.sum()))
+
+
+def programmes(rng: np.random.Generator, config: pd.DataFrame, keluarga: pd.DataFrame,
+               penduduk: pd.DataFrame, rtm: pd.DataFrame, ref_date: np.datetime64
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """program and program_peserta (see module doc)."""
+    alive = penduduk[penduduk["status_dasar"] == 1]
+    people = penduduk.set_index("id")
+    poor = keluarga["kelas_sosial"].map({1: 6.0, 2: 3.0, 3: 1.0, 4: 0.2, 5: 0.05}).fillna(0.5).to_numpy()
+    fam_alive = people["status_dasar"].reindex(_heads(keluarga)).to_numpy() == 1
+    fam_weight = poor * fam_alive
+    person_poor = pd.Series(poor, index=keluarga["id"].to_numpy()).reindex(alive["id_kk"]).fillna(0.5).to_numpy()
+    age = (ref_date - alive["tanggallahir"].to_numpy().astype("datetime64[D]")).astype(np.int64) / 365.25
+    progs, members = [], []
+
+    def add(nama, sasaran, funds, config_id, start, end, holders, peserta):
+        pid = len(progs) + 1
+        progs.append({"id": pid, "config_id": config_id, "nama": nama, "sasaran": sasaran,
+                      "ndesc": f"Program {nama}", "sdate": start, "edate": end,
+                      "status": 1 if end >= str(ref_date) else 0, "asaldana": funds, "userid": 1})
+        card = people.loc[holders]
+        members.append(pd.DataFrame({
+            "program_id": pid, "config_id": card["config_id"].to_numpy(), "peserta": peserta,
+            "no_id_kartu": _numbers(rng, len(holders), "K", 10),
+            "kartu_nik": card["nik"].to_numpy(), "kartu_nama": card["nama"].to_numpy(),
+            "kartu_tempat_lahir": card["tempatlahir"].to_numpy(),
+            "kartu_tanggal_lahir": card["tanggallahir"].to_numpy(),
+            "kartu_alamat": card["alamat_sekarang"].to_numpy(), "kartu_id_pend": holders}))
+
+    for nama, sasaran, funds, share, start, end in NATIONAL:
+        if sasaran == 2:
+            chosen = keluarga.iloc[_pick(rng, fam_weight, share)]
+            add(nama, sasaran, funds, None, start, end, _heads(chosen), chosen["no_kk"].to_numpy())
+        else:
+            weight = person_poor * ((age >= 6) & (age < 19) if nama.startswith("PIP") else 1)
+            chosen = alive.iloc[_pick(rng, weight.astype(float), share)]
+            add(nama, sasaran, funds, None, start, end, chosen["id"].to_numpy(), chosen["nik"].to_numpy())
+    year = str(ref_date)[:4]
+    for config_id in config["id"].to_numpy():
+        here = (keluarga["config_id"].to_numpy() == config_id)
+        chosen = keluarga.iloc[_pick(rng, fam_weight * here, 0.03 + 0.03 * rng.random() * here.mean())]
+        chosen = chosen.iloc[: max(1, int(here.sum() * (0.03 + 0.03 * rng.random())))]
+        add(f"BLT Dana Desa {year}", 2, "Dana Desa", config_id, f"{year}-01-01", f"{year}-12-31",
+            _heads(chosen), chosen["no_kk"].to_numpy())
+        mine = rtm[rtm["config_id"] == config_id]
+        if len(mine) and rng.random() < 0.25:
+            few = mine.iloc[np.sort(rng.choice(len(mine), min(len(mine), int(rng.integers(1, 4))), replace=False))]
+            add("Bedah Rumah", 3, "Kab/Kota", config_id, f"{year}-03-01", f"{year}-12-31",
+                few["nik_kepala"].to_numpy(), few["no_kk"].to_numpy())
+        elders = alive[(alive["config_id"].to_numpy() == config_id) & (age >= 70)]
+        if len(elders) and rng.random() < 0.2:
+            few = elders.iloc[np.sort(rng.choice(len(elders), min(len(elders), int(rng.integers(2, 6))),
+                                                 replace=False))]
+            add("Bantuan Sosial Lansia Provinsi", 1, "Provinsi", config_id, f"{year}-01-01",
+                f"{year}-12-31", few["id"].to_numpy(), few["nik"].to_numpy())
+    program = pd.DataFrame(progs)
+    program["config_id"] = pd.array(program["config_id"], dtype="Int64")
+    peserta = pd.concat(members, ignore_index=True)
+    peserta.insert(0, "id", np.arange(1, len(peserta) + 1))
+    return program, peserta
+
+
+def village_tables(seed: int, config: pd.DataFrame, keluarga: pd.DataFrame, penduduk: pd.DataFrame,
+                   ref_date: np.datetime64, log: pd.DataFrame | None = None
+                   ) -> tuple[dict[str, pd.DataFrame], np.ndarray, np.ndarray]:
+    """Every table of the module doc for one export, and tweb_penduduk's id_rtm and rtm_level.
+
+    ``log``: a series' own log_penduduk (baseline and events); else the baseline is drawn here.
+    """
+    rng = np.random.default_rng([seed, 16])
+    log = baseline_log(rng, penduduk, ref_date) if log is None else log
+    rtm, id_rtm, level = households(rng, config, keluarga, penduduk)
+    program, peserta = programmes(rng, config, keluarga, penduduk, rtm, ref_date)
+    tables = {"log_penduduk": log, "log_keluarga": family_log(keluarga, penduduk, log),
+              "tweb_rtm": rtm, "program": program, "program_peserta": peserta}
+    return tables, id_rtm, level
+
+
+VILLAGE_TABLES = ("log_penduduk", "log_keluarga", "tweb_rtm", "program", "program_peserta")
