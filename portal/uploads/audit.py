@@ -16,7 +16,7 @@ from scipy.optimize import linprog
 from scipy.sparse import csr_matrix
 
 from portal.core.cells import SUPPRESSED
-from portal.uploads.lines import Line, build_lines
+from portal.uploads.lines import Line, build_lines, margin_lines
 
 RULES = {"ambang": "angka kecil (1 sampai k-1) diterbitkan",
          "nol-spesifik": "nol diterbitkan di tabel data spesifik",
@@ -120,8 +120,13 @@ def _fields(schema: dict, role: str) -> list[dict]:
     return [f for f in schema["fields"] if f.get("satudata", {}).get("peran") == role]
 
 
-def audit_published(name: str, csv_bytes: bytes, schema: dict, k: int, specific: bool) -> dict:
-    """The auditor's verdict on a published CSV and its schema, as the privacy report stores it."""
+def audit_published(name: str, csv_bytes: bytes, schema: dict, k: int, specific: bool,
+                    known: np.ndarray | None = None) -> dict:
+    """The auditor's verdict on a published CSV and its schema, as the privacy report stores it.
+
+    ``known``: the totals an attacker holds from elsewhere (lines.margin_lines of the published
+    table, in its order: the harvest's tables of the same areas); none when None.
+    """
     started = time.perf_counter()
     frame = pd.read_csv(io.BytesIO(csv_bytes), dtype=str, keep_default_na=False)
     counted = [f["name"] for f in schema["fields"]
@@ -144,7 +149,13 @@ def audit_published(name: str, csv_bytes: bytes, schema: dict, k: int, specific:
         rule = "nol-spesifik" if values[r, j] == 0 else "ambang"
         findings.append(_finding(rule, name, frame, code, r, counted[j]))
     lines = build_lines(frame[code].to_numpy(), periods, dims, counted, total_of)
-    narrow, lps, narrowest = attack(values.ravel(), lines, k)
+    flat = values.ravel()
+    if known is not None:
+        margins = margin_lines(frame[code].to_numpy(), periods, dims, len(counted))
+        if len(margins) != len(known):
+            raise ValueError("known totals do not match the published table")  # a bug, never data
+        lines, flat = lines + margins, np.concatenate([flat, np.asarray(known, dtype=float)])
+    narrow, lps, narrowest = attack(flat, lines, k)
     width = max(len(counted), 1)
     for cell, w in narrow:
         r, j = divmod(cell, width)

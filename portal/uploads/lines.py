@@ -12,6 +12,13 @@ derive the same equations, as an attacker would):
   the sum of those columns in its row.
 
 A cell is ``row * width + column`` over the count columns. A line is (total, children).
+
+And one the table does not show (``margin_lines``): what the same areas add up to elsewhere.
+The portal's harvest publishes each desa's population and families by category; an OPD's
+count of people per desa and category may be a split of that same total. Unless a
+category column has its own "jumlah" row, the sum of its categories (all else equal) is
+assumed known to an attacker: a virtual total cell, published, never hidden. When in doubt,
+the protector hides as if it were, and the report says so.
 """
 from __future__ import annotations
 
@@ -44,6 +51,23 @@ def build_lines(codes: np.ndarray, period: np.ndarray, dims: list[np.ndarray], c
         t, ps = index[name], [index[p] for p in parts]
         lines += [(r * width + t, tuple(r * width + p for p in ps)) for r in range(rows)]
     return lines
+
+
+def margin_lines(codes: np.ndarray, period: np.ndarray, dims: list[np.ndarray], width: int) -> list[Line]:
+    """Virtual totals (cells ``rows * width + i``) of each category column without a "jumlah" row."""
+    out: list[Line] = []
+    base = len(codes) * width
+    for d, values in enumerate(dims):
+        total = pd.Series(values, dtype="str").str.strip().str.casefold().isin(TOTAL_LABELS).to_numpy()
+        if total.any():
+            continue  # the table shows this sum itself (_category_lines)
+        keys = pd.DataFrame({"k": codes, "p": period, **{f"d{i}": v for i, v in enumerate(dims) if i != d}})
+        for rows in keys.groupby(list(keys.columns), sort=False).indices.values():
+            if len(rows) < 2:
+                continue
+            for j in range(width):
+                out.append((base + len(out), tuple(int(r) * width + j for r in rows)))
+    return out
 
 
 def _area_lines(codes, period, dims) -> list[tuple[int, list[int]]]:

@@ -35,16 +35,18 @@ def primary_mask(values: np.ndarray, k: int, specific: bool) -> np.ndarray:
     return (values >= low) & (values < k)
 
 
-def _partner(line: Line, values: np.ndarray, hidden: np.ndarray) -> int | None:
-    """The cell of a sum to hide next: the smallest non-zero published one (a child first)."""
+def _partner(line: Line, values: np.ndarray, hidden: np.ndarray, real: int) -> int | None:
+    """The cell of a sum to hide next: the smallest non-zero published one (a child first);
+    never a virtual total (cells from ``real`` on: published elsewhere)."""
     total, children = line
-    candidates = [c for c in children if not hidden[c]] or ([total] if not hidden[total] else [])
+    candidates = [c for c in children if not hidden[c] and c < real] or (
+        [total] if not hidden[total] and total < real else [])
     if not candidates:
         return None
     return min(candidates, key=lambda c: (values[c] == 0, values[c]))
 
 
-def _singletons(values: np.ndarray, hidden: np.ndarray, lines: list[Line]) -> None:
+def _singletons(values: np.ndarray, hidden: np.ndarray, lines: list[Line], real: int) -> None:
     """Hide partners until no sum has exactly one hidden cell."""
     changed = True
     while changed:
@@ -52,17 +54,20 @@ def _singletons(values: np.ndarray, hidden: np.ndarray, lines: list[Line]) -> No
         for line in lines:
             members = (line[0], *line[1])
             if sum(1 for m in members if hidden[m]) == 1:
-                partner = _partner(line, values, hidden)
+                partner = _partner(line, values, hidden, real)
                 if partner is not None:
                     hidden[partner] = True
                     changed = True
 
 
-def protect(values: np.ndarray, lines: list[Line], k: int, specific: bool) -> Protected:
-    """The suppression pattern of a table's counts (``values`` flat, integers)."""
+def protect(values: np.ndarray, lines: list[Line], k: int, specific: bool, real: int | None = None) -> Protected:
+    """The suppression pattern of a table's counts (``values`` flat, integers; cells from
+    ``real`` on are virtual totals, published elsewhere, never hidden)."""
+    real = len(values) if real is None else real
     primary = primary_mask(values, k, specific)
+    primary[real:] = False
     hidden = primary.copy()
-    _singletons(values, hidden, lines)
+    _singletons(values, hidden, lines, real)
     member_of = cells_of(lines)
     notes = []
     for _ in range(MAX_ROUNDS):
@@ -73,11 +78,11 @@ def protect(values: np.ndarray, lines: list[Line], k: int, specific: bool) -> Pr
             options = sorted(member_of.get(cell, []),
                              key=lambda i: sum(hidden[m] for m in (lines[i][0], *lines[i][1])))
             for i in options:
-                partner = _partner(lines[i], values, hidden)
+                partner = _partner(lines[i], values, hidden, real)
                 if partner is not None:
                     hidden[partner] = True
                     break
-        _singletons(values, hidden, lines)
+        _singletons(values, hidden, lines, real)
     else:
         notes.append("pola penyembunyian belum aman setelah batas putaran: auditor akan menolak")
-    return Protected(hidden, int(primary.sum()), int(hidden.sum() - primary.sum()), notes)
+    return Protected(hidden[:real], int(primary.sum()), int(hidden.sum() - primary.sum()), notes)

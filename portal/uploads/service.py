@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 from flask import current_app
 from sqlalchemy import select
 
@@ -138,12 +139,18 @@ def upload_to_draft(file_bytes: bytes, filename: str, dataset: str, organization
     klass, reasons = sensitivity.classify(chosen, title, prepared.columns, prepared.frame)
     specific = klass == PrivacyClass.SPECIFIC.value
     k = max(3, current_app.config["PRIVACY_K_SPECIFIC" if specific else "PRIVACY_K_GENERAL"])
-    protected = protect(prepared.counts.ravel(), prepared.lines, k, specific)
+    flat = prepared.counts.ravel()
+    protected = protect(np.concatenate([flat, prepared.known]), prepared.lines + prepared.margins, k,
+                        specific, real=len(flat))
+    if len(prepared.margins):
+        protected.notes.append(f"{len(prepared.margins)} jumlah per wilayah dan kategori yang tidak ada di "
+                               "tabel ini dianggap diketahui penyerang (misalnya jumlah penduduk desa dari "
+                               "tabel panen portal); sel dilindungi terhadapnya juga")
     if prepared.counts.size and protected.hidden.all():
         raise UploadError(f"{upload.where}: semua angka orang/keluarga di bawah ambang k={k} atau harus "
                           "disembunyikan; tidak ada yang dapat diterbitkan (gabungkan kategori atau wilayah)")
     csv_bytes, table = published_csv(prepared, protected.hidden), table_schema(prepared)
-    audit = audit_published(dataset, csv_bytes, table, k, specific)
+    audit = audit_published(dataset, csv_bytes, table, k, specific, prepared.known)
     report = _report(dataset, prepared, prepared.columns, protected, audit, k, chosen, klass, reasons,
                      upload.dropped)
     return _store(dataset, existing, org, user, title, schema, klass, table, csv_bytes, report)

@@ -18,7 +18,7 @@ from portal.core.cells import SUPPRESSED, SUPPRESSED_LABEL
 from portal.sources.tables import ROW_COLUMN
 from portal.sources.wilayah import District
 from portal.uploads.errors import UploadError, place
-from portal.uploads.lines import Line, build_lines
+from portal.uploads.lines import Line, build_lines, margin_lines
 from portal.uploads.read import Upload
 from portal.uploads.regions import from_codes, from_names
 from portal.uploads.roles import Column, require_roles
@@ -44,6 +44,8 @@ class Prepared:
     lines: list[Line]
     source_rows: np.ndarray
     level: str
+    margins: list[Line]  # virtual totals an attacker may hold (lines.margin_lines)
+    known: np.ndarray    # their values (never stored: the sums of hidden cells are among them)
 
 
 def neutral(value: str) -> str:
@@ -125,8 +127,12 @@ def prepare(upload: Upload, columns: list[Column], district: District) -> Prepar
     _check_sums(counts.ravel(), lines, rows, [upload.names.get(c.name, c.name) for c in counted],
                 upload.where)
     level = "desa" if (areas.levels == "desa").any() else "kecamatan"
+    margins = margin_lines(frame[code.name].to_numpy(), periods, [frame[d].to_numpy() for d in dims],
+                           len(counted))
+    flat = counts.ravel()
+    known = np.array([int(flat[list(children)].sum()) for _total, children in margins], dtype=np.int64)
     return Prepared(frame.reset_index(drop=True), columns, key, code.name, counts,
-                    [c.name for c in counted], lines, rows, level)
+                    [c.name for c in counted], lines, rows, level, margins, known)
 
 
 def _check_sums(flat: np.ndarray, lines: list[Line], rows: np.ndarray, labels: list[str], where: str) -> None:

@@ -255,3 +255,19 @@ def test_the_walidata_reviews_an_upload_as_a_harvested_release(opd, users, clien
     html = page.get_data(as_text=True)
     assert "Auditor independen" in html and "tinjau" in html
     assert "approve" in html
+
+
+def test_a_desa_total_published_elsewhere_cannot_give_back_a_hidden_cell(opd, users):
+    """Men and women per desa: the harvest publishes the desa's population, so hiding only the
+    small count would give it back by subtraction; its partner in the desa is hidden too."""
+    rows = good_rows()
+    rows[1][3] = "3"
+    result = upload_to_draft(csv_bytes(rows), "m.csv", "pria-wanita", "dinas-kesehatan", users["produsen"])
+    table = published(result.release, "pria-wanita")
+    first = table[table["kode_desa"] == "51.02.01.2001"]["jumlah_penduduk"]
+    assert (first == SUPPRESSED).all()
+    assert (table[table["kode_desa"] != "51.02.01.2001"]["jumlah_penduduk"] != SUPPRESSED).all()
+    entry = result.report["tables"][0]
+    assert entry["suppressed_secondary"] == 1
+    assert any("panen" in note for note in entry["notes"])
+    assert result.report["audit"]["passed"] and result.report["audit"]["narrowest_interval"] >= 5
