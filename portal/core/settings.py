@@ -106,6 +106,9 @@ SETTINGS: tuple[Setting, ...] = (
     # The demo.
     Setting("DEMO_RESIDENTS", "DEMO_RESIDENTS", "int", 470_000,
             "synthetic residents of the demo district (`flask demo`, `make run`)", minimum=1330),
+    Setting("DEMO_MONTHS", "DEMO_MONTHS", "int", 12,
+            "monthly exports of the demo district harvested and published in date order, the last "
+            "on 2026-11-01 (`flask demo`, `make run`); 1 publishes a single month", minimum=1, maximum=120),
     # Fixed in code: Flask's and Flask-WTF's own settings, not read from the environment.
     Setting("SESSION_COOKIE_HTTPONLY", None, "bool", True, "scripts cannot read the session cookie"),
     Setting("SESSION_COOKIE_SAMESITE", None, "str", "Lax", "the session cookie stays on this site"),

@@ -1,0 +1,99 @@
+"""`make run`'s own work on a fresh instance: migrate, then `flask demo` (twelve monthly harvests).
+
+Runs, each as its own child process on a fresh instance folder in a temporary directory (a
+SQLite database there; DATABASE_URL is unset), so /work's instance/ is never touched:
+
+1. the floor: `flask generate-district --months 12` alone (what any twelve-month demo must do);
+2. the peer: `flask db upgrade` + `flask demo --months 1` (the one-month `make run` of before);
+3. `flask db upgrade` + `flask demo` (twelve months), then `flask demo` again (must publish
+   nothing new).
+
+For each it prints wall time and CPU time (user + system of the child) and the load average
+around it, since the machine may be shared; for the twelve months, the demo's own lines per
+month (published, unchanged, held back, refused, harvest and review seconds).
+
+    .venv/bin/python bench/demo_bench.py [--residents 470000] [--months 12] [--no-peer]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FLASK = [str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi"]
+# The demo's month line starts with its reference date (portal/demo.py, _echo_month).
+MONTH_LINE_PREFIX = "20"
+
+
+def _children_cpu() -> float:
+    """User + system seconds of every finished child so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(args: list[str], instance: Path) -> dict:
+    """Run one flask command on ``instance``; its wall and CPU seconds, load and output."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "STORAGE_DIR")}
+    env["PORTAL_INSTANCE"] = str(instance)
+    load, cpu, started = os.getloadavg()[0], _children_cpu(), time.monotonic()
+    done = subprocess.run(FLASK + args, cwd=ROOT, env=env, capture_output=True, text=True)
+    wall = time.monotonic() - started
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(args)} failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+    return {"wall": wall, "cpu": _children_cpu() - cpu, "load": (load, os.getloadavg()[0]),
+            "output": done.stdout}
+
+
+def _line(label: str, r: dict) -> str:
+    return (f"{label}: {r['wall']:.1f} s wall, {r['cpu']:.1f} s CPU "
+            f"(load average {r['load'][0]:.1f} -> {r['load'][1]:.1f})")
+
+
+def make_run(residents: int, months: int, scratch: Path) -> tuple[dict, dict, dict]:
+    """Migrate a fresh instance and publish the demo; then run the demo again."""
+    instance = scratch / f"instance-{months}"
+    upgrade = run(["db", "upgrade"], instance)
+    first = run(["demo", "--residents", str(residents), "--months", str(months)], instance)
+    second = run(["demo", "--residents", str(residents), "--months", str(months)], instance)
+    return upgrade, first, second
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Time the floor, the one-month peer and the twelve-month demo; print them."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--residents", type=int, default=470_000)
+    parser.add_argument("--months", type=int, default=12)
+    parser.add_argument("--no-peer", action="store_true", help="skip the one-month demo")
+    args = parser.parse_args(argv)
+    print(f"{os.cpu_count()} cores; {args.residents} residents, {args.months} months", flush=True)
+    with tempfile.TemporaryDirectory(prefix="demo-bench-") as tmp:
+        scratch = Path(tmp)
+        floor = run(["generate-district", str(scratch / "floor"), "--residents", str(args.residents),
+                     "--seed", "2026", "--months", str(args.months)], scratch / "instance-floor")
+        print(_line(f"floor: generate-district --months {args.months}", floor), flush=True)
+        if not args.no_peer:
+            upgrade, first, second = make_run(args.residents, 1, scratch)
+            print(_line("peer: db upgrade", upgrade))
+            print(_line("peer: demo --months 1", first))
+            print(_line("peer: demo --months 1 again", second), flush=True)
+        upgrade, first, second = make_run(args.residents, args.months, scratch)
+        print(_line("db upgrade", upgrade))
+        print(_line(f"demo --months {args.months}", first))
+        for line in first["output"].splitlines():
+            if line.startswith(("Distrik demo dibuat", MONTH_LINE_PREFIX)) or line.startswith("  Ditahan"):
+                print("   ", line)
+        print(_line(f"demo --months {args.months} again", second))
+        published = sum(line.count("Terbit:") for line in second["output"].splitlines())
+        print(f"second run published {published} releases")
+        total = upgrade["wall"] + first["wall"]
+        print(f"make run's work (upgrade + demo): {total:.0f} s wall ({total / 60:.1f} min; aim: under 10 min)")
+
+
+if __name__ == "__main__":
+    main()
