@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from portal.harvest import boundaries as boundary_step
+from portal.harvest import quality as quality_step
 from portal.privacy.policy import (
     DERIVED_FLAGS,
     KELUARGA,
@@ -50,6 +51,8 @@ STREAMED = ("tweb_keluarga", "tweb_penduduk")
 PEOPLE_COLUMNS = frozenset({
     *REQUIRED_COLUMNS["tweb_penduduk"], "config_id", "nama", *COLUMN_CODE_LIST, *DERIVED_FLAGS,
     *(spec.column for spec in CATALOGUE if spec.column), "status_kawin", *LINK_COLUMNS})
+# Data quality (issue 13): when each desa's data last changed.
+PEOPLE_COLUMNS = PEOPLE_COLUMNS | {"updated_at"}
 # Families' columns: the checked ones and every one minimisation keeps.
 FAMILY_COLUMNS = frozenset({
     *REQUIRED_COLUMNS["tweb_keluarga"], "config_id",
@@ -71,6 +74,7 @@ class Harvested:
     resident_count: int = 0
     failure: Exception | None = None  # raised while minimising or counting
     boundaries: object | None = None  # desa boundaries (sources.boundaries.BoundaryReport), if any
+    quality: object | None = None  # per-desa data-quality counts (statistics.quality.QualityTally)
 
 
 def _no_progress(_label: str, _total: int):
@@ -114,6 +118,9 @@ def _whole(tables: SourceTables, reference_date: date, district: District | None
         specs = drafted(CATALOGUE, report, set(frames["tweb_penduduk"].columns))
         result.tables = count_all(specs, residents, families, result.desa) + _village(
             specs, frames, residents, families, result, reference_date)
+        result.quality = quality_step.start(result.desa, reference_date)
+        result.quality.add_residents(frames["tweb_penduduk"])
+        result.quality.add_families(families)
     except Exception as exc:  # the service records it as a failed harvest
         result.failure = exc
     return result
@@ -149,6 +156,7 @@ def _chunked(export: StreamedExport, reference_date: date, district: District | 
         return result
     try:
         result.desa = desa_frame(small["config"])
+        result.quality = quality_step.start(result.desa, reference_date)
         tally = Tally(available(CATALOGUE, set(), set(people.columns))[0], result.desa)
         heads = IdSet.of(families["nik_kepala"])
     except Exception as exc:
@@ -161,6 +169,7 @@ def _chunked(export: StreamedExport, reference_date: date, district: District | 
         if result.failure is None:
             try:
                 frame = _drop_bookkeeping(chunk)
+                result.quality.add_residents(frame)
                 result.deny_names |= deny_names(frame.get("nama"))
                 residents, _ = minimise_residents(frame, reference_date)
                 result.resident_count += int((residents["status_dasar"] == "1").sum())
@@ -188,6 +197,7 @@ def _chunked(export: StreamedExport, reference_date: date, district: District | 
                        else _empty(["id", "sex", "status_dasar"]))
         kept = minimise_families(_drop_bookkeeping(families), heads_frame, MinimisationReport())
         tally.add_families(kept)
+        result.quality.add_families(kept)
         specs = drafted(CATALOGUE, result.report, set(people.columns))
         links = pd.concat(link_rows, ignore_index=True) if link_rows else _empty(list(LINK_COLUMNS))
         result.tables = tally.tables() + _village(specs, small, links, kept, result, reference_date)

@@ -16,6 +16,7 @@ from portal.datasets import services as releases
 from portal.datasets.models import Release
 from portal.extensions import db
 from portal.harvest import boundaries as boundary_step
+from portal.harvest import quality as quality_step
 from portal.harvest.models import HarvestRun
 from portal.harvest.pipeline import harvest_tables
 from portal.harvest.privacy_check import check_release
@@ -24,6 +25,7 @@ from portal.sources import SourceError, source_label
 from portal.sources.checks import CheckReport
 from portal.sources.wilayah import District, load_district
 from portal.statistics.catalogue import CATALOGUE, ORGANIZATIONS
+from portal.statistics.quality import QUALITY_NAME
 
 
 class HarvestFailed(Exception):
@@ -145,6 +147,14 @@ def harvest(source: str, reference_date: date | None = None, actor: User | None 
             result.drafts.append(geo_draft)
         elif features:
             result.unchanged.append(geo.BOUNDARIES.name)
+        # Data quality per desa (issue 13): its own table, drafted beside the others.
+        quality_draft, quality_raw = quality_step.draft(harvested, protected_tables, reference_date,
+                                                        run.id, actor, sources, k_general)
+        if quality_draft is not None:
+            created_ids.append(quality_draft.id)
+            result.drafts.append(quality_draft)
+        else:
+            result.unchanged.append(QUALITY_NAME)
         if result.drafts:
             privacy = check_release(protected_tables, result.drafts, previous, deny_names, k_general,
                                     k_specific, minimisation.to_dict())
@@ -154,6 +164,7 @@ def harvest(source: str, reference_date: date | None = None, actor: User | None 
         run.status, run.finished_at = "ok", utcnow()
         run.report = {**report.to_dict(), "minimisation": minimisation.to_dict(),
                       "drafts": [d.id for d in result.drafts], "unchanged": result.unchanged}
+        run.report["quality"] = quality_raw  # raw counts per desa, for the walidata's page
         db.session.commit()
         return result
     except Exception as exc:
