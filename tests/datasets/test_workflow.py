@@ -115,7 +115,9 @@ def test_published_package_is_frictionless_v2_and_valid(published, client, tmp_p
     zipped = tmp_path / f"{published.dataset.name}.zip"
     zipped.write_bytes(client.get(f"{base}/{published.dataset.name}.zip").get_data())
     with zipfile.ZipFile(zipped) as archive:
-        assert sorted(archive.namelist()) == ["data/penduduk-dan-keluarga.csv", "datapackage.json"]
+        # The table, and the series of every version up to this one (issue 13).
+        assert sorted(archive.namelist()) == ["data/penduduk-dan-keluarga-seri.csv", "data/penduduk-dan-keluarga.csv",
+                                              "datapackage.json"]
         assert json.loads(archive.read("datapackage.json")) == descriptor
     assert validate(str(zipped)).valid
     # The same check a data user runs: the frictionless command on the downloaded zip, unchanged.
