@@ -7,7 +7,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from portal.core.vocabularies import PrivacyClass
-from portal.datasets import packaging
+from portal.datasets import packaging, queries
 from portal.datasets import services as releases
 from portal.privacy.audit import audit_release
 from portal.privacy.protect import ProtectedTable
@@ -32,31 +32,51 @@ _AUDITS: OrderedDict[str, object] = OrderedDict()
 _AUDITS_KEPT = 8
 
 
-def _audit(current, schemas, previous, k_for, specific):
+def _audit(current, schemas, previous, k_for, specific, dates=None):
     digest = hashlib.sha256()
     for part in (current, previous):
         for name in sorted(part):
             digest.update(name.encode() + b"\0" + part[name] + b"\0")
-    digest.update(json.dumps([schemas, k_for, sorted(specific)], sort_keys=True).encode())
+    digest.update(json.dumps([schemas, k_for, sorted(specific), dates], sort_keys=True).encode())
     key = digest.hexdigest()
     if key not in _AUDITS:
-        _AUDITS[key] = audit_release(current, schemas, previous, k_for, specific)
+        _AUDITS[key] = audit_release(current, schemas, previous, k_for, specific, dates)
         while len(_AUDITS) > _AUDITS_KEPT:
             _AUDITS.popitem(last=False)
     _AUDITS.move_to_end(key)
     return _AUDITS[key]
 
 
+def published_dates(names) -> dict[str, str]:
+    """The reference date of each table's latest published version (ISO), by table name."""
+    out = {}
+    for name in names:
+        found = queries.public_dataset(name)
+        if found is not None:
+            out[name] = found.latest.reference_date.isoformat()
+    return out
+
+
+def republished(current: dict[str, bytes], previous: dict[str, bytes]) -> dict[str, bytes]:
+    """The tables that get a new version: their CSV differs from the last published one."""
+    return {name: content for name, content in current.items() if previous.get(name) != content}
+
+
 def check_release(protected: list[ProtectedTable], drafts, previous: dict[str, bytes],
                   deny_names: set[str], k_general: int, k_specific: int,
                   minimisation: dict) -> dict:
-    """The privacy report of a harvest's drafts: audit of all tables together, scan of every file."""
-    current = {p.table.spec.name: packaging.table_csv(p) for p in protected}
+    """The privacy report of a harvest's drafts: audit of all tables together, scan of every file.
+
+    A table whose CSV is the one last published (kept by the protector, or unchanged) gets
+    no new version: it is attacked as published before, beside the new versions of the rest,
+    never as if it were counted on this release's reference date.
+    """
+    current = republished({p.table.spec.name: packaging.table_csv(p) for p in protected}, previous)
     schemas = {p.table.spec.name: packaging.table_schema(p) for p in protected}
     k_for = {p.table.spec.name: p.k for p in protected}
     specific = {p.table.spec.name for p in protected
                 if p.table.spec.privacy_class is PrivacyClass.SPECIFIC}
-    audit = _audit(current, schemas, previous, k_for, specific)
+    audit = _audit(current, schemas, previous, k_for, specific, published_dates(previous))
     files = _draft_files(drafts)
     findings = scan_release(files, deny_names)
     report = privacy_report(protected, audit, findings, k_general, k_specific, minimisation,

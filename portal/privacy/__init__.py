@@ -13,6 +13,10 @@ Entry points (the names other layers call):
 - ``audit.audit_release(current, schemas, previous, k_for, specific) -> AuditReport``: the
   independent auditor; reads only the CSV bytes that would be published, their Table
   Schemas and the previous published CSVs; ``.passed``, ``.findings``, ``.to_dict()``.
+  ``previous_dates`` (table -> reference date) keeps tables of different dates apart: a
+  table the protector kept at its previous version is not republished and is attacked as
+  published then. ``audit.audit_series(versions, ...)`` attacks every published version of
+  a series at once (each table's consecutive versions coupled by the attacker's change bound).
 - Identities between tables are declared beside the catalogue
   (``statistics.identities.IDENTITIES`` and ``MARGINS``): the protector hides equal rows
   together and checks its pattern against every identity by LP (``protect_lp``); the

@@ -93,12 +93,19 @@ def _published_checks(t: Published, k: int, specific: bool) -> list[AuditFinding
 
 
 def audit_release(current: dict[str, bytes], schemas: dict[str, dict], previous: dict[str, bytes] | None,
-                  k_for: dict[str, int], specific: set[str]) -> AuditReport:
-    """Attack the CSVs that would be published (and the previous version): pass or findings."""
+                  k_for: dict[str, int], specific: set[str],
+                  previous_dates: dict[str, str] | None = None) -> AuditReport:
+    """Attack the CSVs that would be published (and the previous version): pass or findings.
+
+    ``previous_dates`` gives each previous table's reference date: tables of one date are
+    attacked together (their margins and identities hold on that date), never a table kept
+    from an older month against another's newer one. Without it every previous table is
+    taken to be of one date.
+    """
     started = time.perf_counter()
     findings: list[AuditFinding] = []
     default_k = max(k_for.values(), default=10)
-    files = {"baru": current, "lama": previous or {}}
+    files = {"baru": current, **_by_date(previous or {}, previous_dates)}
     for version, tables in files.items():
         for name, content in tables.items():
             try:
@@ -120,7 +127,9 @@ def audit_release(current: dict[str, bytes], schemas: dict[str, dict], previous:
         # contradicts the numbers it tells the attacker nothing; the single-version attack stands.
         seen = set(findings)
         for mode in build.CHANGE_MODES:
-            joint = _attack(files, schemas, k_for, default_k, specific, couple=mode)
+            joint = _attack(files, schemas, k_for, default_k, specific, couple=mode,
+                            links=[("baru", label, tuple(current.keys() & tables.keys()))
+                                   for label, tables in files.items() if label != "baru"])
             findings += [f for f in joint.findings if f.rule != "konsistensi" and f not in seen]
             seen = set(findings)
             report.lps += joint.bounds.lps
@@ -129,11 +138,88 @@ def audit_release(current: dict[str, bytes], schemas: dict[str, dict], previous:
             for key, width in joint.narrowest().items():
                 if width is not None and (narrow.get(key) is None or width < narrow[key]):
                     narrow[key] = width
+            if not joint.bounds.infeasible:
+                break  # the looser bounds' intervals contain these (build.CHANGE_MODES)
     report.findings, report.passed = findings, not findings
     report.narrowest_interval = narrow.pop(None, None)
     report.narrowest_by_table = narrow
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _by_date(previous: dict[str, bytes], dates: dict[str, str] | None) -> dict[str, dict[str, bytes]]:
+    """The previous tables as versions: one ("lama"), or one per reference date ("lama <date>")."""
+    if not dates:
+        return {"lama": previous}
+    out: dict[str, dict[str, bytes]] = {}
+    for name, content in previous.items():
+        out.setdefault(f"lama {dates.get(name, '')}".rstrip(), {})[name] = content
+    return out
+
+
+def audit_series(versions: dict[str, dict[str, bytes]], schemas: dict[str, dict],
+                 k_for: dict[str, int], specific: set[str]) -> AuditReport:
+    """Attack every published version of a series at once (issue 13: privacy across time).
+
+    ``versions`` maps a label (the reference date, oldest first) to the tables that got a new
+    version on that date: a table held back or unchanged is not republished, so it appears
+    only on the dates it was published. Each date's tables are written with every equation
+    and declared identity between them; each table's consecutive published versions are
+    coupled by the attacker's change bound (all of build.CHANGE_MODES, as audit_release does
+    for two versions), so a cell hidden on one date and shown on another, or hidden on
+    several dates, is attacked through every difference at once. The single-version checks
+    (published small counts) are the gate's, per release; this adds what time gives away.
+    """
+    started = time.perf_counter()
+    default_k = max(k_for.values(), default=10)
+    findings: list[AuditFinding] = []
+    for label, tables in versions.items():
+        for name, content in tables.items():
+            try:
+                parse(name, label, content, schemas[name])
+            except (SchemaError, KeyError, ValueError) as exc:
+                findings.append(AuditFinding("format", name, version=label, detail=f": {exc}"))
+    report = AuditReport(passed=False)
+    if findings:
+        report.findings, report.seconds = findings, time.perf_counter() - started
+        return report
+    narrow: dict = {}
+    for mode in build.CHANGE_MODES:
+        joint = _attack(versions, schemas, k_for, default_k, specific, couple=mode,
+                        links=_series_links(versions))
+        seen = set(findings)
+        findings += [f for f in joint.findings if f.rule != "konsistensi" and f not in seen]
+        report.lps += joint.bounds.lps
+        report.hidden_cells = int(joint.real.size)
+        report.identities = joint.identities
+        report.version_assumption_failed += len(joint.bounds.infeasible)
+        for name, delta in joint.deltas.items():
+            report.deltas[name] = max(report.deltas.get(name, 0.0), delta)
+        for key, width in joint.narrowest().items():
+            if width is not None and (narrow.get(key) is None or width < narrow[key]):
+                narrow[key] = width
+        if not joint.bounds.infeasible:
+            break  # the looser bounds' intervals contain these (build.CHANGE_MODES)
+    report.findings, report.passed = findings, not findings
+    report.narrowest_interval = narrow.pop(None, None)
+    report.narrowest_by_table = narrow
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+Link = tuple[str, str, tuple[str, ...]]  # (newer label, older label, tables published on both)
+
+
+def _series_links(versions: dict[str, dict[str, bytes]]) -> list[Link]:
+    """Each table's consecutive published versions, grouped by the pair of dates."""
+    last: dict[str, str] = {}
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for label, tables in versions.items():
+        for name in tables:
+            if name in last:
+                grouped.setdefault((label, last[name]), []).append(name)
+            last[name] = label
+    return [(new, old, tuple(names)) for (new, old), names in grouped.items()]
 
 
 def _without_identity_contradictions(alone: _Attack, current, schemas, k_for, default_k,
@@ -150,9 +236,10 @@ def _without_identity_contradictions(alone: _Attack, current, schemas, k_for, de
 
 def _attack(files: dict[str, dict[str, bytes]], schemas: dict[str, dict], k_for: dict[str, int],
             default_k: int, specific: set[str], couple: str | None = None,
-            identities: bool = True) -> _Attack:
+            identities: bool = True, links: list[Link] | None = None) -> _Attack:
     """Build every equation of the given versions (declared identities included) and run
-    the LP attack on them; ``couple`` names the change bound between versions, if any."""
+    the LP attack on them; ``couple`` names the change bound between versions, if any, and
+    ``links`` which versions of which tables it couples (default: "baru" with "lama")."""
     system = System()
     tables = {v: {n: parse(n, v, c, schemas[n]) for n, c in fs.items()} for v, fs in files.items()}
     for version in tables.values():
@@ -164,7 +251,15 @@ def _attack(files: dict[str, dict[str, bytes]], schemas: dict[str, dict], k_for:
         build.add_equations(system, version, totals)
         if identities:
             used += [n for n in build.add_identities(system, version) if n not in used]
-    deltas = build.add_coupling(system, tables["baru"], tables["lama"], couple) if couple else {}
+    deltas: dict[str, float] = {}
+    if couple:
+        if links is None:
+            links = [("baru", "lama", tuple(tables["baru"].keys() & tables["lama"].keys()))]
+        for new, old, names in links:
+            found = build.add_coupling(system, {n: tables[new][n] for n in names},
+                                       {n: tables[old][n] for n in names}, couple)
+            for name, delta in found.items():
+                deltas[name] = max(deltas.get(name, 0.0), delta)
     questions = [q for version in tables.values()
                  for q in build.group_questions(version, totals, specific, GROUP_ALL_BUT, GROUP_DOMINANCE)]
     attack = _Attack(system, questions, k_for, default_k, specific)
@@ -311,7 +406,7 @@ class _Attack:
             if key[0] == "interval":
                 c = cells[key[1]]
                 width = b.exact_max[key[1]] - b.exact_min[key[1]]
-                rule = "terkunci" if width < TOL else ("versi" if c.version == "lama" else "interval")
+                rule = "terkunci" if width < TOL else ("versi" if c.version.startswith("lama") else "interval")
                 out.append(AuditFinding(rule, c.table, c.desa, c.kategori, c.column, c.version))
             elif key[0] == "orang-dalam":
                 a, other = (cells[x] for x in self.pairs[key[1]][:2])

@@ -278,18 +278,6 @@ def _too_stable(new: pd.DataFrame, old: pd.DataFrame, k: int) -> bool:
     return bool((bound[newly] < k).any())
 
 
-def _total_unchanged(spec, final: dict[str, pd.DataFrame], previous: dict[str, pd.DataFrame]) -> bool:
-    """The row this table sums to reads the same, desa by desa, as in the previous version."""
-    total, _mode = total_of(spec)
-    if total is None or total[0] not in final or total[0] not in previous:
-        return False
-    name, kode = total
-    rows = [t[t.index.get_level_values("kode") == str(kode)].sort_index()
-            for t in (final[name], previous[name])]
-    return rows[0].index.equals(rows[1].index) and np.array_equal(
-        rows[0].to_numpy(), rows[1].to_numpy(), equal_nan=True)
-
-
 def _hold_back(out: list[ProtectedTable], prepared: dict[str, _Prepared],
                previous: dict[str, pd.DataFrame]) -> list[ProtectedTable]:
     """Keep the previous version of tables a re-harvest cannot yet publish safely.
@@ -298,38 +286,42 @@ def _hold_back(out: list[ProtectedTable], prepared: dict[str, _Prepared],
     1..k-1, a count that fell below k) is bounded by the attacker to its old value plus or
     minus d, the change the attacker estimates for that table, desa and category from the
     cells published in both versions (_too_stable): no suppression can widen that, and for
-    a stable table d is 0, 1 or 2. Such a table keeps its previous version (no new draft;
-    nothing new is published, so nothing new can leak) as long as the total it adds up to
-    is published unchanged; every changed table a declared identity ties it to is kept with
-    it, under the same condition (so the kept versions still agree with each other and with
-    the tables that are released); this repeats until no further table qualifies. A table
-    that cannot be held back (a changed total, a table that is another's total) says so in
-    its notes and is left to the gate.
+    a stable table d is 0, 1 or 2. Such a table keeps its previous version: no new draft, so
+    nothing new of it is published and nothing new can leak, while every other table of the
+    release publishes its new version (a living district is never frozen by one table).
+    Every changed table a declared identity ties it to is kept with it (transitively), so
+    the versions a table keeps agree with each other (both age tables on one date). Kept
+    tables are not republished: the auditor attacks the new versions of the other tables
+    beside every table's last published version (privacy_check), and an attacker who reads
+    the reference dates writes no identity between versions of different dates. Only a
+    table that is another's total (the population table, the marital-status table) or that
+    has no previous version cannot be kept; it says so in its notes and is left to the gate.
     """
     by_name = {p.table.spec.name: p for p in out}
     old = {n: _numbers(f) for n, f in previous.items()}
     new = {n: _numbers(p.frame) for n, p in by_name.items()}
     stable = {n for n, p in prepared.items() if n in old and (p.hidden_rows & p.published_before).any()
               and _too_stable(new[n], old[n], p.k)}
-    held: set[str] = set()
-    while True:
-        final = {n: (old[n] if n in held else new[n]) for n in by_name}
-        more: set[str] = set()
-        for name in stable - held:
-            group = _identity_group(name, held, new, old)
-            if all(t in old and t not in (UNIT_TABLE, MARITAL_TABLE)
-                   and _total_unchanged(prepared[t].table.spec, final, old) for t in group):
-                more |= group
-        if not more:
-            break
-        held |= more
-    for name in stable - held:
+    held: dict[str, str] = {}  # table -> the table whose stable rows keep it
+    for name in sorted(stable):
+        if name in held or not _keepable(name, old):
+            continue
+        for table in sorted(_identity_group(name, set(held), new, old)):
+            if _keepable(table, old):
+                held.setdefault(table, name)
+    for name in sorted(stable - set(held)):
         by_name[name].notes.append(
             "perubahan antarversi tabel ini terlalu kecil untuk melindungi sel yang dulu terbit dan "
-            "kini disembunyikan, dan versi sebelumnya tidak dapat dipertahankan (jumlahnya atau "
-            "tabel yang terkait dengannya berubah): auditor akan menolak rilis ini; tunggu "
-            "perubahan yang lebih besar atau ajukan bersama pembaruan berikutnya")
-    return [_held(p, previous[p.table.spec.name]) if p.table.spec.name in held else p for p in out]
+            "kini disembunyikan, dan versi sebelumnya tidak dapat dipertahankan (tabel ini adalah "
+            "jumlah tabel lain): auditor akan menolak rilis ini; tunggu perubahan yang lebih besar "
+            "atau ajukan bersama pembaruan berikutnya")
+    return [_held(p, previous[p.table.spec.name], held[p.table.spec.name])
+            if p.table.spec.name in held else p for p in out]
+
+
+def _keepable(name: str, old: dict[str, pd.DataFrame]) -> bool:
+    """A table may keep its previous version: it has one and is no other table's total."""
+    return name in old and name not in (UNIT_TABLE, MARITAL_TABLE)
 
 
 def _identity_group(name: str, held: set[str], new: dict[str, pd.DataFrame],
@@ -355,8 +347,9 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
     return a.index.equals(b.index) and np.array_equal(a.to_numpy(), b.to_numpy(), equal_nan=True)
 
 
-def _held(p: ProtectedTable, previous: pd.DataFrame) -> ProtectedTable:
-    """The previous published version of a table, as this release's (unchanged) table."""
+def _held(p: ProtectedTable, previous: pd.DataFrame, because: str) -> ProtectedTable:
+    """The previous published version of a table, as this release's (unchanged) table;
+    ``because`` names the table whose stable rows keep it (itself, or one tied to it)."""
     frame = previous.copy()
     for c in COUNT_FIELDS:
         if c in frame.columns:
@@ -365,6 +358,8 @@ def _held(p: ProtectedTable, previous: pd.DataFrame) -> ProtectedTable:
     hidden = int(frame[[c for c in COUNT_FIELDS if c in frame.columns]].isna().to_numpy().sum())
     note = ("versi sebelumnya dipertahankan: perubahan antarversi terlalu kecil untuk "
             "menyembunyikan sel yang dulu terbit")
+    if because != p.table.spec.name:
+        note += f" (tabel {because}, yang terikat identitas antartabel dengan tabel ini)"
     return ProtectedTable(table=p.table, frame=frame, k=p.k, primary=0, secondary=hidden,
                           notes=[note])
 

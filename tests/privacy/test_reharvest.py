@@ -73,17 +73,25 @@ def test_a_changed_district_is_refused_with_the_tables_it_cannot_protect_named(f
                                                                               other_export):
     # Another seed: every desa of 30 residents changes, many go dark, and rows the first
     # release published (zeros of rare categories) must now be hidden. An attacker bounds each
-    # by its old value plus the change seen in its own table (a few people): under k, and no
-    # table can keep its previous version because every total changed. Nothing is published;
-    # the report names the tables, in words the produsen reads.
+    # by its old value plus the change seen in its own table (a few people): under k. The
+    # protector keeps the tables it can at their previous version (named, with the reason);
+    # what is left still leaks, so the gate refuses the release and its messages name the
+    # tables and desa, in words the produsen reads.
     from portal.harvest.service import harvest
 
     changed = harvest(str(other_export), NEXT_MONTH, users["produsen"])
     assert len(changed.drafts) > 10
     report = changed.drafts[0].privacy_report
-    assert not report["audit"]["passed"] and gate_errors(report)
-    named = {t["table"] for t in report["tables"] if any("auditor akan menolak" in n for n in t["notes"])}
-    assert named and named <= {f["table"] for f in report["audit"]["findings"]} | named
+    errors = gate_errors(report)
+    assert not report["audit"]["passed"] and errors
+    listed = {f["table"] for f in report["audit"]["findings"][:50]}
+    assert listed and all(any(f"tabel {t}" in e for e in errors) for t in listed)
+    kept = {t["table"] for t in report["tables"]
+            if any(n.startswith("versi sebelumnya dipertahankan") for n in t["notes"])}
+    assert kept <= set(changed.unchanged)
+    for table in kept:
+        notes = next(t["notes"] for t in report["tables"] if t["table"] == table)
+        assert any("terlalu kecil" in n for n in notes)
 
 
 # -- small synthetic two-version districts ----------------------------------------------------
