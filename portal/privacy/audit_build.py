@@ -11,13 +11,16 @@ from portal.privacy.policy import UNFILLED, sensitive_codes
 from portal.statistics.catalogue import get_spec
 from portal.statistics.identities import Relation, Side, relations_for
 
-# The attacker's change bounds between versions: "global" assumes no cell moved by more than
-# the largest change seen anywhere; "table" by more than the largest change seen in its own
-# table; "local" takes the tightest of the largest change in the same table and desa, the
-# largest in the same table and category, and the 90th percentile of the table's changes.
-# All three are attacked: a bound that contradicts the numbers (an infeasible component)
-# tells the attacker nothing there, so a careful attacker falls back to a looser one.
-CHANGE_MODES = ("global", "table", "local")
+# The attacker's change bounds between versions: "local" takes the tightest of the largest
+# change in the same table and desa, the largest in the same table and category, and the 90th
+# percentile of the table's changes; "table" assumes no cell moved by more than the largest
+# change seen in its own table; "global" by more than the largest change seen anywhere.
+# Each bound is at most the next, cell by cell, so their feasible sets nest (local inside
+# table inside global) and an interval can only widen from one to the next: the auditor
+# attacks the tightest first and a looser one only where the tighter contradicts the numbers
+# (an infeasible component tells the attacker nothing there, so a careful attacker falls
+# back to a looser bound).
+CHANGE_MODES = ("local", "table", "global")
 CHANGE_QUANTILE = 0.9
 CHANGE_EVIDENCE = 5
 
