@@ -26,7 +26,7 @@ from portal.statistics.catalogue import get_spec
 
 # SVG geometry of a trend chart (viewBox units).
 WIDTH, HEIGHT = 640, 230
-LEFT, RIGHT, TOP, BOTTOM = 80, 620, 20, 170
+LEFT, RIGHT, TOP, BOTTOM = 80, 600, 20, 170
 ALL = ""  # the category choice "every category together" and the area choice "the district"
 _SUMS = LRU(32)
 LEVELS = (("", None), ("kecamatan", "kode_kecamatan"), ("desa", "kode_desa"))
