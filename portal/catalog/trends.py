@@ -288,7 +288,7 @@ def dataset_section(found, release, args, villages) -> Markup:
     """The dataset page's trend section (rendered once per series, choice, version and language)."""
     name = found.dataset.name
     sums = sums_of(found.versions)
-    if not sums.points:
+    if not sums.cells:  # no counts by category (a boundary list): nothing to trend
         return Markup("")
     area, kode = choice(args, sums, name)
     page = url_for("catalog.dataset", name=name)

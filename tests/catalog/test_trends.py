@@ -134,3 +134,19 @@ def test_no_trend_section_without_the_population_dataset(client, factory):
     monthly(factory, NAME, 2)
     assert 'id="tren"' not in client.get("/desa/51.02.01.2001").get_data(as_text=True)
     assert 'id="perubahan"' not in client.get("/dasbor").get_data(as_text=True)
+
+
+def test_a_table_without_counts_has_no_trend_section(client, factory):
+    def rows_of(month):
+        return [[r[0], r[1], r[2], r[3], "batas", "poligon", "1", "1", "1"] for r in grown(month)]
+    ds = monthly(factory, NAME, 2, rows_of)
+    from portal.datasets.storage import sha256_bytes
+    from portal.extensions import db
+    for release in ds.releases:  # the header without kode/jumlah: a list of places, not counts
+        path = factory.storage.published_dir(NAME, release.version) / f"data/{NAME}.csv"
+        content = path.read_bytes().replace(b"kode,kategori,jumlah", b"jenis,bentuk,luas", 1)
+        path.write_bytes(content)
+        release.file(f"{NAME}.csv").sha256 = sha256_bytes(content)
+    db.session.commit()
+    page = client.get(f"/dataset/{NAME}")
+    assert page.status_code == 200 and 'id="tren"' not in page.get_data(as_text=True)
