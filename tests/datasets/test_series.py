@@ -153,9 +153,7 @@ def _publish_third_month(factory, users, rows_of=grown):
     from datetime import date, datetime
 
     from portal.core.vocabularies import DEFAULT_LICENCE
-    from portal.datasets import packaging
-
-    from portal.datasets import publish
+    from portal.datasets import packaging, publish
     from portal.extensions import db
     from tests.support.series import month_csv
 
