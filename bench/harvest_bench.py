@@ -1,8 +1,8 @@
 """Harvest speed: the 470,000-resident demo district from CSV to in-memory statistic tables.
 
 Prints, from the same run, the floor (pandas reading tweb_penduduk.csv and one groupby)
-beside the portal's harvest (read every table, check, minimise, count all 19 tables and
-build the scanner's deny-list of names), their ratio, and each one's peak resident memory.
+beside the portal's harvest (read every table, check, minimise, count every catalogue table and
+build the scanner's deny-list of names; with the village tables of issue 16), their ratio, and each one's peak resident memory.
 Each is timed inside its own child process, so neither inherits the other's memory.
 
     .venv/bin/python bench/harvest_bench.py [--residents 470000] [--repeat 2]
@@ -23,7 +23,8 @@ from portal.statistics.catalogue import CATALOGUE  # noqa: E402
 
 def export(residents: int) -> Path:
     """The generated export, cached under bench/out/ (git-ignored)."""
-    out = ROOT / "bench" / "out" / f"district-{residents}-seed1"
+    # "-desa": the export with the village tables of issue 16 (log_penduduk, program, ...).
+    out = ROOT / "bench" / "out" / f"district-{residents}-seed1-desa"
     if not (out / "tweb_penduduk.csv").exists():
         print(f"generating {residents} residents into {out} ...", flush=True)
         generate_district(out, residents=residents, seed=1, fmt="csv")

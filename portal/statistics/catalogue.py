@@ -364,6 +364,12 @@ VILLAGE_TABLES: tuple[TableSpec, ...] = (
         method="Nomor kartu tidak pernah dibaca lebih dari ada/tidaknya: batas panen mengubahnya "
                "menjadi ya/tidak lalu membuangnya.",
         method_en="The card number is reduced at the harvest boundary to yes/no, then dropped."),
+    # Kelompok rentan is counted (compute) and its identities with the register tables are
+    # declared, but it is not published yet: where its specific-data cells are 0 (hidden) and
+    # the age category BALITA is published, the identity rentan(<1, 1-5) = BALITA pins them and
+    # the protector does not yet widen that (tests/privacy, issue 16 report). See WITHHELD.
+)
+WITHHELD: tuple[TableSpec, ...] = (
     TableSpec(
         name="kelompok-rentan", dimension="rentan", unit="penduduk", population="rentan",
         title="Kelompok Rentan per Desa", title_en="Vulnerable Groups by Village",

@@ -36,6 +36,8 @@ from portal.statistics.compute import Category, StatTable, _assemble, _positions
 PERSON_EVENTS = {"1": LAHIR, "2": MATI, "3": PINDAH, "4": HILANG, "5": DATANG}
 # log_keluarga.id_peristiwa -> row (1 keluarga baru, 2 KK mati, 3 KK pindah, 4 KK hilang, 5 datang).
 FAMILY_EVENTS = {"1": LAHIR, "2": MATI, "3": PINDAH, "4": HILANG, "5": DATANG}
+KNOWN_EVENTS = {"1", "2", "3", "4", "5", "6"}
+KNOWN_FAMILY_EVENTS = {"1", "2", "3", "4", "5", "6", "11", "12", "13", "14"}
 OPENING_PERSON = {"1", "5"}         # latest log before the month: born or arrived
 OPENING_FAMILY = {"1", "5", "12"}   # new, arrived, or split off (OpenSID: 1 and 12)
 # Columns of the residents frame the village tables read.
@@ -130,7 +132,8 @@ def monthly_people(spec: TableSpec, logs: pd.DataFrame, people: pd.DataFrame, de
     """Laporan bulanan penduduk: OpenSID's current formulas (see the spec's method note)."""
     counter = _Counter(desa, _cats(MONTHLY_PENDUDUK))
     sex = people.set_index("id")["sex"]
-    logs = logs[logs["bulan_lapor"] != ""]
+    # A row the checks flagged (no month, a code outside ref_peristiwa) is not counted at all.
+    logs = logs[(logs["bulan_lapor"] != "") & logs["kode_peristiwa"].str.strip().isin(KNOWN_EVENTS)]
     before = _latest(logs[logs["bulan_lapor"] < month], "id_pend")
     opening = before[before["kode_peristiwa"].str.strip().isin(OPENING_PERSON)]
     counter.add(opening["config_id"], np.full(len(opening), AWAL),
@@ -165,7 +168,7 @@ def monthly_families(spec: TableSpec, family_logs: pd.DataFrame, logs: pd.DataFr
     via = (linked.reindex(frame["id_log_penduduk"]).to_numpy() if "id_log_penduduk" in frame.columns
            else np.full(len(frame), np.nan, dtype=object))
     frame["bulan"] = pd.Series(via, index=frame.index).fillna("").where(lambda s: s != "", own)
-    frame = frame[frame["bulan"] != ""]
+    frame = frame[(frame["bulan"] != "") & frame["id_peristiwa"].str.strip().isin(KNOWN_FAMILY_EVENTS)]
     event = frame["id_peristiwa"].str.strip()
     before = _latest(frame[frame["bulan"] < month], "id_kk")
     opening = before[before["id_peristiwa"].str.strip().isin(OPENING_FAMILY)]
