@@ -100,9 +100,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(places_bp)
     app.register_blueprint(feeds_bp)
     from portal.catalog.browse import bp as browse_bp
+    from portal.catalog.quality import bp as quality_bp  # /kualitas-data (issue 13)
     from portal.search.index import search_cli
 
     app.register_blueprint(browse_bp)
+    app.register_blueprint(quality_bp)
     app.cli.add_command(search_cli)  # flask search reindex
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)

@@ -59,6 +59,8 @@ GETS: dict[tuple[str, str], tuple[str, dict]] = {
     ("/admin/releases/<int:release_id>/metadata", "GET"): ("/admin/releases/{published}/metadata",
                                                            TABLE),
     ("/admin/topics", "GET"): ("/admin/topics", TABLE),
+    ("/admin/kualitas-data", "GET"): ("/admin/kualitas-data", TABLE),
+    ("/admin/kualitas-data.csv", "GET"): ("/admin/kualitas-data.csv", TABLE),
     ("/admin/topics/new", "GET"): ("/admin/topics/new", TABLE),
     ("/admin/topics/<name>/edit", "GET"): ("/admin/topics/agama/edit", TABLE),
     ("/admin/users", "GET"): ("/admin/users", TABLE),
@@ -94,6 +96,7 @@ GETS: dict[tuple[str, str], tuple[str, dict]] = {
     ("/privasi", "GET"): ("/privasi", PUBLIC),
     ("/sitemap.xml", "GET"): ("/sitemap.xml", PUBLIC),
     ("/static/<path:filename>", "GET"): ("/static/css/portal.css", PUBLIC),
+    ("/kualitas-data", "GET"): ("/kualitas-data", PUBLIC),
     ("/topik", "GET"): ("/topik", PUBLIC),
     ("/topik/<slug>", "GET"): ("/topik/kependudukan", PUBLIC),
 }

@@ -65,6 +65,8 @@ PERMISSIONS: dict[str, Permission] = {
     "manage_users": Permission(WALIDATA),
     "manage_organizations": Permission(WALIDATA),
     "manage_topics": Permission(WALIDATA),
+    # The data-quality ranking of the last harvest, to send back to the villages (counts only).
+    "view_data_quality": Permission(WALIDATA),
 }
 
 
