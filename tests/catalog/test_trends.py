@@ -150,3 +150,14 @@ def test_a_table_without_counts_has_no_trend_section(client, factory):
     db.session.commit()
     page = client.get(f"/dataset/{NAME}")
     assert page.status_code == 200 and 'id="tren"' not in page.get_data(as_text=True)
+
+
+def test_every_trend_chart_is_an_image_with_a_title_and_a_table(client, factory):
+    monthly(factory, "penduduk-dan-keluarga", 3, _population)
+    for url in ("/dataset/penduduk-dan-keluarga", "/desa/51.02.01.2001", "/kecamatan/51.02.01", "/dasbor"):
+        page = client.get(url).get_data(as_text=True)
+        charts = re.findall(r'<svg role="img" aria-labelledby="(tren[^" ]*)-title \1-desc"', page)
+        assert charts, url
+        for chart in charts:
+            assert page.count(f'id="{chart}-title"') == 1 and page.count(f'id="{chart}-desc"') == 1
+        assert page.count('<svg class="trend"') == 0 and page.count("Angka tren dalam tabel") == len(charts)
