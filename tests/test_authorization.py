@@ -88,6 +88,7 @@ GETS: dict[tuple[str, str], tuple[str, dict]] = {
     ("/datastore/dump/<resource_id>", "GET"): ("/datastore/dump/{resource}", PUBLIC),
     ("/desa/<kode>", "GET"): ("/desa/51.02.01.2001", PUBLIC),
     ("/kecamatan/<kode>", "GET"): ("/kecamatan/51.02.01", PUBLIC),
+    ("/dataset/<name>/series.<fmt>", "GET"): ("/dataset/{name}/series.csv", PUBLIC),
     ("/feeds/releases.atom", "GET"): ("/feeds/releases.atom", PUBLIC),
     ("/feeds/topic/<topic>.atom", "GET"): ("/feeds/topic/kependudukan.atom", PUBLIC),
     ("/healthz", "GET"): ("/healthz", PUBLIC),
