@@ -23,8 +23,8 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import shapely
-from shapely.geometry import shape
 
 from portal.audit.log import record
 from portal.auth.models import User
@@ -87,22 +87,28 @@ def geojson_path(name: str) -> str:
     return f"data/{name}.geojson"
 
 
-def area_km2(geometry: dict | None) -> float | None:
+def _geometry(geometry: dict):
+    """A GeoJSON geometry as a shapely one (GEOS reads it: a polygon of 10,000 points in ms)."""
+    return shapely.from_geojson(json.dumps(geometry))
+
+
+def area_km2(geometry: dict | None, geom=None) -> float | None:
     """Area of a (Multi)Polygon in km² on a local equirectangular plane; None for a point."""
     if not geometry or geometry.get("type") not in ("Polygon", "MultiPolygon"):
         return None
-    geom = shape(geometry)
+    geom = geom if geom is not None else _geometry(geometry)
     lat0 = geom.centroid.y
     scaled = shapely.transform(geom, lambda xy: xy * [KM_PER_DEG_LNG * math.cos(math.radians(lat0)),
                                                       KM_PER_DEG_LAT])
     return float(scaled.area)
 
 
-def _inside_point(geometry: dict | None) -> tuple[float, float] | None:
+def _inside_point(geometry: dict | None, geom=None) -> tuple[float, float] | None:
     """(lat, lng) of a point inside the desa: its own point, or one on its boundary's surface."""
     if not geometry:
         return None
-    point = shape(geometry).point_on_surface() if geometry["type"] != "Point" else shape(geometry)
+    geom = geom if geom is not None else _geometry(geometry)
+    point = geom.point_on_surface() if geometry["type"] != "Point" else geom
     return point.y, point.x
 
 
@@ -139,11 +145,15 @@ def _drawn_as(feature: dict) -> str:
     return "titik" if geometry["type"] == "Point" else "batas"
 
 
-def _round(value, places: int = 6):
-    """Coordinates rounded to ~0.1 m, recursively, so the same boundary gives the same bytes."""
-    if isinstance(value, (list, tuple)):
-        return [_round(v, places) for v in value]
-    return round(float(value), places)
+def _round(geometry: dict, places: int = 6) -> list:
+    """Coordinates rounded to ~0.1 m (a ring at a time), so the same boundary gives the same bytes."""
+    coords = geometry["coordinates"]
+    if geometry["type"] == "Point":
+        return np.round(np.asarray(coords, dtype=float), places).tolist()
+    polygons = [coords] if geometry["type"] == "Polygon" else coords
+    rounded = [[np.round(np.asarray(ring, dtype=float), places).tolist() for ring in polygon]
+               for polygon in polygons]
+    return rounded[0] if geometry["type"] == "Polygon" else rounded
 
 
 def normalised_features(features: dict[str, dict], district) -> list[dict]:
@@ -155,7 +165,7 @@ def normalised_features(features: dict[str, dict], district) -> list[dict]:
         feature, place = features[code], desa[code]
         geometry = feature.get("geometry")
         if geometry:
-            geometry = {"type": geometry["type"], "coordinates": _round(geometry["coordinates"])}
+            geometry = {"type": geometry["type"], "coordinates": _round(geometry)}
         area = area_km2(geometry)
         out.append({"type": "Feature", "id": code, "geometry": geometry, "properties": {
             "kode_desa": code, "nama_desa": place.nama, "kode_kecamatan": place.kode_kecamatan,
@@ -264,9 +274,8 @@ def geojson_bbox(sha256: str, name: str) -> tuple[float, float, float, float] | 
     content = storage().read(sha256, name)
     if content is None:
         return None
-    points = [p for f in json.loads(content).get("features", []) if f.get("geometry")
-              for p in shapely.get_coordinates(shape(f["geometry"])).tolist()]
-    if not points:
+    shapes = [_geometry(f["geometry"]) for f in json.loads(content).get("features", []) if f.get("geometry")]
+    if not shapes:
         return None
-    lngs, lats = [p[0] for p in points], [p[1] for p in points]
-    return min(lngs), min(lats), max(lngs), max(lats)
+    west, south, east, north = shapely.total_bounds(shapes).tolist()
+    return west, south, east, north
