@@ -93,13 +93,16 @@ class _Counter:
         self.cats = cats
         self.place = {key: i for i, key in enumerate(desa.index)}
         self.index = {c.code: i for i, c in enumerate(cats)}
+        # Category code -> position, as an array: codes are small non-negative integers.
+        self.lookup = np.full(max(self.index) + 2, -1, dtype=np.int64)
+        self.lookup[list(self.index)] = list(self.index.values())
         self.counts = np.zeros((len(desa), len(cats), 2), dtype=np.int64)
 
     def add(self, config_id: pd.Series, code: np.ndarray, sex: pd.Series) -> None:
         """Count one unit per row: its desa, category code and sex ("1"/"2")."""
         place = _positions(config_id.astype(str).reset_index(drop=True), self.place)
-        cat = np.array([self.index.get(int(c), -1) for c in code], dtype=np.int64) if len(code) else \
-            np.zeros(0, np.int64)
+        code = np.asarray(code, dtype=np.int64)
+        cat = self.lookup[np.where((code >= 0) & (code < len(self.lookup)), code, len(self.lookup) - 1)]
         sx = _positions(sex.astype(str).reset_index(drop=True), {"1": 0, "2": 1})
         ok = (place >= 0) & (cat >= 0) & (sx >= 0)
         key = (place[ok] * len(self.cats) + cat[ok]) * 2 + sx[ok]

@@ -716,3 +716,86 @@ def _(ws):
     for table, frame in both.items():
         frame.to_csv(folder / "desa-b" / f"{table}.csv", index=False)
     return str(folder)
+
+
+# --- the optional tables of issue 16: log_penduduk, log_keluarga, program, program_peserta --
+# A bad row of an optional table is reported (desa, table, row, column) and not counted; the
+# register's tables and every other count stay as they were, so a re-harvest proposes nothing.
+
+def appended(ws: Workspace, table: str, changes: dict[str, str]) -> str:
+    """A copy of the export with one more row of ``table``: a copy of its row ROW, changed."""
+    def change(frame: pd.DataFrame) -> pd.DataFrame:
+        row = frame.iloc[[ROW]].copy()
+        for column, value in changes.items():
+            row[column] = value
+        return pd.concat([frame, row], ignore_index=True)
+    return edited(ws, table, change)
+
+
+@case("log_row_of_a_resident_who_does_not_exist", harmless=True)
+def _(ws):
+    return appended(ws, "log_penduduk", {"id": "99999901", "id_pend": "99999901"})
+
+
+@case("log_row_with_an_unknown_event_code", harmless=True)
+def _(ws):
+    return appended(ws, "log_penduduk", {"id": "99999902", "kode_peristiwa": "9"})
+
+
+@case("log_row_reported_after_the_reference_date", harmless=True)
+def _(ws):
+    return appended(ws, "log_penduduk", {"id": "99999903", "kode_peristiwa": "2",
+                                         "tgl_lapor": "2027-05-01 10:00:00"})
+
+
+@case("nik_typed_into_a_log_note", harmless=True)
+def _(ws):
+    nik = read(ws, "tweb_penduduk")["nik"].iloc[ROW]
+    ws.secrets.append(nik)
+    return cell(ws, "log_penduduk", "catatan", f"pindah bersama {nik}, hubungi 081234567890")
+
+
+@case("log_rows_with_the_same_id", "tabel log_penduduk", "kolom id", "id yang sama")
+def _(ws):
+    return appended(ws, "log_penduduk", {"tgl_lapor": "2016-01-01 10:00:00"})
+
+
+@case("family_log_of_a_family_that_does_not_exist", harmless=True)
+def _(ws):
+    return appended(ws, "log_keluarga", {"id": "99999904", "id_kk": "99999904"})
+
+
+@case("aid_recipient_pointing_at_nobody", harmless=True)
+def _(ws):
+    return appended(ws, "program_peserta", {"id": "99999905", "kartu_id_pend": "99999905"})
+
+
+@case("aid_recipient_of_a_programme_that_does_not_exist", harmless=True)
+def _(ws):
+    return appended(ws, "program_peserta", {"id": "99999906", "program_id": "99999906"})
+
+
+@case("programme_named_after_a_person", harmless=True)
+def _(ws):
+    name = read(ws, "tweb_penduduk")["nama"].iloc[ROW]
+    ws.secrets.append(name)
+    return appended(ws, "program", {"id": "99999907", "config_id": "1", "nama": f"Santunan {name}",
+                                    "sdate": "2020-01-01", "edate": "2020-12-31", "status": "0"})
+
+
+@case("programme_with_an_unknown_target_and_an_impossible_period", harmless=True)
+def _(ws):
+    return appended(ws, "program", {"id": "99999908", "sasaran": "7", "sdate": "2026-12-31",
+                                    "edate": "2026-01-01"})
+
+
+@case("household_whose_head_does_not_exist", harmless=True)
+def _(ws):
+    return appended(ws, "tweb_rtm", {"id": "99999909", "nik_kepala": "99999909", "no_kk": "510201200199999"})
+
+
+@case("household_table_with_the_number_column_missing", harmless=True)
+def _(ws):
+    # Without no_kk the households cannot be counted: one warning, and the household tables
+    # are not drafted this time (nothing new is proposed; the last harvest's drafts stay).
+    return edited(ws, "tweb_rtm", lambda f: f.drop(columns=["no_kk"]))
