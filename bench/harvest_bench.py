@@ -2,7 +2,8 @@
 
 Prints, from the same run, the floor (pandas reading tweb_penduduk.csv and one groupby)
 beside the portal's harvest (read every table, check, minimise, count every catalogue table and
-build the scanner's deny-list of names; with the village tables of issue 16), their ratio, and each one's peak resident memory.
+build the scanner's deny-list of names; with the village tables of issue 16), their ratio,
+and each one's peak resident memory.
 Each is timed inside its own child process, so neither inherits the other's memory.
 
     .venv/bin/python bench/harvest_bench.py [--residents 470000] [--repeat 2]
