@@ -29,6 +29,8 @@ upgrade: $(VENV)/.runtime
 	$(FLASK) db upgrade
 	$(FLASK) search reindex
 
+# DEMO_MONTHS (12) monthly exports of the demo district, generated once under instance/ and
+# harvested, submitted and approved in date order; months already harvested are skipped.
 demo: $(VENV)/.runtime
 	$(FLASK) demo
 
