@@ -12,10 +12,17 @@ from sqlalchemy import select
 
 from portal.auth.models import Role
 from portal.auth.permissions import NotAuthorized
-from portal.auth.services import AccountError, create_user, find_user, issue_password_link
+from portal.auth.services import (
+    AccountError,
+    create_user,
+    find_user,
+    issue_password_link,
+    set_memberships,
+)
 from portal.core.vocabularies import ReleaseStatus
 from portal.datasets import services as releases
 from portal.datasets.models import Release
+from portal.datasets.organizations import UnknownOrganization, organization
 from portal.demo import demo_command
 from portal.extensions import db
 from portal.harvest.service import HarvestFailed, harvest
@@ -35,23 +42,34 @@ def _parse_date(_ctx, _param, value: str | None) -> date | None:
 @click.argument("email")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--name", default="", help="Nama tampilan.")
+@click.option("--organization", "organizations", multiple=True, metavar="SLUG",
+              help="OPD tempat produsen menjadi anggota (boleh diulang).")
 @click.option("--password", envvar="PORTAL_PASSWORD", default=None,
               help="Dibaca dari PORTAL_PASSWORD; tanpa itu dicetak tautan sekali pakai untuk "
                    "pemilik akun mengatur kata sandinya sendiri.")
 @with_appcontext
-def create_user_command(email: str, role: str, name: str, password: str | None) -> None:
-    """Create an admin account (walidata or produsen).
+def create_user_command(email: str, role: str, name: str, organizations: tuple[str, ...],
+                        password: str | None) -> None:
+    """Create an admin account (walidata or produsen), a produsen with its OPDs.
 
     With PORTAL_PASSWORD the account gets that password (the demo and scripts); without it,
     a one-time link is printed for the owner to set their own (the portal sends no mail).
     """
     try:
+        opds = [organization(slug) for slug in organizations]
         user = create_user(email, password, role, name)
+        set_memberships(user, [o.id for o in opds], None)
         token = None if password is not None else issue_password_link(user, None)
         db.session.commit()
+    except UnknownOrganization as exc:
+        db.session.rollback()
+        raise click.ClickException(f"OPD {exc} tidak ada (lihat halaman OPD di area admin)") from None
     except AccountError as exc:
+        db.session.rollback()
         raise click.ClickException(str(exc)) from None
     click.echo(f"Pengguna {user.email} dibuat dengan peran {user.role.value}.")
+    if opds:
+        click.echo("Anggota OPD: " + ", ".join(o.name for o in opds))
     if token is not None:
         base = current_app.config["PORTAL_URL"]  # declared in portal/core/settings.py
         with current_app.test_request_context(base_url=base):
@@ -154,20 +172,86 @@ def releases_list(status: str | None) -> None:
         click.echo(f"#{release.id}\t{release.dataset.name}\t{release.version}\t{release.status.value}")
 
 
+# Columns of the hidden-cells table of ``releases show``: report key, heading.
+HIDDEN_COLUMNS = (("table", "Tabel"), ("privacy_class", "Kelas"), ("k", "k"), ("cells", "Sel"),
+                  ("suppressed_primary", "Primer"), ("suppressed_secondary", "Sekunder"),
+                  ("narrowest_interval", "Rentang"), ("findings", "Temuan"))
+
+
+def _text_table(rows: list[list[str]], headings: list[str]) -> list[str]:
+    """Rows as aligned plain-text lines under their headings (numbers right-aligned)."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headings)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.rjust(w) if c.lstrip("-").isdigit() else c.ljust(w)
+                         for c, w in zip(cells, widths, strict=True)).rstrip()
+    return [line(headings), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+
+
+def _hidden_cell(entry: dict, key: str) -> str:
+    """One cell of the hidden-cells table; a narrowest interval of None is unbounded."""
+    value = entry.get(key, 0 if key == "findings" else "")
+    if key == "narrowest_interval" and value is None:
+        return "tak terbatas"
+    return str(value)
+
+
+def privacy_lines(report: dict) -> list[str]:
+    """The privacy report as the review page shows it: verdict, summary lines, hidden cells per table."""
+    from portal.privacy.report import privacy_summary
+
+    if not report.get("audit"):
+        return ["Privasi: rilis ini belum diaudit; tidak dapat diajukan atau disetujui."]
+    verdict = "LULUS" if report.get("passed") else "TIDAK LULUS"
+    lines = [f"Privasi: {verdict} (kebijakan privasi versi {report.get('policy_version', '-')})"]
+    lines += [f"  - {line}" for line in privacy_summary(report)]
+    rows = [[_hidden_cell(t, key) for key, _ in HIDDEN_COLUMNS] for t in report.get("tables", [])]
+    if rows:
+        lines.append("Sel yang disembunyikan per tabel:")
+        lines += [f"  {line}" for line in _text_table(rows, [h for _, h in HIDDEN_COLUMNS])]
+    scan = report.get("scan") or {}
+    lines.append("Pemindaian data pribadi: " + ("bersih" if scan.get("passed") else "DITEMUKAN pola data pribadi"))
+    lines += [f"  ! {f.get('message', '')}" for f in (report["audit"].get("findings") or [])[:20]]
+    lines += [f"  ! {f.get('message', '')}" for f in (scan.get("findings") or [])[:20]]
+    return lines
+
+
+def release_json(release: Release, found) -> dict:
+    """The machine form of ``releases show``: everything it prints, as JSON-ready data."""
+    return {
+        "id": release.id, "dataset": release.dataset.name, "version": found.version,
+        "status": release.status.value, "change": found.kind,
+        "previous_version": found.previous.version if found.previous else None,
+        "reference_date": release.reference_date.isoformat(), "change_note": release.change_note,
+        "privacy_report": release.privacy_report, "validation_report": release.validation_report,
+        "meta_changes": found.meta_changes, "table_diff": found.table,
+        "withdrawn_at": release.withdrawn_at.isoformat() if release.withdrawn_at else None,
+        "withdrawal_reason": release.withdrawal_reason or None,
+        "files": [{"name": f.name, "bytes": f.bytes, "sha256": f.sha256} for f in release.files],
+    }
+
+
 @releases_group.command("show")
 @click.argument("release_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Keluaran JSON untuk mesin.")
 @with_appcontext
-def releases_show(release_id: int) -> None:
-    """Show one release: files, privacy report, validation and the diff against the public version."""
+def releases_show(release_id: int, as_json: bool) -> None:
+    """Show one release as the review page does: files, privacy report, validation and the diff."""
+    import json
+
     from portal.datasets.review import review
 
     release = _release(release_id)
     found = review(release)
+    if as_json:
+        click.echo(json.dumps(release_json(release, found), ensure_ascii=False, indent=2, default=str))
+        return
     click.echo(f"Rilis #{release.id}: {release.dataset.name} {found.version} ({release.status.value})")
     click.echo(f"Perubahan: {found.kind_label}"
                + (f" dibanding {found.previous.version}" if found.previous else ""))
     click.echo(f"Tanggal referensi: {release.reference_date}  Catatan: {release.change_note or '-'}")
-    click.echo(f"Privasi: {release.privacy_report}")
+    for line in privacy_lines(release.privacy_report or {}):
+        click.echo(line)
     report = release.validation_report
     checks = ", ".join(f"{k}: {v}" for k, v in report.get("checks", {}).items())
     click.echo(f"Validasi: {'valid' if report.get('valid') else 'TIDAK VALID'}" + (f" ({checks})" if checks else ""))
@@ -243,5 +327,73 @@ def releases_withdraw(release_id: int, as_user: str, reason: str) -> None:
     _transition(releases.withdraw, release_id, as_user, reason)
 
 
-COMMANDS = [create_user_command, generate_district_command, harvest_command, releases_group,
+@click.group("api-token")
+def api_token_group() -> None:
+    """Create, list and revoke API tokens (CKAN 2.9+), sent in the Authorization header."""
+
+
+def _owner(email: str):
+    user = find_user(email)
+    if user is None:
+        raise click.ClickException(f"pengguna {email} tidak ada")
+    return user
+
+
+@api_token_group.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="Nama token (mis. nama skrip yang memakainya).")
+@click.option("--expires", callback=_parse_date, default=None,
+              help="Tanggal kedaluwarsa (YYYY-MM-DD, UTC tengah malam); tanpa itu tidak kedaluwarsa.")
+@with_appcontext
+def api_token_create(email: str, name: str, expires: date | None) -> None:
+    """Create a token for EMAIL; the token is printed once, as the last line."""
+    from portal.auth.tokens import TokenError, create_token
+
+    user = _owner(email)
+    expires_at = datetime(expires.year, expires.month, expires.day) if expires else None
+    try:
+        token, secret = create_token(user, name, expires_at)
+        db.session.commit()
+    except TokenError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Token #{token.id} '{token.name}' dibuat untuk {user.email}"
+               + (f", berlaku sampai {expires_at:%Y-%m-%d}" if expires_at else "")
+               + ". Simpan sekarang: token ini tidak ditampilkan lagi.")
+    click.echo(secret)
+
+
+@api_token_group.command("list")
+@click.argument("email")
+@with_appcontext
+def api_token_list(email: str) -> None:
+    """List EMAIL's tokens (never the secrets)."""
+    from portal.auth.tokens import is_live, tokens_of
+
+    for token in tokens_of(_owner(email)):
+        state = "aktif" if is_live(token) else ("dicabut" if token.revoked_at else "kedaluwarsa")
+        expires = f"{token.expires_at:%Y-%m-%d}" if token.expires_at else "-"
+        used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "-"
+        click.echo(f"#{token.id}\t{token.name}\t{state}\tdibuat {token.created_at:%Y-%m-%d}\t"
+                   f"kedaluwarsa {expires}\tterakhir dipakai {used}")
+
+
+@api_token_group.command("revoke")
+@click.argument("email")
+@click.argument("token_id", type=int)
+@with_appcontext
+def api_token_revoke(email: str, token_id: int) -> None:
+    """Revoke EMAIL's token TOKEN_ID (see api-token list)."""
+    from portal.auth.tokens import TokenError, revoke_token
+
+    try:
+        token = revoke_token(_owner(email), token_id)
+        db.session.commit()
+    except TokenError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Token #{token.id} '{token.name}' dicabut.")
+
+
+COMMANDS = [create_user_command, api_token_group, generate_district_command, harvest_command, releases_group,
             demo_command, datasets_group]

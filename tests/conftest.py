@@ -9,7 +9,15 @@ from portal.auth.services import create_user
 from portal.datasets import services
 from portal.extensions import db
 from tests.support.forms import AuthActions
-from tests.support.world import PASSWORDS, REFERENCE_DATE, TEST_RESIDENTS, TEST_SEED, fresh_app, snapshot_dir
+from tests.support.world import (
+    PASSWORDS,
+    REFERENCE_DATE,
+    TEST_RESIDENTS,
+    TEST_SEED,
+    fresh_app,
+    join_catalogue_opds,
+    snapshot_dir,
+)
 
 # Fixture modules every folder may use (a test module imports plain helpers from tests.support).
 pytest_plugins = ["tests.support.browser", "tests.support.search_catalog", "tests.support.releases"]
@@ -88,6 +96,9 @@ def harvested(app, users, district_export, tmp_path_factory):
 
     result = harvest_once(app, district_export, REFERENCE_DATE, users["produsen"], snapshot_dir(tmp_path_factory))
     assert result.drafts
+    # The harvesting produsen belongs to every OPD of the table catalogue, as the demo's does.
+    join_catalogue_opds(users["produsen"])
+    db.session.commit()
     return result
 
 

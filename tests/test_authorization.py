@@ -17,14 +17,16 @@ import re
 from dataclasses import dataclass, field
 
 import pytest
+from sqlalchemy import select
 
 from portal import create_app
 from portal.api.dicts import stable_id
 from portal.auth.permissions import PERMISSIONS, roles_for
-from portal.auth.services import create_user
+from portal.auth.services import create_user, set_memberships
+from portal.auth.tokens import create_token
 from portal.core.vocabularies import ReleaseStatus
 from portal.datasets import services
-from portal.datasets.models import Dataset, Release
+from portal.datasets.models import Dataset, Organization, Release
 from portal.extensions import db
 from portal.harvest.models import HarvestRun
 from tests.support.catalog import CatalogFactory
@@ -66,6 +68,7 @@ GETS: dict[tuple[str, str], tuple[str, dict]] = {
     ("/admin/users", "GET"): ("/admin/users", TABLE),
     ("/admin/users/<int:user_id>", "GET"): ("/admin/users/{other}", TABLE),
     ("/admin/akun/sandi", "GET"): ("/admin/akun/sandi", TABLE),
+    ("/admin/akun/token", "GET"): ("/admin/akun/token", TABLE),
     ("/auth/sandi/<token>", "GET"): ("/auth/sandi/bukan-tautan-yang-berlaku", NOT_FOUND),
     ("/api", "GET"): ("/api", PUBLIC),
     ("/api/<int(min=1, max=3):ver>", "GET"): ("/api/3", PUBLIC),
@@ -85,10 +88,10 @@ GETS: dict[tuple[str, str], tuple[str, dict]] = {
     ("/dataset/<name>/version/<version>/download/<filename>", "GET"): (
         "/dataset/{name}/version/1.0.0/download/{name}.csv", PUBLIC),
     ("/dataset/<name>/version/<version>/privasi", "GET"): ("/dataset/{name}/version/1.0.0/privasi", PUBLIC),
+    ("/dataset/<name>/series.<fmt>", "GET"): ("/dataset/{name}/series.csv", PUBLIC),
     ("/datastore/dump/<resource_id>", "GET"): ("/datastore/dump/{resource}", PUBLIC),
     ("/desa/<kode>", "GET"): ("/desa/51.02.01.2001", PUBLIC),
     ("/kecamatan/<kode>", "GET"): ("/kecamatan/51.02.01", PUBLIC),
-    ("/dataset/<name>/series.<fmt>", "GET"): ("/dataset/{name}/series.csv", PUBLIC),
     ("/feeds/releases.atom", "GET"): ("/feeds/releases.atom", PUBLIC),
     ("/feeds/topic/<topic>.atom", "GET"): ("/feeds/topic/kependudukan.atom", PUBLIC),
     ("/healthz", "GET"): ("/healthz", PUBLIC),
@@ -131,6 +134,10 @@ POSTS: dict[tuple[str, str], Action] = {
     # A wrong current password: the form comes back (allowed), and no test password changes.
     ("/admin/akun/sandi", "POST"): Action("/admin/akun/sandi", {
         "current": "bukan-sandinya", "password": "kata-sandi-baru-77", "confirm": "kata-sandi-baru-77"}),
+    # A token named but without a CSRF token or by an anonymous caller: nothing is made.
+    ("/admin/akun/token", "POST"): Action("/admin/akun/token", {"name": "skrip uji"}),
+    # The produsen's token: the walidata's try is refused by the service (not theirs), a redirect.
+    ("/admin/akun/token/<int:token_id>/cabut", "POST"): Action("/admin/akun/token/{token}/cabut"),
     ("/admin/organizations/new", "POST"): Action("/admin/organizations/new", {
         "name": "dinas-baru", "title": "Dinas Baru", "description": "OPD baru."}),
     ("/admin/organizations/<name>/edit", "POST"): Action("/admin/organizations/{org}/edit", {
@@ -195,11 +202,14 @@ def world(tmp_path_factory):
         for name, status in (("to_approve", submitted), ("to_reject", submitted), ("to_submit", draft),
                              ("to_withdraw", published), ("to_edit", published)):
             factory.dataset(name.replace("_", "-"), [("1.0.0", status)])
+        # The produsen belongs to every OPD of this catalogue, so the table's role decides.
+        set_memberships(users[PRODUSEN], [o.id for o in db.session.scalars(select(Organization))], None)
+        token, _secret = create_token(users[PRODUSEN], "uji")
         run = HarvestRun(source="export", source_kind="csv", reference_date=REFERENCE_DATE, status="ok",
                          actor=users[PRODUSEN], report={"errors": 0, "warnings": 0, "problems": []})
         db.session.add(run)
         db.session.commit()
-        ids = {"run": run.id, "org": pub.organization.name, "name": pub.name, "other": other.id,
+        ids = {"run": run.id, "token": token.id, "org": pub.organization.name, "name": pub.name, "other": other.id,
                "resource": stable_id("resource", pub.id, f"{pub.name}.csv"),
                "draft": _release(pub, "1.1.0").id, "published": _release(pub, "1.0.0").id,
                "hidden": hidden.name, "hidden_resource": stable_id("resource", hidden.id, f"{hidden.name}.csv"),

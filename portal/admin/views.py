@@ -62,7 +62,7 @@ def release(release_id: int):
         can_approve=services.can_approve(current_user, item),
         approve_refusal=_approve_refusal(item),
         can_withdraw=services.can_withdraw(current_user, item),
-        can_edit=services.can_edit_metadata(current_user))
+        can_edit=services.can_edit_metadata(current_user, item.dataset))
 
 
 def _approve_refusal(item: Release) -> str | None:
@@ -156,6 +156,8 @@ def metadata(release_id: int):
     """Edit the metadata of a release's dataset: it becomes a draft (a PATCH version if only it changed)."""
     item = _release_or_404(release_id)
     dataset = item.dataset
+    if not services.can_edit_metadata(current_user, dataset):  # another OPD's dataset
+        abort(403)
     base = next((r for r in reversed(dataset.releases) if r.status in services.OPEN_STATUSES), None) \
         or services.latest_published(dataset) or item
     meta = services.release_meta(base)

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
-from portal.api import budget, dcat, dicts, guard, writes
+from portal.api import budget, caller, dcat, dicts, guard, writes
 from portal.api.errors import ActionError, NotFound, RateLimited, RequestTooLarge
 from portal.api.index import snapshot
 from portal.api.params import BodyError, decode_body
@@ -126,11 +126,14 @@ def action(logic_function: str) -> ResponseReturnValue:
     func = get_action(logic_function)
     if func is None:
         return _unknown(logic_function)
+    if writes.is_write(logic_function) and request.method == "GET":
+        return json_response(writes.POST_ONLY, 400)
     callback = request.args.get("callback") if request.method == "GET" else None
     if callback is not None and not CALLBACK.fullmatch(callback):
         return json_response("Bad request - callback must be a JavaScript name such as cb or app.cb", 400)
     help_url = f"{request.url_root.rstrip('/')}/api/3/action/help_show?name={logic_function}"
     try:
+        caller.identify()  # a token that is not valid is a 403 whatever the action
         result = func(request_data())
     except BadRequest as exc:
         return json_response(str(exc), 400)

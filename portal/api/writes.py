@@ -1,12 +1,12 @@
-"""CKAN's write actions, by name: the portal answers each with CKAN's Authorization Error.
+"""CKAN's write actions, by name: those the portal does not run answer CKAN's Authorization Error.
 
-The API has no write actions yet and identifies no caller (it takes no API token, and a
-browser's session cookie is not trusted on this CSRF-exempt blueprint), so nobody holds
-the right to any of these: a POST answers 403 ``Authorization Error`` in CKAN's
-envelope, as CKAN answers an anonymous caller (``Action <name> requires an authenticated
-user``, ckan/authz.py ``is_authorized``), and a GET answers CKAN's 400 "please use POST"
-(ckan/views/api.py ``_get_request_data``). When a write action arrives it registers
-itself in the action table and this list no longer answers for it.
+The write actions the portal runs (portal/api/write_actions.py: the release workflow,
+package_patch/package_update, organization members) act as the owner of the request's API
+token; a browser's session cookie is never trusted on this CSRF-exempt blueprint. Every
+other name of this list is refused to everybody: a POST answers 403 ``Authorization Error``
+in CKAN's envelope, as CKAN answers an anonymous caller (``Action <name> requires an
+authenticated user``, ckan/authz.py ``is_authorized``), and a GET of any write action
+answers CKAN's 400 "please use POST" (ckan/views/api.py ``_get_request_data``).
 
 Names from ckan/logic/action/{create,update,patch,delete}.py and
 ckanext/datastore/logic/action.py (CKAN 2.11).
@@ -43,13 +43,15 @@ WRITE_ACTIONS = frozenset({
     "datastore_create", "datastore_upsert", "datastore_delete", "datastore_records_delete",
     "datastore_function_create", "datastore_function_delete", "datastore_run_triggers",
 })
+# The portal's own write actions (CKAN naming: object_verb).
+PORTAL_WRITE_ACTIONS = frozenset({"release_submit", "release_approve", "release_reject"})
 # ckan/views/api.py: a GET on an action that is not side-effect free.
 POST_ONLY = "Bad request - JSON Error: Invalid request. Please use POST method for your request"
 
 
 def is_write(name: str) -> bool:
     """True when ``name`` is one of CKAN's write actions."""
-    return name in WRITE_ACTIONS
+    return name in WRITE_ACTIONS or name in PORTAL_WRITE_ACTIONS
 
 
 def refuse(name: str) -> NotAuthorized:

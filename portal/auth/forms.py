@@ -1,9 +1,18 @@
 """Login and account forms (CSRF-protected by Flask-WTF)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.auth.models import ROLE_LABELS
 from portal.auth.passwords import MIN_PASSWORD
@@ -26,19 +35,45 @@ def _role_choices() -> list[SelectChoice]:
     return [SelectChoice(v, label) for v, label in ROLE_LABELS.items()]
 
 
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a list of checkboxes (the OPDs of a produsen); ids as integers."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _organizations_field() -> CheckboxesField:
+    # The choices (every OPD) are set by the view; a walidata holds no membership.
+    return CheckboxesField(_l("Anggota OPD (produsen data)"), coerce=int, choices=[],
+                           validate_choice=True)
+
+
 class UserForm(FlaskForm):
     """A new admin account, created by a walidata; its owner sets the password through a one-time link."""
 
     email = EmailField(_l("E-mail"), validators=[DataRequired(REQUIRED)])
     name = StringField(_l("Nama"), validators=[Length(max=120, message=TOO_LONG)])
     role = SelectField(_l("Peran"), choices=_role_choices())
+    organizations = _organizations_field()
 
 
 class UserEditForm(FlaskForm):
-    """A walidata changes another account's role or disables it."""
+    """A walidata changes another account's role, OPD membership, or disables it."""
 
     role = SelectField(_l("Peran"), choices=_role_choices())
     active = BooleanField(_l("Aktif (dapat masuk)"))
+    organizations = _organizations_field()
+
+
+class TokenForm(FlaskForm):
+    """A signed-in user creates a named API token, with an optional expiry date."""
+
+    name = StringField(_l("Nama token"), validators=[DataRequired(REQUIRED), Length(max=100, message=TOO_LONG)])
+    expires = DateField(_l("Kedaluwarsa (opsional)"), validators=[Optional()])
+
+
+class RevokeTokenForm(FlaskForm):
+    """A signed-in user revokes one of their tokens (CSRF only)."""
 
 
 class LinkForm(FlaskForm):

@@ -7,7 +7,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.core.time import utcnow
@@ -49,6 +49,7 @@ class User(UserMixin, db.Model):
     # session signed in before.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     password_changed_at: Mapped[datetime | None] = mapped_column()
+    memberships: Mapped[list[Membership]] = relationship(cascade="all, delete-orphan")
 
     @property
     def is_active(self) -> bool:  # flask-login reads this
@@ -76,6 +77,11 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         """True when ``password`` matches the stored hash (never for an account without one)."""
         return self.has_password and check_password_hash(self.password_hash, password)
+
+    @property
+    def organization_ids(self) -> frozenset[int]:
+        """The OPDs (organisation ids) this account is a member of."""
+        return frozenset(m.organization_id for m in self.memberships)
 
     @property
     def display_name(self) -> str:
@@ -114,3 +120,37 @@ class PasswordToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()
     used_at: Mapped[datetime | None] = mapped_column()
+
+
+class Membership(db.Model):
+    """A produsen's membership of an OPD: they may create and edit that OPD's datasets.
+
+    The organisation is referred to by key only (``organization.id``), so accounts depend on
+    no catalog package; a walidata needs none (they review every OPD's releases).
+    """
+
+    __tablename__ = "membership"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), primary_key=True,
+                                                 index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApiToken(db.Model):
+    """A named API token (CKAN 2.9+): only the SHA-256 of its secret is stored.
+
+    Sent raw in the ``Authorization`` header (or ``X-CKAN-API-Key``); a request with it acts
+    as its owner until it expires or is revoked.
+    """
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column()
+    last_used_at: Mapped[datetime | None] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()

@@ -40,6 +40,24 @@ def _four_eyes(user, release) -> str | None:
     return None
 
 
+def _organization_of(target) -> int | None:
+    """The OPD a target belongs to: a dataset's own, or a release's dataset's."""
+    dataset = getattr(target, "dataset", None) or target
+    found = getattr(dataset, "organization_id", None)
+    if found is None:  # set through the relationship, not flushed yet
+        found = getattr(getattr(dataset, "organization", None), "id", None)
+    return found
+
+
+def _own_opd(user, target) -> str | None:
+    """Why ``user`` may not change ``target`` (a dataset or a release): it belongs to an OPD
+    they are not a member of. Fails closed: a target whose OPD is unknown is refused too."""
+    organization = _organization_of(target)
+    if organization is None or organization not in getattr(user, "organization_ids", frozenset()):
+        return _("Dataset ini milik OPD lain; hanya anggota OPD tersebut yang dapat mengubahnya.")
+    return None
+
+
 @dataclass(frozen=True)
 class Permission:
     """The roles that may perform an action, and an optional rule on its target."""
@@ -56,8 +74,12 @@ PERMISSIONS: dict[str, Permission] = {
     "view_privacy_policy": Permission(ADMINS),
     "change_own_password": Permission(ADMINS),
     "harvest": Permission(PRODUSEN),
-    "edit_metadata": Permission(PRODUSEN),
-    "submit_release": Permission(PRODUSEN),
+    # A produsen changes only the datasets of the OPDs they are a member of.
+    "edit_metadata": Permission(PRODUSEN, _own_opd),
+    "submit_release": Permission(PRODUSEN, _own_opd),
+    # Only a produsen belongs to OPDs; a walidata reviews every OPD's releases.
+    "hold_membership": Permission(PRODUSEN),
+    "manage_own_tokens": Permission(ADMINS),
     "approve_release": Permission(WALIDATA, _four_eyes),
     "reject_release": Permission(WALIDATA, _four_eyes),
     "withdraw_release": Permission(WALIDATA),

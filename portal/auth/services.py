@@ -18,20 +18,22 @@ from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.audit.log import record
-from portal.auth.models import PasswordToken, Role, User
+from portal.auth.models import Membership, PasswordToken, Role, User
 from portal.auth.passwords import MIN_PASSWORD, password_problem
+from portal.auth.permissions import can
 from portal.core.time import utcnow
 from portal.extensions import db
 
 __all__ = ["ACCOUNT_ACTIONS", "MIN_PASSWORD", "SIGN_IN_ACTIONS", "AccountError", "authenticate",
            "change_password", "change_role", "create_user", "find_user", "issue_password_link",
-           "link_account", "redeem_password_link", "set_active"]
+           "link_account", "redeem_password_link", "set_active", "set_memberships"]
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LINK_LIFETIME = timedelta(hours=72)
 # Audit actions of accounts and of signing in; none changes what the public sees.
 ACCOUNT_ACTIONS = ("account_create", "account_role", "account_disable", "account_enable",
-                   "password_link", "password_set")
+                   "password_link", "password_set", "account_membership", "api_token_create",
+                   "api_token_revoke")
 SIGN_IN_ACTIONS = ("login", "login_failed", "logout")
 
 
@@ -173,6 +175,27 @@ def set_active(user: User, active: bool, actor: User) -> None:
     user.active = active
     user.end_sessions()
     _record("account_enable" if active else "account_disable", actor, user)
+
+
+def set_memberships(user: User, organization_ids, actor: User | None) -> None:
+    """Make ``user`` a member of exactly these OPDs (organisation ids); the caller commits.
+
+    Only a produsen holds memberships (a walidata reviews every OPD). A walidata who changes
+    them counts as having changed the account (four eyes); an operator on the server
+    (``actor`` None) may set them on a new account.
+    """
+    wanted = frozenset(int(i) for i in organization_ids)
+    if wanted and not can(user, "hold_membership"):
+        raise AccountError(_("Hanya produsen data yang menjadi anggota OPD."))
+    before = user.organization_ids
+    if wanted == before:
+        return
+    if actor is not None:
+        _changed_by(user, actor)
+    user.memberships = [m for m in user.memberships if m.organization_id in wanted] + [
+        Membership(user_id=user.id, organization_id=i) for i in sorted(wanted - before)]
+    _record("account_membership", actor, user, added=sorted(wanted - before),
+            removed=sorted(before - wanted))
 
 
 @cache

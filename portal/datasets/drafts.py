@@ -173,7 +173,7 @@ def draft_table(dataset: Dataset, schema: dict, csv_bytes: bytes, privacy_report
 
 def edit_metadata(dataset: Dataset, user: User, changes: dict) -> Release | None:
     """Change a dataset's metadata through a release: the open draft, or a new PATCH draft."""
-    require(user, "edit_metadata")
+    require(user, "edit_metadata", dataset)
     if any(r.status in (ReleaseStatus.SUBMITTED, ReleaseStatus.PUBLISHING) for r in dataset.releases):
         raise WorkflowError(_("ada rilis yang sedang ditinjau walidata; tunggu keputusannya dahulu"))
     editable = [r for r in dataset.releases if r.status in EDITABLE_STATUSES]

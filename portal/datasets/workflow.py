@@ -21,7 +21,7 @@ from portal.privacy.gate import gate_errors
 
 def can_submit(user: User, release: Release) -> bool:
     """A produsen may submit a draft (or resubmit a rejected release)."""
-    return can(user, "submit_release") and release.status in (ReleaseStatus.DRAFT, ReleaseStatus.REJECTED)
+    return can(user, "submit_release", release) and release.status in (ReleaseStatus.DRAFT, ReleaseStatus.REJECTED)
 
 
 def can_approve(user: User, release: Release) -> bool:
@@ -42,9 +42,10 @@ def can_withdraw(user: User, release: Release) -> bool:
     return can(user, "withdraw_release") and release.status == ReleaseStatus.PUBLISHED
 
 
-def can_edit_metadata(user: User | None) -> bool:
-    """Produsen edit a dataset's metadata (as a draft release)."""
-    return can(user, "edit_metadata")
+def can_edit_metadata(user: User | None, dataset=None) -> bool:
+    """Produsen edit a dataset's metadata (as a draft release); with ``dataset``, only a
+    member of its OPD."""
+    return can(user, "edit_metadata", dataset)
 
 
 def _four_eyes(user: User, action: str, release: Release) -> None:
@@ -63,7 +64,7 @@ def _privacy_gate(release: Release) -> None:
 
 def submit(release: Release, user: User, change_note: str) -> Release:
     """Send a draft to the walidata; a change note is required."""
-    require(user, "submit_release")
+    require(user, "submit_release", release)
     if not can_submit(user, release):
         raise WorkflowError(_("rilis %(id)s berstatus %(status)s, tidak dapat diajukan",
                               id=release.id, status=release.status.value))

@@ -6,6 +6,9 @@ import json
 import zipfile
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import select
+
+from portal.auth.models import Membership, User
 from portal.core.vocabularies import ReleaseStatus
 from portal.datasets.models import Dataset, Organization, Release, ReleaseFile
 from portal.datasets.storage import Storage, sha256_bytes
@@ -42,6 +45,10 @@ def package_json(name: str, title: str, version: str, csv_bytes: bytes) -> bytes
     }]}, indent=2).encode()
 
 
+# The produsen of the test world (tests/conftest.py ``users``).
+PRODUSEN_EMAIL = "produsen@example.go.id"
+
+
 class CatalogFactory:
     """Makes organisations, datasets and releases (with their files) directly."""
 
@@ -52,10 +59,15 @@ class CatalogFactory:
         self.clock = T0
 
     def org(self, name: str = "dukcapil", title: str = "Dinas Kependudukan dan Pencatatan Sipil") -> Organization:
-        """An organisation, made on first use."""
+        """An organisation, made on first use; the test world's produsen (PRODUSEN_EMAIL, when
+        that account exists) is a member of it, as the harvest's produsen is of the catalogue's."""
         if name not in self.orgs:
             self.orgs[name] = Organization(name=name, title=title, description=f"OPD {title}")
             db.session.add(self.orgs[name])
+            db.session.flush()
+            produsen = db.session.scalar(select(User).where(User.email == PRODUSEN_EMAIL))
+            if produsen is not None:
+                produsen.memberships.append(Membership(user_id=produsen.id, organization_id=self.orgs[name].id))
         return self.orgs[name]
 
     def dataset(self, name: str, versions: list[tuple[str, ReleaseStatus]] | None = None,

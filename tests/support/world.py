@@ -63,3 +63,17 @@ def publish_all(app, harvested, users, tmp_path_factory) -> list:
         return list(harvested.drafts)
 
     return releases_once("publish every draft", app, snapshot_dir(tmp_path_factory), publish)
+
+
+def join_catalogue_opds(user) -> None:
+    """Make ``user`` (a produsen) a member of every OPD of the table catalogue the database
+    holds (after a harvest: all of them), so they may submit every harvested draft (the
+    caller commits)."""
+    from sqlalchemy import select
+
+    from portal.auth.services import set_memberships
+    from portal.datasets.models import Organization
+    from portal.statistics.catalogue import ORGANIZATIONS
+
+    found = db.session.scalars(select(Organization.id).where(Organization.name.in_(ORGANIZATIONS)))
+    set_memberships(user, list(found), None)
