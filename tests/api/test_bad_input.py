@@ -230,3 +230,58 @@ def test_series_datastore_bad_input_answers_ckans_error_envelope(client, factory
     ok = client.get("/api/3/action/datastore_search", query_string={
         "resource_id": rid, "filters": '{"tanggal_referensi": "2026-02-01"}'}).get_json()["result"]
     assert ok["total"] == 4 and {r["versi"] for r in ok["records"]} == {"1.1.0"}
+
+
+# Write actions with a valid produsen token (a walidata's for members): (name, action, JSON body
+# with {draft} for a draft release's id, status, __type, field). Nothing may change.
+WRITE_CASES = [
+    ("submit without id", "release_submit", '{"change_note": "x"}', 409, VALIDATION, "id"),
+    ("submit with a word for id", "release_submit", '{"id": "satu", "change_note": "x"}', 409, VALIDATION, "id"),
+    ("submit with forty digits", "release_submit", '{"id": "' + "9" * 40 + '", "change_note": "x"}', 409,
+     VALIDATION, "id"),
+    ("submit an unknown release", "release_submit", '{"id": 999999, "change_note": "x"}', 404, "Not Found Error",
+     None),
+    ("submit without a note", "release_submit", '{"id": {draft}}', 409, VALIDATION, "change_note"),
+    ("submit with a blank note", "release_submit", '{"id": {draft}, "change_note": "   "}', 409, VALIDATION,
+     "change_note"),
+    ("submit with an object note", "release_submit", '{"id": {draft}, "change_note": {"a": 1}}', 409,
+     VALIDATION, "change_note"),
+    ("submit with a 3,000-character note", "release_submit",
+     '{"id": {draft}, "change_note": "' + "a" * 3000 + '"}', 409, VALIDATION, "change_note"),
+    ("reject without a comment", "release_reject", '{"id": {draft}}', 403, "Authorization Error", None),
+    ("patch an unknown dataset", "package_patch", '{"id": "tidak-ada", "title": "x"}', 404, "Not Found Error",
+     None),
+    ("patch a numeric title", "package_patch", '{"id": "draf", "title": 5}', 409, VALIDATION, "title"),
+    ("patch tags of objects without names", "package_patch", '{"id": "draf", "tags": [{"x": 1}]}', 409,
+     VALIDATION, "tags"),
+    ("patch to an unknown OPD", "package_patch", '{"id": "draf", "owner_org": "dinas-hantu"}', 409, VALIDATION,
+     "owner_org"),
+    ("update without a title", "package_update", '{"id": "draf", "notes": "x"}', 409, VALIDATION, "title"),
+    ("member of an OPD by a produsen", "organization_member_create",
+     '{"id": "dukcapil", "username": "produsen@example.go.id"}', 403, "Authorization Error", None),
+]
+
+
+@pytest.mark.parametrize("case, name, body, status, error_type, field", WRITE_CASES,
+                         ids=[c[0] for c in WRITE_CASES])
+def test_write_bad_input_answers_ckans_error_envelope_and_changes_nothing(client, factory, users, case, name,
+                                                                          body, status, error_type, field):
+    from portal.auth.tokens import create_token
+    from portal.core.vocabularies import ReleaseStatus
+    from portal.datasets.models import Release
+    from portal.extensions import db
+
+    draft = factory.dataset("draf", [("1.0.0", ReleaseStatus.DRAFT)]).releases[0]
+    token = create_token(users["produsen"], "uji")[1]
+    db.session.commit()
+    releases_before = db.session.query(Release).count()
+    response = client.post(f"/api/3/action/{name}", data=body.replace("{draft}", str(draft.id)),
+                           content_type="application/json", headers={"Authorization": token})
+    assert response.status_code == status, (case, response.get_data(as_text=True)[:300])
+    error = response.get_json()["error"]
+    assert error["__type"] == error_type
+    if field:
+        assert field in error, error
+    db.session.expire_all()
+    assert db.session.query(Release).count() == releases_before
+    assert db.session.get(Release, draft.id).status is ReleaseStatus.DRAFT
