@@ -101,6 +101,10 @@ GETS: dict[tuple[str, str], tuple[str, dict]] = {
     ("/sitemap.xml", "GET"): ("/sitemap.xml", PUBLIC),
     ("/static/<path:filename>", "GET"): ("/static/css/portal.css", PUBLIC),
     ("/kualitas-data", "GET"): ("/kualitas-data", PUBLIC),
+    # Maps are public, but this world publishes no boundaries: there is nothing to draw.
+    ("/dasbor/peta.svg", "GET"): ("/dasbor/peta.svg", NOT_FOUND),
+    ("/kecamatan/<kode>/peta.svg", "GET"): ("/kecamatan/51.02.01/peta.svg", NOT_FOUND),
+    ("/dataset/<name>/version/<version>/peta.svg", "GET"): ("/dataset/{name}/version/1.0.0/peta.svg", NOT_FOUND),
     ("/topik", "GET"): ("/topik", PUBLIC),
     ("/topik/<slug>", "GET"): ("/topik/kependudukan", PUBLIC),
 }

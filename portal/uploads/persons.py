@@ -51,12 +51,12 @@ def _personal_name(column: Column) -> str | None:
     if name in PERSONAL_NAMES:
         return PERSONAL_NAMES[name]
     found = words(name)
-    if "jumlah" in found or column.role == "ukuran":
+    if "jumlah" in found or column.peran == "ukuran":
         return None  # jumlah_kk counts families; it holds no one's number
     for word, why in PERSONAL_WORDS.items():
         if word in found:
             return why
-    if found and name.split("_")[0] == "nama" and column.role != "nama_wilayah":
+    if found and name.split("_")[0] == "nama" and column.peran != "nama_wilayah":
         rest = name[len("nama_"):] if name.startswith("nama_") else ""
         if rest not in PLACE_WORDS and not (words(rest) & PLACE_WORDS):
             return "nama orang"
@@ -78,7 +78,7 @@ def check_columns(frame: pd.DataFrame, columns: list[Column], where: str,
         first = ~values.duplicated()
         unique = values[first]
         findings = scan_text(where, "\n".join(v.replace("\n", " ").replace("\r", " ") for v in unique))
-        if findings and not (column.role == "periode" and findings[0].pattern == "date"):
+        if findings and not (column.peran == "periode" and findings[0].pattern == "date"):
             row = int(rows[first.to_numpy().nonzero()[0][findings[0].line - 1]])
             raise UploadError(f"{place(where, row, label)}: sel tampaknya berisi "
                               f"{explain(findings[0].pattern)} — data pribadi tidak boleh diunggah")
@@ -87,9 +87,9 @@ def check_columns(frame: pd.DataFrame, columns: list[Column], where: str,
 def check_rows(frame: pd.DataFrame, columns: list[Column], where: str, declared_not_people: bool) -> None:
     """Refuse rows that are people; a list of places needs the produsen's declaration."""
     counts = [c for c in columns if c.counted]
-    quasi = [c.name for c in columns if c.role in ("dimensi", "catatan")
+    quasi = [c.name for c in columns if c.peran in ("dimensi", "catatan")
              and (words(c.name) & QUASI_WORDS or c.name in QUASI_WORDS)]
-    area = [c.name for c in columns if c.role in ("kode_wilayah", "nama_wilayah")]
+    area = [c.name for c in columns if c.peran in ("kode_wilayah", "nama_wilayah")]
     ones = False
     if counts:
         numbers = frame[[c.name for c in counts]].apply(pd.to_numeric, errors="coerce")
@@ -100,6 +100,6 @@ def check_rows(frame: pd.DataFrame, columns: list[Column], where: str, declared_
             raise UploadError(f"{where}: baris-baris tabel ini tampaknya orang, bukan wilayah: kombinasi "
                               f"wilayah dan {', '.join(quasi)} membuat sebagian besar baris unik "
                               "sehingga orangnya dapat dikenali; unggah jumlah orang per kategori")
-    if not any(c.role == "ukuran" for c in columns) and not declared_not_people:
+    if not any(c.peran == "ukuran" for c in columns) and not declared_not_people:
         raise UploadError(f"{where}: tabel ini tidak memuat jumlah orang atau keluarga maupun besaran; "
                           f"daftar per baris hanya boleh bila barisnya bukan orang — {LIST_HINT}")

@@ -45,7 +45,7 @@ class Column:
     """One column of the upload as the produsen confirmed it."""
 
     name: str
-    role: str
+    peran: str  # the column's role in the table (kode_wilayah, ukuran, ...)
     type: str = "string"
     measure: str | None = None
     title: str = ""
@@ -55,7 +55,7 @@ class Column:
     @property
     def counted(self) -> bool:
         """A count of people or families: the privacy threshold applies."""
-        return self.role == "ukuran" and self.measure in ("orang", "keluarga")
+        return self.peran == "ukuran" and self.measure in ("orang", "keluarga")
 
 
 def words(name: str) -> set[str]:
@@ -135,8 +135,8 @@ def apply_schema(columns: list[Column], schema: dict, where: str) -> list[Column
             if item["role"] not in ROLES:
                 raise UploadError(f"{where}: skema kolom {column.name}: peran tidak dikenal "
                                   f"(pilih {', '.join(ROLES)})")
-            column.role = item["role"]
-        if column.role == "ukuran":
+            column.peran = item["role"]
+        if column.peran == "ukuran":
             column.measure = item.get("measure", column.measure or "orang")
             if column.measure not in MEASURES:
                 raise UploadError(f"{where}: skema kolom {column.name}: ukuran harus "
@@ -161,22 +161,22 @@ def apply_schema(columns: list[Column], schema: dict, where: str) -> list[Column
 
 def describe(columns: list[Column]) -> dict:
     """The confirmed schema as the produsen edits it (the CLI prints it for --schema)."""
-    return {"fields": [{"name": c.name, "role": c.role, "type": c.type, "title": c.title,
-                        **({"measure": c.measure} if c.role == "ukuran" else {}),
+    return {"fields": [{"name": c.name, "role": c.peran, "type": c.type, "title": c.title,
+                        **({"measure": c.measure} if c.peran == "ukuran" else {}),
                         **({"total_of": c.total_of} if c.total_of else {}),
                         **{k: c.meta.get(k, "") for k in MSVAR}} for c in columns]}
 
 
 def require_roles(columns: list[Column], where: str) -> None:
     """A table needs an area column; at most one area code column and one period column."""
-    roles = [c.role for c in columns]
+    roles = [c.peran for c in columns]
     if "kode_wilayah" not in roles and "nama_wilayah" not in roles:
         raise UploadError(f"{where}: tidak ada kolom wilayah (kode atau nama desa/kecamatan); "
                           "tabel Satu Data disajikan per wilayah")
     for role in ("kode_wilayah", "periode"):
         if roles.count(role) > 1:
             raise UploadError(f"{where}: lebih dari satu kolom berperan {role}")
-    if sum(1 for c in columns if c.role == "nama_wilayah") > 2:
+    if sum(1 for c in columns if c.peran == "nama_wilayah") > 2:
         raise UploadError(f"{where}: lebih dari dua kolom nama wilayah")
 
 

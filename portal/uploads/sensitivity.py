@@ -43,7 +43,7 @@ def classify(chosen: str, title: str, columns: list[Column], frame: pd.DataFrame
     for column in columns:
         for group in sorted(_hits(column.name)):
             reasons.append(f"kolom {column.name} menyebut data {group}")
-        if column.role == "dimensi":
+        if column.peran == "dimensi":
             values = " ".join(frame[column.name].drop_duplicates().head(500))
             for group in sorted(_hits(values)):
                 reasons.append(f"kategori kolom {column.name} menyebut data {group}")

@@ -112,7 +112,7 @@ def _report(name: str, prepared: Prepared, columns: list[Column], protected, aud
                          "secondary": protected.secondary},
               "upload": {"privacy_class_chosen": chosen, "privacy_class": klass, "raised_because": reasons,
                          "dropped": dropped, "rows": len(prepared.frame), "sums": len(prepared.lines),
-                         "measures": {c.name: c.measure for c in columns if c.role == "ukuran"}}}
+                         "measures": {c.name: c.measure for c in columns if c.peran == "ukuran"}}}
     return report
 
 

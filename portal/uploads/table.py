@@ -56,11 +56,11 @@ def neutral(value: str) -> str:
 def _areas(upload: Upload, columns: list[Column], district: District, rows: np.ndarray):
     """The code column (dotted codes) and the columns list with it; names matched when no code."""
     frame, where = upload.frame, upload.where
-    code = next((c for c in columns if c.role == "kode_wilayah"), None)
+    code = next((c for c in columns if c.peran == "kode_wilayah"), None)
     if code is not None:
         areas = from_codes(frame[code.name], rows, district, where, upload.names[code.name])
         return code, areas, columns
-    names = [c for c in columns if c.role == "nama_wilayah"]
+    names = [c for c in columns if c.peran == "nama_wilayah"]
     kec = next((c for c in names if "kec" in c.name), None)
     desa = next((c for c in names if c is not kec), None)
     areas = from_names(frame[desa.name] if desa else None, frame[kec.name] if kec else None, rows,
@@ -78,7 +78,7 @@ def _check_values(upload: Upload, column: Column, rows: np.ndarray) -> None:
     """Every cell of a period or measure column is of its kind; the first wrong one is cited."""
     values = upload.frame[column.name].str.strip()
     label = upload.names[column.name]
-    if column.role == "periode":
+    if column.peran == "periode":
         bad, why = ~values.str.fullmatch(PERIOD), ("periode harus tahun (2024), tahun-bulan (2024-06), "
                                                     "triwulan (2024-Q2) atau semester (2024-S1); "
                                                     "bukan tanggal lengkap")
@@ -88,7 +88,7 @@ def _check_values(upload: Upload, column: Column, rows: np.ndarray) -> None:
         if not bad.any():
             big = values.str.len() > 9
             bad, why = big, "jumlah orang/keluarga terlalu besar (lebih dari 1 miliar)"
-    elif column.role == "ukuran":
+    elif column.peran == "ukuran":
         bad, why = ~values.str.fullmatch(NUMBER), "besaran harus angka (titik sebagai desimal, tanpa titik ribuan)"
     else:
         return
@@ -109,9 +109,9 @@ def prepare(upload: Upload, columns: list[Column], district: District) -> Prepar
             continue
         _check_values(upload, column, rows)
         values = upload.frame[column.name].str.strip()
-        frame[column.name] = values if column.role in ("ukuran", "periode") else values.map(neutral)
-    period = next((c.name for c in columns if c.role == "periode"), None)
-    dims = [c.name for c in columns if c.role == "dimensi"]
+        frame[column.name] = values if column.peran in ("ukuran", "periode") else values.map(neutral)
+    period = next((c.name for c in columns if c.peran == "periode"), None)
+    dims = [c.name for c in columns if c.peran == "dimensi"]
     key = [code.name, *([period] if period else []), *dims]
     duplicated = frame.duplicated(subset=key, keep=False).to_numpy()
     if duplicated.any():
@@ -162,7 +162,7 @@ def table_schema(prepared: Prepared) -> dict:
     """The Table Schema with each column's role, measure and MS-Var metadata (``satudata``)."""
     fields = []
     for c in prepared.columns:
-        kind = "integer" if c.counted else (c.type if c.role == "ukuran" else "string")
+        kind = "integer" if c.counted else (c.type if c.peran == "ukuran" else "string")
         item = {"name": c.name, "title": c.title or c.name, "type": kind}
         if c.meta.get("definisi"):
             item["description"] = c.meta["definisi"]
@@ -173,8 +173,8 @@ def table_schema(prepared: Prepared) -> dict:
             constraints = {"minimum": 0}
         if constraints:
             item["constraints"] = constraints
-        satudata = {"peran": c.role, **{k: v for k, v in c.meta.items() if v}}
-        if c.role == "ukuran":
+        satudata = {"peran": c.peran, **{k: v for k, v in c.meta.items() if v}}
+        if c.peran == "ukuran":
             satudata["jenis_ukuran"] = c.measure
             satudata.setdefault("satuan", {"orang": "orang", "keluarga": "keluarga"}.get(c.measure, ""))
         if c.total_of:

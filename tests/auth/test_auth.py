@@ -6,7 +6,7 @@ from portal.auth.models import Role, User
 from portal.extensions import db
 from tests.support.world import PASSWORDS
 
-ADMIN_ARGS = {"release_id": 1, "run_id": 1, "name": "contoh-opd", "user_id": 1}
+ADMIN_ARGS = {"release_id": 1, "run_id": 1, "name": "contoh-opd", "user_id": 1, "token_id": 1}
 
 
 def admin_routes():
