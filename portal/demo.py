@@ -187,6 +187,8 @@ def publish_month(month: DemoMonth, users: dict) -> MonthOutcome:
         outcome.harvest_seconds = time.monotonic() - started
         drafts = list(result.drafts)
         outcome.held = _held_back(drafts)
+        # Never published and narrowed by the auditor: it waits for a later month.
+        outcome.held |= {name: [why] for name, why in (result.run.report or {}).get("withheld", {}).items()}
         outcome.unchanged = [name for name in result.unchanged if name not in outcome.held]
     started = time.monotonic()
     _review(drafts, users, month.reference_date, outcome)

@@ -10,7 +10,7 @@ from portal.core.vocabularies import PrivacyClass
 from portal.datasets import packaging, queries
 from portal.datasets import services as releases
 from portal.privacy.audit import audit_release
-from portal.privacy.protect import ProtectedTable
+from portal.privacy.protect import ProtectedTable, keep_after_audit
 from portal.privacy.report import privacy_report, summary
 from portal.privacy.scan import scan_release
 from portal.statistics.identities import broken
@@ -62,6 +62,43 @@ def republished(current: dict[str, bytes], previous: dict[str, bytes]) -> dict[s
     return {name: content for name, content in current.items() if previous.get(name) != content}
 
 
+# How many times the harvest takes leaking tables out and audits again before it leaves the
+# verdict to the gate (each round takes out at least one table, or stops).
+SETTLE_ROUNDS = 4
+
+
+def _audit_inputs(protected: list[ProtectedTable], previous: dict[str, bytes]) -> tuple:
+    """What the auditor attacks: the new versions beside every table's last published one."""
+    current = republished({p.table.spec.name: packaging.table_csv(p) for p in protected}, previous)
+    schemas = {p.table.spec.name: packaging.table_schema(p) for p in protected}
+    k_for = {p.table.spec.name: p.k for p in protected}
+    specific = {p.table.spec.name for p in protected
+                if p.table.spec.privacy_class is PrivacyClass.SPECIFIC}
+    return current, schemas, previous, k_for, specific, published_dates(previous)
+
+
+def settle(protected: list[ProtectedTable], previous: dict[str, bytes],
+           previous_frames) -> tuple[list[ProtectedTable], dict[str, str]]:
+    """Audit the protected release before any draft is made, and take out what leaks.
+
+    A table whose hidden cells the independent auditor narrows keeps its previous version
+    (with the tables tied to it) or, never published, is withheld this month; the rest of
+    the release is audited again, so one table cannot hold a living district's month back.
+    What still leaks after that (a total table) is left to the gate, which refuses.
+    """
+    withheld: dict[str, str] = {}
+    for _ in range(SETTLE_ROUNDS):
+        audit = _audit(*_audit_inputs(protected, previous))
+        if audit.passed:
+            break
+        settled, out = keep_after_audit(protected, {f.table for f in audit.findings}, previous_frames)
+        moved = len(settled) != len(protected) or any(a is not b for a, b in zip(settled, protected, strict=True))
+        protected, withheld = settled, withheld | out
+        if not moved:  # nothing left to take out: the gate has the last word
+            break
+    return protected, withheld
+
+
 def check_release(protected: list[ProtectedTable], drafts, previous: dict[str, bytes],
                   deny_names: set[str], k_general: int, k_specific: int,
                   minimisation: dict) -> dict:
@@ -71,12 +108,7 @@ def check_release(protected: list[ProtectedTable], drafts, previous: dict[str, b
     no new version: it is attacked as published before, beside the new versions of the rest,
     never as if it were counted on this release's reference date.
     """
-    current = republished({p.table.spec.name: packaging.table_csv(p) for p in protected}, previous)
-    schemas = {p.table.spec.name: packaging.table_schema(p) for p in protected}
-    k_for = {p.table.spec.name: p.k for p in protected}
-    specific = {p.table.spec.name for p in protected
-                if p.table.spec.privacy_class is PrivacyClass.SPECIFIC}
-    audit = _audit(current, schemas, previous, k_for, specific, published_dates(previous))
+    audit = _audit(*_audit_inputs(protected, previous))
     files = _draft_files(drafts)
     findings = scan_release(files, deny_names)
     report = privacy_report(protected, audit, findings, k_general, k_specific, minimisation,

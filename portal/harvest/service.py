@@ -19,7 +19,7 @@ from portal.harvest import boundaries as boundary_step
 from portal.harvest import quality as quality_step
 from portal.harvest.models import HarvestRun
 from portal.harvest.pipeline import harvest_tables
-from portal.harvest.privacy_check import check_release
+from portal.harvest.privacy_check import check_release, settle
 from portal.privacy.protect import protect_release
 from portal.sources import SourceError, source_label
 from portal.sources.checks import CheckReport
@@ -116,10 +116,12 @@ def harvest(source: str, reference_date: date | None = None, actor: User | None 
         # Joint protection: the tables share each desa's totals, and the last published
         # pattern is carried forward so a new version cannot undo an old suppression.
         previous = _previous_tables()
-        protected_tables = protect_release(
-            tables, k_general, k_specific,
-            {name: pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False)
-             for name, content in previous.items()})
+        previous_frames = {name: pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False)
+                           for name, content in previous.items()}
+        protected_tables = protect_release(tables, k_general, k_specific, previous_frames)
+        # The independent auditor attacks before any draft: what it narrows keeps its previous
+        # version or waits for a later month, so the rest of the month still publishes.
+        protected_tables, withheld = settle(protected_tables, previous, previous_frames)
         run = HarvestRun(source=label, source_kind=harvested.kind, reference_date=reference_date,
                          actor=actor, desa_count=len(desa), resident_count=harvested.resident_count)
         db.session.add(run)
@@ -164,6 +166,7 @@ def harvest(source: str, reference_date: date | None = None, actor: User | None 
         run.status, run.finished_at = "ok", utcnow()
         run.report = {**report.to_dict(), "minimisation": minimisation.to_dict(),
                       "drafts": [d.id for d in result.drafts], "unchanged": result.unchanged}
+        run.report["withheld"] = withheld  # table -> why it waits for a later release
         run.report["quality"] = quality_raw  # raw counts per desa, for the walidata's page
         db.session.commit()
         return result

@@ -393,3 +393,48 @@ def protect(table: StatTable, k: int) -> ProtectedTable:
         protect_desa({block.name: block}, {block.name: "penduduk"}, Steps(linked=False), UNIT_TABLE)
         p.hidden_rows[p.groups[desa]] = block.hidden
     return _finish(p, [])
+
+
+AUDIT_NOTE = ("versi sebelumnya dipertahankan: auditor independen dapat mempersempit sel tersembunyi "
+              "tabel ini bila versi baru terbit")
+WITHHELD_NOTE = ("belum diterbitkan pada rilis ini: auditor independen dapat mempersempit sel "
+                 "tersembunyi tabel ini, dan tabel ini belum punya versi terbit untuk dipertahankan")
+
+
+def keep_after_audit(out: list[ProtectedTable], leaking: set[str],
+                     previous: dict[str, pd.DataFrame]) -> tuple[list[ProtectedTable], dict[str, str]]:
+    """Take out of a release the tables whose hidden cells the independent auditor narrowed.
+
+    The protector's own checks come first (_hold_back); the auditor attacks with more (every
+    version, every declared identity). Where it still narrows a hidden cell of a table, that
+    table keeps its previous version, with every changed table a declared identity ties it to;
+    a table with no previous version is withheld from this release (no draft; the reason is
+    returned to be reported). A table that is another's total (population, marital status)
+    can be neither: it stays, and the gate refuses the release (fail closed). Returns the new
+    list and {withheld table: reason}. The caller audits the result again.
+    """
+    by_name = {p.table.spec.name: p for p in out}
+    old = {n: _numbers(f) for n, f in previous.items()}
+    new = {n: _numbers(p.frame) for n, p in by_name.items()}
+    held: dict[str, str] = {}
+    withheld: dict[str, str] = {}
+    for name in sorted(leaking & set(by_name)):
+        if name in (UNIT_TABLE, MARITAL_TABLE) or name in held:
+            continue
+        if name not in old:
+            withheld[name] = WITHHELD_NOTE
+            continue
+        for table in sorted(_identity_group(name, set(held), new, old)):
+            if _keepable(table, old) and not _same(new[table], old[table]):
+                held.setdefault(table, name)
+    kept = []
+    for p in out:
+        name = p.table.spec.name
+        if name in withheld:
+            continue
+        if name in held:
+            p = _held(p, previous[name], held[name])
+            p.notes = [AUDIT_NOTE + ("" if held[name] == name else
+                                     f" (tabel {held[name]}, yang terikat identitas antartabel dengan tabel ini)")]
+        kept.append(p)
+    return kept, withheld
