@@ -409,8 +409,9 @@ def keep_after_audit(out: list[ProtectedTable], leaking: set[str],
     version, every declared identity). Where it still narrows a hidden cell of a table, that
     table keeps its previous version, with every changed table a declared identity ties it to;
     a table with no previous version is withheld from this release (no draft; the reason is
-    returned to be reported). A table that is another's total (population, marital status)
-    can be neither: it stays, and the gate refuses the release (fail closed). Returns the new
+    returned to be reported). The marital-status table is kept with the tables that add up to
+    it; the population table, everyone's total, cannot be kept: it stays, and the gate
+    refuses the release (fail closed). Returns the new
     list and {withheld table: reason}. The caller audits the result again.
     """
     by_name = {p.table.spec.name: p for p in out}
@@ -419,13 +420,14 @@ def keep_after_audit(out: list[ProtectedTable], leaking: set[str],
     held: dict[str, str] = {}
     withheld: dict[str, str] = {}
     for name in sorted(leaking & set(by_name)):
-        if name in (UNIT_TABLE, MARITAL_TABLE) or name in held:
+        if name == UNIT_TABLE or name in held:
             continue
         if name not in old:
             withheld[name] = WITHHELD_NOTE
             continue
-        for table in sorted(_identity_group(name, set(held), new, old)):
-            if _keepable(table, old) and not _same(new[table], old[table]):
+        group = _identity_group(name, set(held), new, old) | _summing_to(name, by_name)
+        for table in sorted(group):
+            if table in old and table != UNIT_TABLE and not _same(new[table], old[table]):
                 held.setdefault(table, name)
     kept = []
     for p in out:
@@ -438,3 +440,9 @@ def keep_after_audit(out: list[ProtectedTable], leaking: set[str],
                                      f" (tabel {held[name]}, yang terikat identitas antartabel dengan tabel ini)")]
         kept.append(p)
     return kept, withheld
+
+
+def _summing_to(name: str, by_name: dict[str, ProtectedTable]) -> set[str]:
+    """The tables whose rows add up to a row of this one (the married's tables to the marital
+    table): kept with it, so a kept total and what it totals carry one reference date."""
+    return {n for n, p in by_name.items() if (margin_of(p.table.spec) or ("",))[0] == name}
