@@ -127,7 +127,8 @@ def _write(release: Release, descriptor: dict, csv_bytes: bytes) -> None:
                                          bytes=len(content), sha256=sha256_bytes(content)))
 
 
-def _harvest_sources(sources: list[dict], harvest_id: int | None, reference_date: date) -> list[dict]:
+def harvest_sources(sources: list[dict], harvest_id: int | None, reference_date: date) -> list[dict]:
+    """The release's sources, and the harvest that made it (with its reference date) if any."""
     extra = [{"title": f"Panen Portal Satu Data #{harvest_id} (tanggal referensi "
                        f"{reference_date.isoformat()})", "version": reference_date.isoformat()}]
     return [*sources, *(extra if harvest_id is not None else [])]
@@ -140,32 +141,41 @@ def create_draft(dataset: Dataset, protected: ProtectedTable, reference_date: da
                        protected.report(), reference_date, harvest_id, actor, sources)
 
 
-def draft_table(dataset: Dataset, schema: dict, csv_bytes: bytes, privacy_report: dict,
-                reference_date: date, harvest_id: int | None, actor: User | None,
-                sources: list[dict]) -> Release | None:
-    """Draft a new version from a table already protected (a harvest's or an upload's) and its
-    Table Schema; None when nothing changed. Open drafts are superseded; the files are scanned."""
-    schema_hash = sha256_bytes(packaging.canonical_json(schema))
-    data_hash = sha256_bytes(csv_bytes)
+def open_release(dataset: Dataset, schema_hash: str, data_hash: str, privacy_report: dict,
+                 reference_date: date, harvest_id: int | None, actor: User | None) -> Release | None:
+    """A new draft release row for these contents; None when nothing changed (the latest
+    published version or an open release has them). Open releases are superseded, and a
+    metadata edit waiting in one is carried into the new draft."""
     previous = versions.latest_published(dataset)
     if previous and (previous.schema_hash, previous.data_hash) == (schema_hash, data_hash):
         return None
     open_releases = [r for r in dataset.releases if r.status in OPEN_STATUSES]
     if any((r.schema_hash, r.data_hash) == (schema_hash, data_hash) for r in open_releases):
         return None
-    # A metadata edit waiting in an open release is carried into its replacement.
     meta = next((r.meta for r in reversed(open_releases) if r.meta), None) or current_meta(dataset)
-    for open_release in open_releases:
-        open_release.status = ReleaseStatus.SUPERSEDED
-        record("supersede", actor, open_release)
+    for open_release_ in open_releases:
+        open_release_.status = ReleaseStatus.SUPERSEDED
+        record("supersede", actor, open_release_)
     version = versions.version_for(dataset, schema_hash, data_hash)
     release = Release(dataset=dataset, harvest_id=harvest_id, version=version,
                       reference_date=reference_date, schema_hash=schema_hash, data_hash=data_hash,
                       privacy_report=privacy_report, status=ReleaseStatus.DRAFT, meta=dict(meta))
     db.session.add(release)
     db.session.flush()
-    descriptor = build_descriptor(dataset, meta, version, schema, csv_bytes,
-                                  _harvest_sources(sources, harvest_id, reference_date))
+    return release
+
+
+def draft_table(dataset: Dataset, schema: dict, csv_bytes: bytes, privacy_report: dict,
+                reference_date: date, harvest_id: int | None, actor: User | None,
+                sources: list[dict]) -> Release | None:
+    """Draft a new version from a table already protected (a harvest's or an upload's) and its
+    Table Schema; None when nothing changed. Open drafts are superseded; the files are scanned."""
+    release = open_release(dataset, sha256_bytes(packaging.canonical_json(schema)), sha256_bytes(csv_bytes),
+                           privacy_report, reference_date, harvest_id, actor)
+    if release is None:
+        return None
+    descriptor = build_descriptor(dataset, release.meta, release.version, schema, csv_bytes,
+                                  harvest_sources(sources, harvest_id, reference_date))
     _write(release, descriptor, csv_bytes)
     record("draft", actor, release)
     return release

@@ -28,9 +28,9 @@ import shapely
 
 from portal.audit.log import record
 from portal.auth.models import User
-from portal.core.vocabularies import PrivacyClass, ReleaseStatus
-from portal.datasets import packaging, validation, versions
-from portal.datasets.drafts import OPEN_STATUSES, build_descriptor, current_meta
+from portal.core.vocabularies import PrivacyClass
+from portal.datasets import packaging, validation
+from portal.datasets.drafts import build_descriptor, harvest_sources, open_release
 from portal.datasets.files import MEDIA_TYPES, storage
 from portal.datasets.models import Dataset, Release, ReleaseFile
 from portal.datasets.storage import sha256_bytes
@@ -224,28 +224,13 @@ def create_geo_draft(dataset: Dataset, features: list[dict], reference_date: dat
     csv_bytes, geojson = package_bytes(features)
     schema_hash = sha256_bytes(packaging.canonical_json(schema))
     data_hash = sha256_bytes(csv_bytes + b"\0" + geojson)
-    previous = versions.latest_published(dataset)
-    if previous and (previous.schema_hash, previous.data_hash) == (schema_hash, data_hash):
+    release = open_release(dataset, schema_hash, data_hash, privacy_report(features), reference_date,
+                           harvest_id, actor)
+    if release is None:
         return None
-    open_releases = [r for r in dataset.releases if r.status in OPEN_STATUSES]
-    if any((r.schema_hash, r.data_hash) == (schema_hash, data_hash) for r in open_releases):
-        return None
-    meta = next((r.meta for r in reversed(open_releases) if r.meta), None) or current_meta(dataset)
-    for open_release in open_releases:
-        open_release.status = ReleaseStatus.SUPERSEDED
-        record("supersede", actor, open_release)
-    release = Release(dataset=dataset, harvest_id=harvest_id,
-                      version=versions.version_for(dataset, schema_hash, data_hash),
-                      reference_date=reference_date, schema_hash=schema_hash, data_hash=data_hash,
-                      privacy_report=privacy_report(features), status=ReleaseStatus.DRAFT,
-                      meta=dict(meta))
-    db.session.add(release)
-    db.session.flush()
-    extra = [{"title": f"Panen Portal Satu Data #{harvest_id} (tanggal referensi "
-                       f"{reference_date.isoformat()})", "version": reference_date.isoformat()}]
-    descriptor = build_descriptor(dataset, meta, release.version, schema, csv_bytes,
-                                  [*sources, *(extra if harvest_id is not None else [])])
-    descriptor["resources"].append(geojson_resource(dataset.name, meta["title"], geojson))
+    descriptor = build_descriptor(dataset, release.meta, release.version, schema, csv_bytes,
+                                  harvest_sources(sources, harvest_id, reference_date))
+    descriptor["resources"].append(geojson_resource(dataset.name, release.meta["title"], geojson))
     _write(release, descriptor, csv_bytes, geojson)
     record("draft", actor, release)
     return release

@@ -11,15 +11,11 @@ from datetime import date
 
 import pandas as pd
 
-from portal.audit.log import record
 from portal.auth.models import User
 from portal.core.cells import SUPPRESSED, SUPPRESSED_LABEL
-from portal.core.vocabularies import ReleaseStatus
-from portal.datasets import packaging, versions
-from portal.datasets.drafts import OPEN_STATUSES, _write, build_descriptor, current_meta
+from portal.datasets import packaging
+from portal.datasets.drafts import draft_table
 from portal.datasets.models import Dataset, Release
-from portal.datasets.storage import sha256_bytes
-from portal.extensions import db
 
 NOT_APPLICABLE = ""
 NOT_APPLICABLE_LABEL = "Tidak berlaku (pangsa peringatan, atau penyebut nol)"
@@ -90,28 +86,4 @@ def create_quality_draft(dataset: Dataset, schema: dict, csv_bytes: bytes, priva
                          reference_date: date, harvest_id: int | None, actor: User | None,
                          sources: list[dict]) -> Release | None:
     """Draft a new version of the quality table; None when nothing changed (as create_draft)."""
-    schema_hash = sha256_bytes(packaging.canonical_json(schema))
-    data_hash = sha256_bytes(csv_bytes)
-    previous = versions.latest_published(dataset)
-    if previous and (previous.schema_hash, previous.data_hash) == (schema_hash, data_hash):
-        return None
-    open_releases = [r for r in dataset.releases if r.status in OPEN_STATUSES]
-    if any((r.schema_hash, r.data_hash) == (schema_hash, data_hash) for r in open_releases):
-        return None
-    meta = next((r.meta for r in reversed(open_releases) if r.meta), None) or current_meta(dataset)
-    for open_release in open_releases:
-        open_release.status = ReleaseStatus.SUPERSEDED
-        record("supersede", actor, open_release)
-    version = versions.version_for(dataset, schema_hash, data_hash)
-    release = Release(dataset=dataset, harvest_id=harvest_id, version=version,
-                      reference_date=reference_date, schema_hash=schema_hash, data_hash=data_hash,
-                      privacy_report=privacy_report, status=ReleaseStatus.DRAFT, meta=dict(meta))
-    db.session.add(release)
-    db.session.flush()
-    extra = [{"title": f"Panen Portal Satu Data #{harvest_id} (tanggal referensi "
-                       f"{reference_date.isoformat()})", "version": reference_date.isoformat()}]
-    descriptor = build_descriptor(dataset, meta, version, schema, csv_bytes,
-                                  [*sources, *(extra if harvest_id is not None else [])])
-    _write(release, descriptor, csv_bytes)
-    record("draft", actor, release)
-    return release
+    return draft_table(dataset, schema, csv_bytes, privacy_report, reference_date, harvest_id, actor, sources)
