@@ -13,7 +13,7 @@ from portal import create_app
 from portal.auth.services import create_user
 from portal.extensions import db
 from tests.support.releases import audit_as_harvest, bump_first_count, protected_from
-from tests.support.world import REFERENCE_DATE, TEST_RESIDENTS, TEST_SEED, reset_database
+from tests.support.world import REFERENCE_DATE, TEST_RESIDENTS, TEST_SEED, join_catalogue_opds, reset_database
 
 NAME = "penduduk-dan-keluarga"
 AGE = "penduduk-menurut-kelompok-umur"
@@ -46,7 +46,9 @@ def site(tmp_path_factory):
 
         export = tmp / "export"
         generate_district(export, residents=TEST_RESIDENTS, seed=TEST_SEED, fmt="csv")
-        for release in harvest(str(export), REFERENCE_DATE, produsen).drafts:
+        drafts = harvest(str(export), REFERENCE_DATE, produsen).drafts
+        join_catalogue_opds(produsen)  # the harvest made the OPDs; its produsen submits for them
+        for release in drafts:
             if release.dataset.name in PUBLISH:
                 services.submit(release, produsen, "Rilis pertama.")
                 db.session.commit()

@@ -24,7 +24,7 @@ from portal.extensions import db
 from portal.harvest.models import HarvestRun
 from portal.harvest.service import harvest
 from tests.harvest.bad_input import CASES, Workspace
-from tests.support.world import PASSWORDS, REFERENCE_DATE, fresh_app
+from tests.support.world import PASSWORDS, REFERENCE_DATE, fresh_app, join_catalogue_opds
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +36,7 @@ def district(tmp_path_factory, district_export):
         walidata = create_user("walidata@example.go.id", PASSWORDS["walidata"], "walidata")
         db.session.commit()
         result = harvest(str(district_export), REFERENCE_DATE, produsen)
+        join_catalogue_opds(produsen)  # the harvest made the OPDs; its produsen submits for them
         # One table published, the others open drafts: a bad harvest must touch neither.
         # (Publishing all 19 would cost ~40 s on a busy machine and check nothing more.)
         services.submit(result.drafts[0], produsen, "Rilis pertama.")
