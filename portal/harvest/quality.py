@@ -61,9 +61,16 @@ def summary(raw: pd.DataFrame) -> list[dict]:
 
 
 def draft(harvested, protected_tables, reference_date: date, harvest_id: int, actor,
-          sources: list[dict], k_general: int):
-    """Draft the quality table of this harvest; returns (release or None, the raw summary)."""
+          sources: list[dict], k_general: int, with_release: bool = True):
+    """Draft the quality table of this harvest; returns (release or None, the raw summary).
+
+    The published table goes with a release of the counted tables (``with_release``): an
+    export whose counts did not change publishes nothing new, however its warnings moved;
+    the walidata's page reads the raw summary of every harvest all the same.
+    """
     raw = raw_frame(harvested)
+    if not with_release:
+        return None, summary(raw)
     protected = {p.table.spec.name: p.frame for p in protected_tables}
     frame = protect_quality(raw, protected, UNIT_TABLE, CATALOGUE, k_general)
     schema = quality_schema(indicators(CATALOGUE), SCORE_FORMULA)

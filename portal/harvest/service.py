@@ -151,7 +151,8 @@ def harvest(source: str, reference_date: date | None = None, actor: User | None 
             result.unchanged.append(geo.BOUNDARIES.name)
         # Data quality per desa (issue 13): its own table, drafted beside the others.
         quality_draft, quality_raw = quality_step.draft(harvested, protected_tables, reference_date,
-                                                        run.id, actor, sources, k_general)
+                                                        run.id, actor, sources, k_general,
+                                                        with_release=bool(result.drafts))
         if quality_draft is not None:
             created_ids.append(quality_draft.id)
             result.drafts.append(quality_draft)

@@ -170,5 +170,8 @@ def test_every_draft_carries_a_passing_privacy_report(harvested):
     for draft in harvested.drafts:
         report = draft.privacy_report
         assert report["passed"] and report["scan"]["passed"] and report["audit"]["passed"]
-        assert {t["table"] for t in report["tables"]} >= {draft.dataset.name}
+        if "geografis" in report:  # the desa boundaries count nobody: no table of counts, said so
+            assert report["geografis"]["counts_people"] is False
+        else:
+            assert {t["table"] for t in report["tables"]} >= {draft.dataset.name}
         assert gate_errors(report) == []
