@@ -116,13 +116,7 @@ def table_schema() -> dict:
     """The Table Schema of the one-row-per-desa table beside the GeoJSON."""
     return {
         "fields": [
-            {"name": "kode_desa", "title": "Kode desa (Kemendagri)", "type": "string",
-             "constraints": {"required": True, "pattern": packaging.KODE_DESA_PATTERN}},
-            {"name": "nama_desa", "title": "Nama desa", "type": "string", "constraints": {"required": True}},
-            {"name": "kode_kecamatan", "title": "Kode kecamatan (Kemendagri)", "type": "string",
-             "constraints": {"required": True, "pattern": packaging.KODE_KECAMATAN_PATTERN}},
-            {"name": "nama_kecamatan", "title": "Nama kecamatan", "type": "string",
-             "constraints": {"required": True}},
+            *packaging.area_fields(),
             {"name": "geometri", "title": "Digambar sebagai", "type": "string",
              "description": "batas = poligon batas desa; titik = titik kantor desa (batas tidak ada "
                             "atau tidak lolos pemeriksaan); tidak ada = tanpa geometri",

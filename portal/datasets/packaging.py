@@ -49,12 +49,9 @@ def table_csv(protected: ProtectedTable) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def table_schema(protected: ProtectedTable) -> dict:
-    """The declared Table Schema of a protected table (long format: desa x category)."""
-    cats = protected.table.categories
-    spec = protected.table.spec
-    unit = "keluarga" if spec.unit == "keluarga" else "penduduk"
-    fields = [
+def area_fields() -> list[dict]:
+    """The four area fields every per-desa table starts with (dotted Kemendagri codes)."""
+    return [
         {"name": "kode_desa", "title": "Kode desa (Kemendagri)", "type": "string",
          "constraints": {"required": True, "pattern": KODE_DESA_PATTERN}},
         {"name": "nama_desa", "title": "Nama desa", "type": "string", "constraints": {"required": True}},
@@ -62,6 +59,16 @@ def table_schema(protected: ProtectedTable) -> dict:
          "constraints": {"required": True, "pattern": KODE_KECAMATAN_PATTERN}},
         {"name": "nama_kecamatan", "title": "Nama kecamatan", "type": "string",
          "constraints": {"required": True}},
+    ]
+
+
+def table_schema(protected: ProtectedTable) -> dict:
+    """The declared Table Schema of a protected table (long format: desa x category)."""
+    cats = protected.table.categories
+    spec = protected.table.spec
+    unit = "keluarga" if spec.unit == "keluarga" else "penduduk"
+    fields = [
+        *area_fields(),
         {"name": "kode", "title": "Kode kategori", "type": "integer",
          "categories": [{"value": c.code, "label": c.label} for c in cats],
          "constraints": {"required": True}},

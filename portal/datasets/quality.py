@@ -24,13 +24,7 @@ NOT_APPLICABLE_LABEL = "Tidak berlaku (pangsa peringatan, atau penyebut nol)"
 def quality_schema(indicators, formula: str) -> dict:
     """The Table Schema of the quality table (long format: desa x indicator)."""
     return {"fields": [
-        {"name": "kode_desa", "title": "Kode desa (Kemendagri)", "type": "string",
-         "constraints": {"required": True, "pattern": packaging.KODE_DESA_PATTERN}},
-        {"name": "nama_desa", "title": "Nama desa", "type": "string", "constraints": {"required": True}},
-        {"name": "kode_kecamatan", "title": "Kode kecamatan (Kemendagri)", "type": "string",
-         "constraints": {"required": True, "pattern": packaging.KODE_KECAMATAN_PATTERN}},
-        {"name": "nama_kecamatan", "title": "Nama kecamatan", "type": "string",
-         "constraints": {"required": True}},
+        *packaging.area_fields(),
         {"name": "perubahan_terakhir", "title": "Bulan perubahan data terakhir", "type": "string",
          "description": "Bulan (YYYY-MM) data desa terakhir diubah di OpenSID, menurut updated_at "
                         "penduduk dan keluarga, paling lambat tanggal referensi",
