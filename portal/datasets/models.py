@@ -36,6 +36,8 @@ class Organization(db.Model):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    # The OPD's role address (kontak in the Satu Data metadata), never a person's.
+    email: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class Topic(db.Model):
@@ -105,6 +107,18 @@ class Dataset(db.Model):
     )
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Satu Data Indonesia metadata (portal.datasets.metadata lists them): the Standar Data of
+    # Perpres 39/2019 Pasal 4 and the rest a walidata checks; "" until filled.
+    konsep: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    definisi: Mapped[str] = mapped_column(String(2000), default="", server_default="")
+    klasifikasi: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    ukuran: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    satuan: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    tingkat_penyajian: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    cakupan_wilayah: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    periode_data: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    sumber_data: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    kode_referensi: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     organization: Mapped[Organization] = relationship()
     releases: Mapped[list[Release]] = relationship(
