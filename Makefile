@@ -6,6 +6,9 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
+# pytest-xdist workers of `make test` (one per core); a test module stays on one worker, so
+# its module-scoped world is built once. TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 
 .PHONY: run test lint install install-dev upgrade demo serve bench clean translations extract-messages
 
@@ -42,7 +45,7 @@ serve: $(VENV)/.runtime
 
 ## Install the dev requirements, lint (ruff, settings in pyproject.toml) and run the whole suite.
 test: $(VENV)/.dev translations lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

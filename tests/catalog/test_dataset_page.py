@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from datetime import UTC, date, datetime
 from html import unescape
@@ -13,7 +12,14 @@ from portal import create_app
 from portal.auth.services import create_user
 from portal.extensions import db
 from tests.support.releases import audit_as_harvest, bump_first_count, protected_from
-from tests.support.world import REFERENCE_DATE, TEST_RESIDENTS, TEST_SEED, join_catalogue_opds, reset_database
+from tests.support.world import (
+    REFERENCE_DATE,
+    TEST_RESIDENTS,
+    TEST_SEED,
+    database_url,
+    join_catalogue_opds,
+    reset_database,
+)
 
 NAME = "penduduk-dan-keluarga"
 AGE = "penduduk-menurut-kelompok-umur"
@@ -33,7 +39,7 @@ def site(tmp_path_factory):
     from portal.harvest.service import harvest
 
     tmp = tmp_path_factory.mktemp("dataset-page")
-    uri = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp / 'portal.sqlite3'}"
+    uri = database_url(tmp)
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp / "instance"),
                       "SQLALCHEMY_DATABASE_URI": uri, "STORAGE_DIR": str(tmp / "storage"),
                       "SECRET_KEY": "test-secret", "PORTAL_URL": "https://data.example.go.id"})

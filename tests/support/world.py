@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from portal import create_app
 from portal.datasets import services
@@ -28,12 +28,41 @@ def reset_database(uri: str) -> None:
     upgrade()
 
 
+def database_url(tmp: Path) -> str:
+    """TEST_DATABASE_URL, else a SQLite file in ``tmp``; under pytest-xdist each worker gets its own.
+
+    Workers run at once, so a PostgreSQL database named in TEST_DATABASE_URL becomes
+    ``<name>_<worker>`` (portal_test_gw0, portal_test_gw1), created on first use.
+    """
+    uri = os.environ.get("TEST_DATABASE_URL")
+    if not uri:
+        return f"sqlite:///{tmp / 'portal.sqlite3'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker or not uri.startswith("postgresql"):
+        return uri
+    url = make_url(uri)
+    own = url.set(database=f"{url.database}_{worker}")
+    _create_database(url, own.database)
+    return own.render_as_string(hide_password=False)
+
+
+def _create_database(url, name: str) -> None:
+    """Create database ``name`` on the server of ``url`` when it does not exist yet."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first() is None:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+
+
 def fresh_app(tmp: Path):
     """The portal on an empty migrated database (TEST_DATABASE_URL, else SQLite) and storage in ``tmp``.
 
     Module-scoped fixtures build their world on it; no app context is left pushed.
     """
-    uri = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp / 'portal.sqlite3'}"
+    uri = database_url(tmp)
     app = create_app({
         "TESTING": True,
         "INSTANCE_PATH": str(tmp / "instance"),
