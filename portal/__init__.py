@@ -108,6 +108,8 @@ def register_blueprints(app: Flask) -> None:
     app.cli.add_command(search_cli)  # flask search reindex
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    from portal.uploads.views import bp as uploads_bp  # /admin/unggah: an OPD's table, upload to draft
+    app.register_blueprint(uploads_bp)
     app.register_blueprint(privacy_bp)
     from portal.api import register_api  # CKAN API, datastore, DCAT (with CORS, rate limits)
     register_api(app)

@@ -29,6 +29,7 @@ from portal.datasets import services
 from portal.datasets.models import Dataset, Organization, Release
 from portal.extensions import db
 from portal.harvest.models import HarvestRun
+from portal.uploads import staging
 from tests.support.catalog import CatalogFactory
 from tests.support.forms import AuthActions, csrf_token
 from tests.support.world import PASSWORDS, REFERENCE_DATE, fresh_app
@@ -41,6 +42,9 @@ ALLOWED = "allowed"  # done (a redirect back) or the form shown again: neither 4
 PUBLIC = {ANON: 200, PRODUSEN: 200, WALIDATA: 200}
 REDIRECT = {ANON: 302, PRODUSEN: 302, WALIDATA: 302}
 NOT_FOUND = {ANON: 404, PRODUSEN: 404, WALIDATA: 404}
+# A table an OPD uploaded, waiting on its mapping page (portal.uploads.staging).
+STAGED_CSV = b"kode_desa,tahun,jenis_kelamin,jumlah_penduduk\n" + b"".join(
+    b"51020120%02d,2025,%s,40\n" % (d, s) for d in (1, 2) for s in (b"laki-laki", b"perempuan"))
 TABLE = "the permission table"  # an admin URL: expected answers derived from its view's action
 
 # (rule, method) -> (URL with {placeholders} filled from the catalogue, expected status per role)
@@ -69,6 +73,8 @@ GETS: dict[tuple[str, str], tuple[str, dict]] = {
     ("/admin/users/<int:user_id>", "GET"): ("/admin/users/{other}", TABLE),
     ("/admin/akun/sandi", "GET"): ("/admin/akun/sandi", TABLE),
     ("/admin/akun/token", "GET"): ("/admin/akun/token", TABLE),
+    ("/admin/unggah", "GET"): ("/admin/unggah", TABLE),
+    ("/admin/unggah/<upload_id>", "GET"): ("/admin/unggah/{staged}", TABLE),
     ("/auth/sandi/<token>", "GET"): ("/auth/sandi/bukan-tautan-yang-berlaku", NOT_FOUND),
     ("/api", "GET"): ("/api", PUBLIC),
     ("/api/<int(min=1, max=3):ver>", "GET"): ("/api/3", PUBLIC),
@@ -154,6 +160,10 @@ POSTS: dict[tuple[str, str], Action] = {
     ("/admin/topics/<name>/delete", "POST"): Action("/admin/topics/ketenagakerjaan/delete"),
     ("/admin/topics/sets/<name>", "POST"): Action("/admin/topics/sets/data-desa-presisi", {"active": "1"}),
     ("/auth/logout", "POST"): Action("/auth/logout", table=False),
+    # No file chosen: the upload form comes back (allowed), nothing is staged.
+    ("/admin/unggah", "POST"): Action("/admin/unggah", {"name": "unggahan-lain", "organization": "{org}"}),
+    # Checking the staged upload's mapping again: the page comes back, nothing is drafted.
+    ("/admin/unggah/<upload_id>", "POST"): Action("/admin/unggah/{staged}", {"action": "periksa"}),
 }
 # Not role-gated, checked on their own: the login form, the read-only JSON API, and the one-time
 # password link (its token is the permission; tests/auth/test_accounts.py).
@@ -209,6 +219,8 @@ def world(tmp_path_factory):
         # The produsen belongs to every OPD of this catalogue, so the table's role decides.
         set_memberships(users[PRODUSEN], [o.id for o in db.session.scalars(select(Organization))], None)
         token, _secret = create_token(users[PRODUSEN], "uji")
+        staged = staging.stage(STAGED_CSV, {"filename": "uji.csv", "dataset": "unggahan-uji", "title": "Uji",
+                                            "organization": pub.organization.name, "sheet": None, "schema": {}})
         run = HarvestRun(source="export", source_kind="csv", reference_date=REFERENCE_DATE, status="ok",
                          actor=users[PRODUSEN], report={"errors": 0, "warnings": 0, "problems": []})
         db.session.add(run)
@@ -217,7 +229,7 @@ def world(tmp_path_factory):
                "resource": stable_id("resource", pub.id, f"{pub.name}.csv"),
                "draft": _release(pub, "1.1.0").id, "published": _release(pub, "1.0.0").id,
                "hidden": hidden.name, "hidden_resource": stable_id("resource", hidden.id, f"{hidden.name}.csv"),
-               "gone": gone.name}
+               "gone": gone.name, "staged": staged}
         for name in ("to_approve", "to_reject", "to_submit", "to_withdraw", "to_edit"):
             ids[name] = _dataset(name.replace("_", "-")).releases[0].id
         db.session.remove()
@@ -275,7 +287,7 @@ def test_every_admin_url_names_one_action_of_the_permission_table(world):
 def test_the_table_gates_every_admin_action_the_brief_names():
     for action in ("withdraw_release", "view_audit", "view_privacy_policy", "view_registers",
                    "manage_organizations", "manage_topics", "manage_users", "harvest", "edit_metadata",
-                   "submit_release", "approve_release", "reject_release", "change_own_password"):
+                   "submit_release", "approve_release", "reject_release", "change_own_password", "upload_table"):
         assert roles_for(action), action
 
 

@@ -58,6 +58,14 @@ def _own_opd(user, target) -> str | None:
     return None
 
 
+def _uploader(user, target) -> str | None:
+    """Why ``user`` may not upload a table for ``target`` (a dataset, or a new one's OPD): a
+    walidata uploads for any OPD, a produsen only for the OPDs they are a member of."""
+    if user.role in WALIDATA:
+        return None
+    return _own_opd(user, target)
+
+
 @dataclass(frozen=True)
 class Permission:
     """The roles that may perform an action, and an optional rule on its target."""
@@ -77,6 +85,8 @@ PERMISSIONS: dict[str, Permission] = {
     # A produsen changes only the datasets of the OPDs they are a member of.
     "edit_metadata": Permission(PRODUSEN, _own_opd),
     "submit_release": Permission(PRODUSEN, _own_opd),
+    # An uploaded table becomes a draft of the OPD's dataset (web page, CLI): never published by it.
+    "upload_table": Permission(ADMINS, _uploader),
     # Only a produsen belongs to OPDs; a walidata reviews every OPD's releases.
     "hold_membership": Permission(PRODUSEN),
     "manage_own_tokens": Permission(ADMINS),

@@ -81,7 +81,7 @@ def _target(name: str, org: Organization) -> Dataset | None:
 
 
 def _allowed(user: User, target) -> None:
-    why = refusal(user, "edit_metadata", target)
+    why = refusal(user, "upload_table", target)
     if why is not None:
         raise NotAuthorized(why)
 
