@@ -16,6 +16,7 @@ other formats). ``months=1`` is the single export as before, written to ``OUT`` 
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from portal.sources.wilayah import District, load_district
 from .history import Month, Register, advance_month, start_register
 from .households import build_households
 from .region import MIN_PER_DESA, Region, build_region
+from .stunting import STUNTING_TABLES, stunting_tables
 from .tables import Numbering, build_tables
 from .util import REF_DATE
 from .village import VILLAGE_TABLES, baseline_log, village_tables
@@ -37,6 +39,7 @@ DEFAULT_RESIDENTS = 470_000
 BATCH_ABOVE = 1_000_000
 BATCH_RESIDENTS = 250_000
 MAX_MONTHS = 120
+PARTIAL = ".partial"  # suffix of a month's folder while it is being written
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,7 @@ def generate_district(
         "tweb_keluarga": keluarga,
         "tweb_penduduk": penduduk,
         **extra,
+        **stunting_tables(int(seed), region.config, penduduk, REF_DATE),
     }
     WRITERS[fmt](tables, out)
     return GenerationSummary(
@@ -159,6 +163,21 @@ def month_starts(last: np.datetime64, months: int) -> list[np.datetime64]:
     return [(end - (months - 1 - i)).astype("datetime64[D]") for i in range(months)]
 
 
+def month_labels(months: int) -> list[str]:
+    """The folder names (``YYYY-MM``) of a CSV series of ``months`` months, oldest first."""
+    return [str(day.astype("datetime64[M]")) for day in month_starts(REF_DATE, months)]
+
+
+def generate_in_worker(out: str, residents: int, seed: int, months: int, district_code: str) -> None:
+    """A CSV export (a series: month by month) written by a worker process of its own.
+
+    The entry point ``portal.demo`` starts while it harvests: each month's folder appears
+    whole (see _write_month), so month k is read while month k + 1 is being generated.
+    """
+    generate_district(out, residents=residents, seed=seed, fmt="csv", months=months,
+                      district=load_district(district_code))
+
+
 def _write_month(reg: Register, region: Region, out: Path, day: np.datetime64, fmt: str, seed: int) -> Path:
     """Write the register as it stands on ``day`` as one export under ``out``; returns its path."""
     label = str(day.astype("datetime64[M]"))
@@ -166,18 +185,23 @@ def _write_month(reg: Register, region: Region, out: Path, day: np.datetime64, f
               "tweb_keluarga": reg.keluarga, "tweb_penduduk": reg.penduduk}
     extra, _, _ = village_tables(seed, region.config, reg.keluarga, reg.penduduk, day, reg.log_table())
     tables.update(extra)
+    tables.update(stunting_tables(seed, region.config, reg.penduduk, day))
     if fmt != "csv":
         path = out / f"{label}.{fmt}"
         WRITERS[fmt](tables, path)
         return path
-    path = out / label
-    path.mkdir(parents=True)
-    for name in (*TABLE_NAMES, *VILLAGE_TABLES):
+    # Written under a scratch name and renamed when whole: a reader waiting for the month
+    # (portal.demo harvests each month while the next is generated) never sees half of it.
+    path, scratch = out / label, out / f"{label}{PARTIAL}"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    for name in (*TABLE_NAMES, *VILLAGE_TABLES, *STUNTING_TABLES):
         if name == "tweb_penduduk":  # most lines are last month's: only changed rows are formatted
             header = (",".join(reg.penduduk.columns) + "\n").encode("utf-8")
-            (path / f"{name}.csv").write_bytes(header + lines_bytes(reg.penduduk_lines()))
+            (scratch / f"{name}.csv").write_bytes(header + lines_bytes(reg.penduduk_lines()))
         else:
-            append_csv(path, name, tables[name], header=True)
+            append_csv(scratch, name, tables[name], header=True)
+    scratch.rename(path)
     return path
 
 
