@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from portal.catalog import cache, maps
+from portal.catalog import cache, maps, village_panels
 from portal.catalog.tables import all_latest, latest, visible_sum
 from portal.sources.wilayah import load_district
 
@@ -40,9 +40,10 @@ def desa(kode: str):
     if place is None:
         abort(404)
     kecamatan = next(k for k in district.kecamatan if k.kode == place.kode_kecamatan)
-    sections = [(t, _rows(t, "kode_desa", kode)) for t in all_latest()]
+    tables = all_latest()
+    sections = [(t, _rows(t, "kode_desa", kode)) for t in tables]
     return render_template("catalog/desa.html", place=place, kecamatan=kecamatan, district=district,
-                           sections=[s for s in sections if s[1]])
+                           sections=[s for s in sections if s[1]], **village_panels.desa(tables, place))
 
 
 @bp.get("/kecamatan/<kode>")
@@ -58,7 +59,8 @@ def kecamatan(kode: str):
         for row in _rows(table, "kode_kecamatan", kode):
             by_desa.setdefault(row["kode_desa"], {})[int(row["kode"])] = row
     return render_template("catalog/kecamatan.html", kecamatan=found, district=district,
-                           table=table, by_desa=by_desa, map_html=_kecamatan_map(kode, "html"))
+                           table=table, by_desa=by_desa, map_html=_kecamatan_map(kode, "html"),
+                           **village_panels.kecamatan(all_latest(), found))
 
 
 def _by_kecamatan(table, district) -> list[dict]:
@@ -121,7 +123,8 @@ def dashboard():
         population=population, by_kecamatan=by_kecamatan,
         kecamatan_bars=[{"label": r["kecamatan"].nama, "value": r["penduduk"]} for r in by_kecamatan],
         pyramid=pyramid, pyramid_rows=_pyramid(pyramid) if pyramid else [],
-        indicators=_indicators(tables), map_html=_dashboard_map("html"))
+        indicators=_indicators(tables), map_html=_dashboard_map("html"),
+        **village_panels.dashboard(tables, district))
 
 
 # --- maps (portal/catalog/maps.py): the dashboard's and a kecamatan's, inline and as SVG ---
