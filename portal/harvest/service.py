@@ -19,7 +19,7 @@ from portal.harvest import boundaries as boundary_step
 from portal.harvest import quality as quality_step
 from portal.harvest.models import HarvestRun
 from portal.harvest.pipeline import harvest_tables
-from portal.harvest.privacy_check import check_release, settle
+from portal.harvest.privacy_check import check_release, remedies, settle
 from portal.privacy.protect import protect_release
 from portal.sources import SourceError, source_label
 from portal.sources.checks import CheckReport
@@ -168,6 +168,7 @@ def harvest(source: str, reference_date: date | None = None, actor: User | None 
         run.report = {**report.to_dict(), "minimisation": minimisation.to_dict(),
                       "drafts": [d.id for d in result.drafts], "unchanged": result.unchanged}
         run.report["withheld"] = withheld  # table -> why it waits for a later release
+        run.report["remedies"] = remedies(protected_tables, withheld)  # table -> what privacy did
         run.report["quality"] = quality_raw  # raw counts per desa, for the walidata's page
         db.session.commit()
         return result

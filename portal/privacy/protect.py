@@ -26,14 +26,20 @@ class ProtectedTable:
     primary: int = 0
     secondary: int = 0
     notes: list[str] = field(default_factory=list)
+    # What the harvest's settle step did after the independent auditor's findings (REMEDIES):
+    # {"kind", "cells", "desa", "rung", "reason"}; None when the auditor found nothing here.
+    remedy: dict | None = None
 
     def report(self) -> dict:
         """Privacy report of this table (counts of hidden cells, never their values)."""
-        return {"table": self.table.spec.name, "k": self.k,
-                "privacy_class": table_class(self.table.spec).value,
-                "cells": int(self.frame[list(COUNT_FIELDS)].size),
-                "suppressed_primary": self.primary, "suppressed_secondary": self.secondary,
-                "notes": self.notes}
+        out = {"table": self.table.spec.name, "k": self.k,
+               "privacy_class": table_class(self.table.spec).value,
+               "cells": int(self.frame[list(COUNT_FIELDS)].size),
+               "suppressed_primary": self.primary, "suppressed_secondary": self.secondary,
+               "notes": self.notes}
+        if self.remedy is not None:
+            out["remedy"] = dict(self.remedy)
+        return out
 
 
 def threshold_for(table: StatTable, k_general: int, k_specific: int) -> int:
@@ -86,12 +92,14 @@ class _Prepared:
 
 
 def _prepare(table: StatTable, k: int, previous: pd.DataFrame | None, steps: Steps,
-             links: tuple[Link, ...] = ()) -> _Prepared:
+             links: tuple[Link, ...] = (), force: set[tuple[str, str]] | None = None) -> _Prepared:
     values = table.frame[list(COUNT_FIELDS)].to_numpy(dtype=np.int64)
     specific = table_class(table.spec) is PrivacyClass.SPECIFIC
     structural = _structural(table, values)
     primary = primary_mask(values, k, specific) & ~structural
     hidden = primary.any(axis=1)
+    if force:  # rows the settle step hides more after the auditor's findings (hidden_more)
+        hidden |= _keys(table.frame).isin(list(force))
     published_before = np.zeros(len(hidden), dtype=bool)
     if previous is not None and steps.carry_forward:
         was_hidden, published_before = _carried(table.frame, previous)
@@ -146,13 +154,22 @@ def equality_links(names: set[str]) -> tuple[Link, ...]:
 
 def protect_release(tables: list[StatTable], k_general: int, k_specific: int,
                     previous: dict[str, pd.DataFrame] | None = None,
-                    steps: Steps | None = None) -> list[ProtectedTable]:
-    """Joint protection of all tables harvested together, desa by desa (see suppress.py)."""
+                    steps: Steps | None = None,
+                    force: dict[str, set[tuple[str, str]]] | None = None,
+                    k_for: dict[str, int] | None = None) -> list[ProtectedTable]:
+    """Joint protection of all tables harvested together, desa by desa (see suppress.py).
+
+    ``force`` names rows, (kode_desa, kode) as text per table, hidden from the start like a
+    small count (the settle step's finer remedy, hidden_more); ``k_for`` gives a table's k
+    when it is already known (protected before), else threshold_for decides.
+    """
     steps = steps or Steps()
     previous = previous or {}
+    force, k_for = force or {}, k_for or {}
     links = equality_links({t.spec.name for t in tables}) if steps.identities else ()
-    prepared = {t.spec.name: _prepare(t, threshold_for(t, k_general, k_specific),
-                                      previous.get(t.spec.name), steps, links) for t in tables}
+    prepared = {t.spec.name: _prepare(t, k_for.get(t.spec.name) or threshold_for(t, k_general, k_specific),
+                                      previous.get(t.spec.name), steps, links, force.get(t.spec.name))
+                for t in tables}
     population = {name: ("keluarga" if p.table.spec.unit == "keluarga" else "penduduk")
                   for name, p in prepared.items()}
     notes: dict[str, set[str]] = {name: set() for name in prepared}
@@ -395,6 +412,7 @@ def protect(table: StatTable, k: int) -> ProtectedTable:
     return _finish(p, [])
 
 
+HELD_PREFIX = "versi sebelumnya dipertahankan"  # how every note of a kept table begins
 AUDIT_NOTE = ("versi sebelumnya dipertahankan: auditor independen dapat mempersempit sel tersembunyi "
               "tabel ini bila versi baru terbit")
 WITHHELD_NOTE = ("belum diterbitkan pada rilis ini: auditor independen dapat mempersempit sel "
@@ -446,3 +464,90 @@ def _summing_to(name: str, by_name: dict[str, ProtectedTable]) -> set[str]:
     """The tables whose rows add up to a row of this one (the married's tables to the marital
     table): kept with it, so a kept total and what it totals carry one reference date."""
     return {n for n, p in by_name.items() if (margin_of(p.table.spec) or ("",))[0] == name}
+
+
+# -- The finer remedy of the settle step: hide more cells of a leaking table's new version ---
+
+
+@dataclass(frozen=True)
+class Rung:
+    """One step of the remedy ladder: which rows of a leaking table's new version to hide."""
+
+    name: str    # stored in the report
+    scope: str   # "baris" | "desa" | "kecamatan" (rows_to_hide)
+    words: str   # how the report says it
+
+
+# Tried in order, each on top of the one before, before a table keeps its previous version:
+# the rows the auditor names; every row of the table in the desa it names; the categories it
+# names in every desa of those desa's kecamatan. Each round re-protects the whole release.
+REMEDY_LADDER = (
+    Rung("baris", "baris", "baris yang ditunjuk auditor"),
+    Rung("desa", "desa", "semua baris tabel di desa yang ditunjuk auditor"),
+    Rung("kecamatan", "kecamatan", "kategori yang ditunjuk auditor di semua desa kecamatannya"),
+)
+# Why more cells were hidden, from the auditor's findings: a cell narrowed through the
+# previous version ("antarbulan") or within this release alone ("audit").
+REMEDY_REASONS = {"antarbulan": "perubahan antarbulan",
+                  "audit": "auditor independen dapat mempersempit sel tersembunyi"}
+
+
+def rows_to_hide(rung: Rung, named: list[tuple[str, str]], frame: pd.DataFrame) -> set[tuple[str, str]] | None:
+    """Rows (kode_desa, kode as text) of a table's new version a rung hides for the auditor's
+    findings, given as (kode_desa, kategori) pairs; None when a finding names no desa (only
+    the whole table can answer it: the old remedy). A finding without a category (a hidden
+    total) names every row of its desa."""
+    if not named or any(not desa for desa, _ in named):
+        return None
+    desa = frame["kode_desa"].astype(str)
+    label = frame["kategori"].astype(str)
+    whole = {d for d, cat in named if not cat}
+    places = {d for d, _ in named}
+    if rung.scope == "baris":
+        pairs = pd.MultiIndex.from_arrays([desa, label])
+        mask = pairs.isin([(d, c) for d, c in named if c]) | desa.isin(whole).to_numpy()
+    elif rung.scope == "desa":
+        mask = desa.isin(places).to_numpy()
+    elif rung.scope == "kecamatan":
+        kecamatan = frame["kode_kecamatan"].astype(str)
+        around = set(kecamatan[desa.isin(places)])
+        cats = {c for _, c in named if c}
+        mask = (kecamatan.isin(around) & label.isin(cats)).to_numpy() | desa.isin(places).to_numpy()
+    else:
+        raise ValueError(f"tahap perbaikan tak dikenal: {rung.scope}")
+    keys = _keys(frame)[mask]
+    return set(zip(keys.get_level_values(0), keys.get_level_values(1), strict=True))
+
+
+def reprotect(protected: list[ProtectedTable], previous: dict[str, pd.DataFrame],
+              force: dict[str, set[tuple[str, str]]]) -> list[ProtectedTable]:
+    """The release protected again from its counts, with ``force``'s rows hidden from the
+    start: every margin, identity and carried row is worked out anew around them."""
+    return protect_release([p.table for p in protected], 0, 0, previous, force=force,
+                           k_for={p.table.spec.name: p.k for p in protected})
+
+
+def hidden_more(new: ProtectedTable, base: ProtectedTable, rung: Rung, reason: str) -> dict | None:
+    """What the remedy hid in a table beyond the protector's first pattern: cells and desa
+    (counts only); the note a produsen reads is added to the table. None when nothing more."""
+    a, b = _numbers(new.frame), _numbers(base.frame)
+    both = a.join(b.add_suffix("_dasar"), how="left")
+    more = both[list(a.columns)].isna().to_numpy() & ~both[[f"{c}_dasar" for c in a.columns]].isna().to_numpy()
+    cells = int(more.sum())
+    if not cells:
+        return None
+    desa = len(set(both.index.get_level_values(0)[more.any(axis=1)]))
+    remedy = {"kind": "sembunyikan", "cells": cells, "desa": desa, "rung": rung.name, "reason": reason}
+    new.notes = [*new.notes, remedy_note(remedy)]
+    new.remedy = remedy
+    return remedy
+
+
+def remedy_note(remedy: dict) -> str:
+    """The settle step's remedy of one table in a produsen's words (Indonesian, stored)."""
+    if remedy.get("kind") == "sembunyikan":
+        return (f"{remedy['cells']} sel tambahan disembunyikan di {remedy['desa']} desa karena "
+                f"{REMEDY_REASONS.get(remedy.get('reason'), REMEDY_REASONS['audit'])}")
+    if remedy.get("kind") == "pertahankan":
+        return AUDIT_NOTE + "; menyembunyikan sel tambahan tidak cukup"
+    return WITHHELD_NOTE + "; menyembunyikan sel tambahan tidak cukup"
