@@ -240,7 +240,7 @@ def corrected_schema(form: MappingForm, fields: list[dict], previous: dict) -> d
     for i, field in enumerate(fields):
         role = data.get(f"c{i}-role", field["role"])
         item = {"name": field["name"], "role": role if role in ROLES else field["role"],
-                "title": _bounded(data.get(f"c{i}-title", field["title"]), 200)}
+                "title": _bounded(data.get(f"c{i}-title"), 200) or field["title"]}
         if item["role"] == "ukuran":
             measure = data.get(f"c{i}-measure", field.get("measure") or "orang")
             item["measure"] = measure if measure in MEASURES else "orang"

@@ -232,3 +232,76 @@ def test_unknown_and_expired_upload_ids_are_not_found(app, opd, users, client, a
     assert staged_folders(app) == []  # expired: removed
     assert post_mapping_status(client, upload_id) == 404
     assert db.session.scalar(select(Dataset).where(Dataset.name == "unggah-uji")) is None
+
+
+# Hostile input to the two forms: each answered with a clear message (or a plain 4xx), nothing kept.
+STEP_ONE = [
+    ("nama dataset dengan jalur", {"name": "../../etc"}, "Hanya huruf kecil"),
+    ("nama dataset kosong", {"name": ""}, "Pilih dataset, atau isi nama singkat"),
+    ("nama dataset huruf besar", {"name": "Data Saya"}, "Hanya huruf kecil"),
+    ("OPD yang tidak ada", {"organization": "dinas-fiktif"}, "Pilih OPD produsen data"),
+    ("lembar yang tidak ada", {"sheet": "tidak-ada"}, "lembar yang dipilih tidak ada"),
+    ("berkas kosong", {"content": b""}, "berkas kosong"),
+    ("jenis berkas lain", {"filename": "tabel.pdf"}, "jenis berkas tidak didukung"),
+    ("zip rusak", {"filename": "paket.zip", "content": b"PK\x03\x04 bukan zip"}, "zip rusak"),
+]
+
+
+@pytest.mark.parametrize("case", STEP_ONE, ids=[c[0] for c in STEP_ONE])
+def test_hostile_step_one_is_answered_and_keeps_nothing(app, opd, users, client, auth, case):
+    _name, given, expected = case
+    auth.login_as("produsen")
+    content = given.get("content", xlsx_bytes(good_rows()) if "sheet" in given else csv_bytes(good_rows()))
+    filename = given.get("filename", "tabel.xlsx" if "sheet" in given else "tabel.csv")
+    fields = {k: v for k, v in given.items() if k not in ("content", "filename")}
+    response = post_file(client, content, filename, **({"name": "unggah-uji"} | fields))
+    assert response.status_code == 200
+    assert expected in response.get_data(as_text=True)
+    assert staged_folders(app) == []
+
+
+def test_a_file_name_with_folders_is_cut_to_its_name(app, opd, users, client, auth):
+    auth.login_as("produsen")
+    upload_id = staged_id(post_file(client, csv_bytes(good_rows()), "../../instance/secret_key.csv"))
+    meta = json.loads((Path(app.instance_path) / staging.FOLDER / upload_id / staging.META).read_text())
+    assert meta["filename"] == "secret_key.csv"
+
+
+def test_a_harvested_dataset_cannot_be_replaced_by_an_upload(app, opd, users, client, auth, harvested):
+    name = harvested.drafts[0].dataset.name
+    auth.login_as("produsen")
+    response = post_file(client, csv_bytes(good_rows()), "a.csv", name=name)
+    assert response.status_code == 200 and "diisi panen OpenSID" in response.get_data(as_text=True)
+    assert staged_folders(app) == []
+
+
+def test_a_body_over_the_request_limit_is_refused(app, opd, users, client, auth):
+    auth.login_as("produsen")
+    app.config["MAX_CONTENT_LENGTH"] = 4096
+    assert post_file(client, csv_bytes(good_rows()) + b"x" * 8192, "a.csv").status_code == 413
+    assert staged_folders(app) == []
+
+
+def test_tampered_mapping_fields_are_bounded_or_refused(app, opd, users, client, auth):
+    auth.login_as("produsen")
+    upload_id = staged_id(post_file(client, csv_bytes(good_rows()), "a.csv"))
+    tampered = {"c0-role": "admin", "c3-measure": "semua", "c3-konsep": "k" * 100_000, "c9-role": "ukuran",
+                "c3-title": "", "privacy_class": "rahasia", "sheet": "../../x"}
+    response = post_mapping(client, upload_id, "periksa", **tampered)
+    assert response.status_code == 200  # the page again: the class is not a choice
+    assert "Periksa isian yang ditandai" in response.get_data(as_text=True)
+    tampered.pop("privacy_class")
+    response = post_mapping(client, upload_id, "periksa", **tampered)
+    assert response.status_code == 200
+    meta = json.loads((Path(app.instance_path) / staging.FOLDER / upload_id / staging.META).read_text())
+    fields = {f["name"]: f for f in meta["schema"]["fields"]}
+    assert fields["kode_desa"]["role"] == "kode_wilayah"  # an unknown role keeps the inferred one
+    assert fields["jumlah_penduduk"]["measure"] == "orang"  # an unknown measure counts people
+    assert len(fields["jumlah_penduduk"]["konsep"]) == 2000
+    assert fields["jumlah_penduduk"]["title"] == "Jumlah penduduk"
+    assert len(fields) == 4 and meta["sheet"] is None
+    token = csrf_token(client.get(f"/admin/unggah/{upload_id}").get_data(as_text=True))
+    assert client.post(f"/admin/unggah/{upload_id}", data={"action": "simpan"}).status_code == 400
+    assert client.post(f"/admin/unggah/{upload_id}", data={"csrf_token": token + "x", "action": "simpan"}
+                       ).status_code == 400
+    assert db.session.scalar(select(Dataset).where(Dataset.name == "unggah-uji")) is None
