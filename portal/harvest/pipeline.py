@@ -44,6 +44,7 @@ from portal.sources.codes import COLUMN_CODE_LIST
 from portal.sources.wilayah import District
 from portal.statistics.catalogue import CATALOGUE
 from portal.statistics.compute import StatTable, Tally, count_all, desa_frame
+from portal.statistics.stunting import count_stunting, without_stunting
 from portal.statistics.village import LINK_COLUMNS, available, count_village, drafted
 
 STREAMED = ("tweb_keluarga", "tweb_penduduk")
@@ -131,7 +132,8 @@ def _village(specs, frames: dict, residents: pd.DataFrame, families: pd.DataFram
     """The optional tables' statistics (issue 16): each usable table minimised, then counted."""
     optional = {n: minimise_table(_drop_bookkeeping(frames[n]), n, result.minimisation)
                 for n in result.report.optional}
-    return count_village(specs, optional, residents, families, result.desa, reference_date)
+    return (count_village(without_stunting(specs), optional, residents, families, result.desa, reference_date)
+            + count_stunting(specs, optional, residents, result.desa, reference_date))
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:

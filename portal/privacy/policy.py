@@ -11,7 +11,7 @@ import pandas as pd
 from portal.core.vocabularies import PrivacyClass
 
 # Bump on any change to a class, a rule or a threshold; every release's report cites it.
-POLICY_VERSION = "2026.2"
+POLICY_VERSION = "2026.3"
 
 
 class ColumnClass(str, enum.Enum):
@@ -264,6 +264,59 @@ MONTH_OF = {("log_penduduk", "tgl_lapor"): "bulan_lapor",
             ("log_penduduk", "tgl_peristiwa"): "bulan_peristiwa",
             ("log_keluarga", "tgl_peristiwa"): "bulan_peristiwa"}
 
+# Stunting convergence (v23.02+): health records of pregnant women and small children, data
+# anak and kesehatan (UU PDP Pasal 4(2)). Names, addresses, card numbers and the expected
+# birth date go; the examination date (created_at) is kept as its month, the delivery date
+# only as whether the mother has given birth; the service answers are specific data.
+_KEYS = ("config_id", "posyandu_id", "kia_id", "created_by", "updated_at", "updated_by")
+POSYANDU: dict[str, ColumnClass] = {
+    **dict.fromkeys(("nama", "alamat"), D),
+    **dict.fromkeys(("id", "config_id", "created_at", "created_by", "updated_at", "updated_by"), T),
+}
+KIA: dict[str, ColumnClass] = {
+    **dict.fromkeys(("no_kia", "hari_perkiraan_lahir"), D),
+    **dict.fromkeys(("id", "config_id", "ibu_id", "anak_id", "created_at", "created_by",
+                     "updated_at", "updated_by"), T),
+}
+IBU_HAMIL: dict[str, ColumnClass] = {
+    **dict.fromkeys(("created_at", "tanggal_melahirkan"), Q),
+    **dict.fromkeys(("status_kehamilan", "usia_kehamilan", "butir_pil_fe", "pemeriksaan_kehamilan",
+                     "konsumsi_pil_fe", "pemeriksaan_nifas", "konseling_gizi", "kunjungan_rumah",
+                     "akses_air_bersih", "kepemilikan_jamban", "jaminan_kesehatan"), S),
+    **dict.fromkeys(("id_ibu_hamil", *_KEYS), T),
+}
+BULANAN_ANAK: dict[str, ColumnClass] = {
+    "created_at": Q,
+    **dict.fromkeys(("status_gizi", "umur_bulan", "status_tikar", "pemberian_imunisasi_campak",
+                     "berat_badan", "tinggi_badan", "pemberian_imunisasi_dasar",
+                     "pengukuran_berat_badan", "pengukuran_tinggi_badan", "konseling_gizi_ayah",
+                     "konseling_gizi_ibu", "kunjungan_rumah", "air_bersih", "kepemilikan_jamban",
+                     "akta_lahir", "jaminan_kesehatan", "pengasuhan_paud"), S),
+    **dict.fromkeys(("id_bulanan_anak", *_KEYS), T),
+}
+SASARAN_PAUD: dict[str, ColumnClass] = {
+    "created_at": Q,
+    **dict.fromkeys(("kategori_usia", "januari", "februari", "maret", "april", "mei", "juni",
+                     "juli", "agustus", "september", "oktober", "november", "desember"), S),
+    **dict.fromkeys(("id_sasaran_paud", *_KEYS), T),
+}
+POLICY.update({"posyandu": POSYANDU, "kia": KIA, "ibu_hamil": IBU_HAMIL,
+               "bulanan_anak": BULANAN_ANAK, "sasaran_paud": SASARAN_PAUD})
+SPECIFIC_GROUNDS.update({
+    **dict.fromkeys((c for c, cls in IBU_HAMIL.items() if cls is S), "kesehatan (ibu hamil)"),
+    **dict.fromkeys((c for c, cls in BULANAN_ANAK.items() if cls is S), "kesehatan; data anak"),
+    **dict.fromkeys((c for c, cls in SASARAN_PAUD.items() if cls is S), "data anak"),
+})
+MONTH_OF.update({(table, "created_at"): "bulan_periksa"
+                 for table in ("ibu_hamil", "bulanan_anak", "sasaran_paud")})
+# Dates kept only as whether they are filled in: "1" when a date, "" otherwise.
+DATE_GIVEN = {("ibu_hamil", "tanggal_melahirkan"): "bersalin"}
+# The stunting tables' categories that are not sensitive for the group rule: all mothers,
+# delivered, all children, the youngest (statistics.catalogue.STUNTING_TARGETS); a green or
+# unmeasured TIKAR status; receiving a service (its rows overlap, none is a share of a group).
+NOT_SENSITIVE.update({"stunting_sasaran": frozenset({1, 3, 4, 5}), "status_tikar": frozenset({1, 4}),
+                      "stunting_layanan": frozenset(range(1, 21))})
+
 
 def _month(values: pd.Series) -> pd.Series:
     """A date or timestamp as its month "YYYY-MM"; "" when it is not a date."""
@@ -280,6 +333,10 @@ def minimise_table(frame: pd.DataFrame, table: str, report: MinimisationReport) 
     for (name, column), month in MONTH_OF.items():
         if name == table and column in frame.columns:
             out[month] = _month(frame[column]).to_numpy()
+    for (name, column), flag in DATE_GIVEN.items():
+        if name == table and column in frame.columns:
+            month = _month(frame[column])
+            out[flag] = np.where((month != "") & (month != "0000-00"), "1", "")
     if table == "program" and "nama" in frame.columns:
         funds = frame["asaldana"] if "asaldana" in frame.columns else pd.Series("", index=frame.index)
         out["kode_program"] = [programme_code(n, f) for n, f in zip(frame["nama"], funds)]

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from portal.sources.codes import CODE_LISTS, COLUMN_CODE_LIST
-from portal.sources.tables import SourceTables
+from portal.sources.tables import TABLE_KEYS, SourceTables
 from portal.sources.wilayah import District, dotted
 
 REQUIRED_COLUMNS = {
@@ -501,7 +501,32 @@ OPTIONAL_COLUMNS = {
     "program": ("id", "nama", "sasaran", "sdate", "edate"),
     "program_peserta": ("id", "program_id", "kartu_id_pend"),
     "tweb_rtm": ("id", "nik_kepala", "no_kk"),
+    # Stunting convergence (v23.02+); created_at is the examination date the forms write.
+    "posyandu": ("id",),
+    "kia": ("id", "ibu_id", "anak_id"),
+    "ibu_hamil": ("id_ibu_hamil", "kia_id", "status_kehamilan", "usia_kehamilan", "created_at"),
+    "bulanan_anak": ("id_bulanan_anak", "kia_id", "status_gizi", "umur_bulan", "status_tikar",
+                     "created_at"),
+    "sasaran_paud": ("id_sasaran_paud", "kia_id", "kategori_usia", "created_at"),
 }
+OPTIONAL_KEYS = TABLE_KEYS
+# The stunting tables are counted together: bulanan_anak is usable only with kia and ibu_hamil
+# (the scorecard reads all three), so a statistic needing it needs them all.
+STUNTING_TOGETHER = {"bulanan_anak": ("kia", "ibu_hamil")}
+# Yes/no columns of the convergence services (1 Ya, 0 Tidak; empty counts as Tidak).
+YES_NO = {"", "0", "1"}
+STUNTING_YES_NO = {
+    "ibu_hamil": ("pemeriksaan_kehamilan", "konsumsi_pil_fe", "pemeriksaan_nifas", "konseling_gizi",
+                  "kunjungan_rumah", "akses_air_bersih", "kepemilikan_jamban", "jaminan_kesehatan"),
+    "bulanan_anak": ("pemberian_imunisasi_dasar", "pengukuran_berat_badan",
+                     "pengukuran_tinggi_badan", "konseling_gizi_ayah", "konseling_gizi_ibu",
+                     "kunjungan_rumah", "air_bersih", "kepemilikan_jamban", "akta_lahir",
+                     "jaminan_kesehatan", "pengasuhan_paud"),
+}
+PAUD_MONTHS = ("januari", "februari", "maret", "april", "mei", "juni", "juli", "agustus",
+               "september", "oktober", "november", "desember")
+# Whole numbers a row must hold to be counted: (table, column) -> (lowest, highest).
+OPTIONAL_RANGES = {("bulanan_anak", "umur_bulan"): (0, 23), ("ibu_hamil", "usia_kehamilan"): (0, 10)}
 # Code columns of the optional tables (OpenSID's lists; opensid-more.md) and their codes.
 OPTIONAL_CODES = {
     ("log_penduduk", "kode_peristiwa"): {"1", "2", "3", "4", "5", "6"},
@@ -509,12 +534,23 @@ OPTIONAL_CODES = {
     ("log_keluarga", "id_peristiwa"): {"1", "2", "3", "4", "5", "6", "11", "12", "13", "14"},
     ("program", "sasaran"): {"1", "2", "3", "4"},
     ("program", "asaldana"): {"", "Pusat", "Provinsi", "Kab/Kota", "Dana Desa", "Lain-lain (Hibah)"},
+    # Stunting (S:app/Models/{IbuHamil,Anak}.php): status_kehamilan NULL = not a scorecard row.
+    ("ibu_hamil", "status_kehamilan"): {"", "1", "2", "3"},
+    ("bulanan_anak", "status_gizi"): {"1", "2", "3", "4"},
+    ("bulanan_anak", "status_tikar"): {"1", "2", "3", "4"},
+    ("bulanan_anak", "pemberian_imunisasi_campak"): {"", "0", "1", "2"},
+    ("sasaran_paud", "kategori_usia"): {"1", "2"},
+    **{(table, column): YES_NO for table, columns in STUNTING_YES_NO.items() for column in columns},
+    **{("sasaran_paud", month): {"", "1", "2", "3"} for month in PAUD_MONTHS},
 }
 # Date columns that must be a date (empty allowed where OpenSID allows NULL) not after the
 # reference date; a report dated later is a typing error, and counting it would shift months.
 OPTIONAL_DATES = {
     ("log_penduduk", "tgl_lapor"): False, ("log_penduduk", "tgl_peristiwa"): True,
     ("log_keluarga", "tgl_peristiwa"): False,
+    # An examination dated after the reference date (a posyandu record in the future).
+    ("ibu_hamil", "created_at"): False, ("bulanan_anak", "created_at"): False,
+    ("sasaran_paud", "created_at"): False, ("ibu_hamil", "tanggal_melahirkan"): True,
 }
 # References between tables: (table, column) -> the table whose ids it holds. A row that
 # points nowhere is not counted (warning), as a family whose head is missing.
@@ -524,7 +560,14 @@ OPTIONAL_REFERENCES = {
     ("program_peserta", "program_id"): "program",
     ("program_peserta", "kartu_id_pend"): "tweb_penduduk",
     ("tweb_rtm", "nik_kepala"): "tweb_penduduk",
+    ("kia", "ibu_id"): "tweb_penduduk",
+    ("kia", "anak_id"): "tweb_penduduk",
+    **{(table, column): target for table in ("ibu_hamil", "bulanan_anak", "sasaran_paud")
+       for column, target in (("kia_id", "kia"), ("posyandu_id", "posyandu"))},
 }
+# References OpenSID leaves empty (NULL or 0) by design: a KIA card before the birth.
+NULLABLE_REFERENCES = {("kia", "anak_id"), ("ibu_hamil", "posyandu_id"),
+                       ("bulanan_anak", "posyandu_id"), ("sasaran_paud", "posyandu_id")}
 NOT_COUNTED = "(baris tidak dihitung)"
 
 
@@ -537,7 +580,8 @@ def _check_optional_table(table: _Table, ids: dict[str, IdSet], reference_date: 
                           report: CheckReport) -> None:
     """Keys, desa, codes, dates and references of one optional table (values never cited)."""
     frame, name = table.frame, table.name
-    table.flag(report, (frame["id"].str.strip() != "") & frame["id"].duplicated(keep=False), "id",
+    key = OPTIONAL_KEYS.get(name, "id")
+    table.flag(report, (frame[key].str.strip() != "") & frame[key].duplicated(keep=False), key,
                "id yang sama muncul lebih dari sekali")
     if "config_id" in frame.columns:
         known = ids["config"].contains(frame["config_id"])
@@ -563,8 +607,15 @@ def _check_optional_table(table: _Table, ids: dict[str, IdSet], reference_date: 
         table.flag(report, start > stop, "edate", "program berakhir sebelum dimulai", severity="warning")
     for (owner, column), target in OPTIONAL_REFERENCES.items():
         if owner == name and column in frame.columns and target in ids:
-            table.flag(report, ~ids[target].contains(frame[column].str.strip()), column,
+            value = frame[column].str.strip()
+            empty = value.isin(["", "0"]) if (owner, column) in NULLABLE_REFERENCES else False
+            table.flag(report, ~ids[target].contains(value) & ~empty, column,
                        f"menunjuk ke baris {target} yang tidak ada {NOT_COUNTED}", severity="warning")
+    for (owner, column), (low, high) in OPTIONAL_RANGES.items():
+        if owner == name and column in frame.columns:
+            number = pd.to_numeric(frame[column].str.strip(), errors="coerce")
+            table.flag(report, ~number.between(low, high) | (number % 1 != 0), column,
+                       f"bukan bilangan bulat {low}-{high} {NOT_COUNTED}", severity="warning")
     if name == "program_peserta":
         pair = frame[["program_id", "kartu_id_pend"]]
         table.flag(report, pair.duplicated(keep=False), "kartu_id_pend",
@@ -582,8 +633,9 @@ def check_optional(source: SourceTables, desa: _Desa, people_ids: IdSet, referen
     ids = {"tweb_penduduk": people_ids, "config": IdSet.of(source["config"]["id"]),
            "tweb_keluarga": IdSet.of(source["tweb_keluarga"]["id"])}
     for name in OPTIONAL_COLUMNS:
-        if name in source.tables and "id" in source[name].columns:
-            ids[name] = IdSet.of(source[name]["id"])
+        key = OPTIONAL_KEYS.get(name, "id")
+        if name in source.tables and key in source[name].columns:
+            ids[name] = IdSet.of(source[name][key])
     usable = []
     for name, required in OPTIONAL_COLUMNS.items():
         if name not in source.tables:
@@ -596,4 +648,19 @@ def check_optional(source: SourceTables, desa: _Desa, people_ids: IdSet, referen
             continue
         _check_optional_table(_Table(name, source[name], desa), ids, reference_date, report)
         usable.append(name)
+    for name, partners in STUNTING_TOGETHER.items():
+        lacking = [p for p in partners if p not in usable]
+        if name in usable and lacking:
+            usable.remove(name)
+            report.add("warning", name, f"tabel {', '.join(lacking)} tidak ada atau tidak lengkap; "
+                       "tabel ini tidak dipakai")
+    if {"bulanan_anak", "kia"} <= set(usable):
+        _check_child_cards(_Table("bulanan_anak", source["bulanan_anak"], desa), source["kia"], report)
     return usable
+
+
+def _check_child_cards(rows: _Table, kia: pd.DataFrame, report: CheckReport) -> None:
+    """A child's monthly record whose KIA card names no child (anak_id empty) is not counted."""
+    childless = IdSet.of(kia.loc[kia["anak_id"].str.strip().isin(["", "0"]), "id"])
+    rows.flag(report, childless.contains(rows.frame["kia_id"].str.strip()), "kia_id",
+              f"kartu KIA tanpa anak (kia.anak_id kosong) {NOT_COUNTED}", severity="warning")

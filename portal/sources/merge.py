@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .tables import BOOKKEEPING, FILE_COLUMN, PER_DESA_TABLES, ROW_COLUMN, SourceError
+from .tables import BOOKKEEPING, FILE_COLUMN, PER_DESA_TABLES, ROW_COLUMN, TABLE_KEYS, SourceError
 
 # Columns that hold the id of a row of another per-desa table (OpenSID's own joins).
 REFERENCES: dict[tuple[str, str], str] = {
@@ -21,6 +21,11 @@ REFERENCES: dict[tuple[str, str], str] = {
     ("program_peserta", "program_id"): "program",
     ("program_peserta", "kartu_id_pend"): "tweb_penduduk",
     ("tweb_rtm", "nik_kepala"): "tweb_penduduk",  # tweb_penduduk.id, as in tweb_keluarga
+    # Stunting convergence (v23.02+): KIA cards name mother and child; records name card and posyandu.
+    ("kia", "ibu_id"): "tweb_penduduk",
+    ("kia", "anak_id"): "tweb_penduduk",
+    **{(table, column): target for table in ("ibu_hamil", "bulanan_anak", "sasaran_paud")
+       for column, target in (("kia_id", "kia"), ("posyandu_id", "posyandu"))},
 }
 # Tables whose empty config_id means "every desa" (a kabupaten-level programme).
 SHARED_WHEN_EMPTY = ("program",)
@@ -69,15 +74,17 @@ def _renumbered(number: int, label: str, tables: dict[str, pd.DataFrame],
     """One export's tables as desa ``number`` of the gabungan: ids shifted past ``offsets``."""
     maps = {}
     for table in PER_DESA_TABLES:
-        if table in tables and "id" in tables[table].columns:
-            maps[table], offsets[table] = renumber(tables[table]["id"], offsets[table])
+        key = TABLE_KEYS.get(table, "id")
+        if table in tables and key in tables[table].columns:
+            maps[table], offsets[table] = renumber(tables[table][key], offsets[table])
     out = dict(tables)
     for table in PER_DESA_TABLES:
         if table not in tables:
             continue
         frame = tables[table].copy()
         if table in maps:
-            frame["id"] = remap(frame["id"], maps[table])
+            key = TABLE_KEYS.get(table, "id")
+            frame[key] = remap(frame[key], maps[table])
         for (source, column), target in REFERENCES.items():
             if source == table and column in frame.columns and target in maps:
                 frame[column] = remap(frame[column], maps[target])

@@ -26,6 +26,13 @@ REFERENCE_TABLES = (
 # tables that need it are not drafted. Each carries config_id in a gabungan (program: NULL =
 # a kabupaten-level programme).
 OPTIONAL_TABLES = ("log_penduduk", "log_keluarga", "program", "program_peserta", "tweb_rtm")
+# Stunting convergence (OpenSID v23.02+): posyandu, the KIA cards (mother, child) and the
+# posyandu's records of pregnant women, children 0-23 months and PAUD children.
+STUNTING_TABLES = ("posyandu", "kia", "ibu_hamil", "bulanan_anak", "sasaran_paud")
+OPTIONAL_TABLES += STUNTING_TABLES
+# The key column of a table whose key is not "id" (OpenSID renamed them in Migrasi 2208).
+TABLE_KEYS = {"ibu_hamil": "id_ibu_hamil", "bulanan_anak": "id_bulanan_anak",
+              "sasaran_paud": "id_sasaran_paud"}
 PER_DESA_TABLES += OPTIONAL_TABLES
 # Every table a reader keeps; anything else in an export is ignored (less personal data held).
 KNOWN_TABLES = frozenset(CORE_TABLES + PER_DESA_TABLES + REFERENCE_TABLES)

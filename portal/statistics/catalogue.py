@@ -389,6 +389,124 @@ WITHHELD: tuple[TableSpec, ...] = (
 )
 CATALOGUE = CATALOGUE + VILLAGE_TABLES
 
+# ---- Stunting convergence (issue 16): OpenKab's quarterly scorecard per desa --------------
+# Counted by statistics.stunting from the posyandu records (OpenSID v23.02+: kia, ibu_hamil,
+# bulanan_anak) for the last complete quarter on the reference date. Three tables: the
+# targets (sasaran), the TIKAR status of the children, and who received each service; a
+# service's coverage is its row of the services table over its targets (STUNTING_SERVICES).
+STUNTING_DIMENSION = "stunting"
+IBU, IBU_RISIKO, IBU_BERSALIN, ANAK, ANAK_0_5, GIZI_KURANG, GIZI_BURUK, STUNTING = range(1, 9)
+STUNTING_TARGETS: dict[int, str] = {
+    IBU: "IBU HAMIL", IBU_RISIKO: "IBU HAMIL KEK ATAU RISIKO TINGGI",
+    IBU_BERSALIN: "IBU HAMIL YANG SUDAH BERSALIN (MASA NIFAS)", ANAK: "ANAK 0-23 BULAN",
+    ANAK_0_5: "ANAK 0-5 BULAN", GIZI_KURANG: "ANAK GIZI KURANG", GIZI_BURUK: "ANAK GIZI BURUK",
+    STUNTING: "ANAK STUNTING"}
+# OpenSID's status_tikar codes (Anak::STATUS_TIKAR), the child's last record of the quarter.
+TIKAR: dict[int, str] = {1: "TIDAK DIUKUR", 2: "MERAH (SANGAT PENDEK)", 3: "KUNING (PENDEK)",
+                         4: "HIJAU (NORMAL)"}
+# Services (code -> label, the target rows whose difference is the service's target group):
+# mothers 1-8, children 11-20, as the scorecard's 8 and 10 indicators.
+STUNTING_SERVICES: dict[int, tuple[str, tuple[int, ...], tuple[int, ...]]] = {
+    1: ("IBU HAMIL: PEMERIKSAAN KEHAMILAN", (IBU,), (IBU_BERSALIN,)),
+    2: ("IBU HAMIL: PIL FE", (IBU,), (IBU_BERSALIN,)),
+    3: ("IBU BERSALIN: PEMERIKSAAN NIFAS", (IBU_BERSALIN,), ()),
+    4: ("IBU HAMIL: KONSELING GIZI", (IBU,), (IBU_BERSALIN,)),
+    5: ("IBU HAMIL KEK/RISTI: KUNJUNGAN RUMAH", (IBU,), (IBU_BERSALIN,)),
+    6: ("IBU HAMIL: AKSES AIR BERSIH", (IBU,), ()),
+    7: ("IBU HAMIL: JAMBAN SEHAT", (IBU,), ()),
+    8: ("IBU HAMIL: JAMINAN KESEHATAN", (IBU,), ()),
+    11: ("ANAK: IMUNISASI DASAR", (ANAK,), (ANAK_0_5,)),
+    12: ("ANAK: PENGUKURAN BERAT BADAN", (ANAK,), (ANAK_0_5,)),
+    13: ("ANAK: PENGUKURAN TINGGI BADAN", (ANAK,), ()),
+    14: ("ANAK: KONSELING GIZI ORANG TUA", (ANAK,), (ANAK_0_5,)),
+    15: ("ANAK: KUNJUNGAN RUMAH", (ANAK,), ()),
+    16: ("ANAK: AKSES AIR BERSIH", (ANAK,), ()),
+    17: ("ANAK: JAMBAN SEHAT", (ANAK,), ()),
+    18: ("ANAK: AKTA LAHIR", (ANAK,), ()),
+    19: ("ANAK: JAMINAN KESEHATAN", (ANAK,), ()),
+    20: ("ANAK: PENGASUHAN PAUD", (ANAK,), (ANAK_0_5,)),
+}
+_STUNTING_METHOD = (
+    "Skor konvergensi OpenKab/OpenSID (Rekap.php, RekapService): triwulan = triwulan lengkap "
+    "terakhir pada tanggal referensi; tanggal pemeriksaan = created_at (diisi formulir "
+    "tanggal_periksa); baris dikelompokkan per kartu KIA; desa = desa posyandu yang mencatat. "
+    "Ibu hamil: hanya baris dengan status_kehamilan terisi; bersalin bila tanggal_melahirkan "
+    "terisi, selain itu trimester dari usia_kehamilan terbesar (<=3, <=6, >6). Anak 0-23 "
+    "bulan: kategori dari umur_bulan terbesar (<6, 6-12, 13-17, >=18). Status gizi, KEK/risti "
+    "dan TIKAR: baris terakhir triwulan. Cakupan layanan = baris tabel layanan dibagi sasaran "
+    "layanannya: pemeriksaan kehamilan, pil Fe, konseling gizi, kunjungan rumah = ibu hamil - "
+    "bersalin; nifas = bersalin; air, jamban, jaminan = ibu hamil; imunisasi, berat badan, "
+    "konseling gizi, PAUD = anak 0-23 - anak 0-5 bulan; lainnya = anak 0-23 bulan. Berbeda "
+    "dengan OpenKab: penghitungan 'semua tanggal' (berat badan, konseling) dibatasi sampai akhir "
+    "triwulan agar triwulan yang sama selalu memberi angka yang sama; kunjungan rumah ibu "
+    "membandingkan kode status 2/3 (OpenKab membandingkan kode dengan teks 'KEK'/'RISTI' sehingga "
+    "selalu 0); imunisasi campak dihitung bila kodenya 2 (Sudah), bukan 1 (Belum) seperti OpenKab; "
+    "baris PAUD (sasaran_paud) tidak diterbitkan (OpenKab selalu 0). Jenis kelamin anak dari "
+    "tweb_penduduk (kia.anak_id); baris yang ditandai pemeriksaan data (kode di luar daftar, "
+    "tanggal sesudah tanggal referensi, KIA yang tidak ada) tidak dihitung. Desa tanpa catatan "
+    "posyandu pada triwulan itu bernilai 0: belum tentu tidak ada sasaran.")
+_STUNTING_METHOD_EN = (
+    "OpenKab/OpenSID convergence scorecard (Rekap.php, RekapService): the quarter is the last "
+    "complete quarter on the reference date; the examination date is created_at (the form's "
+    "tanggal_periksa); rows are grouped per KIA card; the village is that of the posyandu "
+    "recording it. Mothers: only rows with a pregnancy status; delivered when tanggal_melahirkan "
+    "is filled in, else the trimester from the largest usia_kehamilan (<=3, <=6, >6). Children "
+    "0-23 months: the category from the largest umur_bulan (<6, 6-12, 13-17, >=18). Nutrition, "
+    "KEK/high-risk and TIKAR status: the quarter's last row. Coverage = a row of the services "
+    "table over its target group: antenatal care, iron tablets, nutrition counselling, home "
+    "visits = mothers - delivered; postnatal care = delivered; water, sanitation, insurance = "
+    "mothers; immunisation, weighing, counselling, early childhood care = children 0-23 - "
+    "children 0-5 months; the rest = children 0-23 months. Unlike OpenKab: counts 'at any date' "
+    "(weighing, counselling) stop at the end of the quarter, so one quarter always gives the "
+    "same numbers; mothers' home visits compare status codes 2/3 (OpenKab compares the code with "
+    "the text 'KEK'/'RISTI', so always 0); measles immunisation counts code 2 (given), not 1 "
+    "(not yet) as OpenKab does; the PAUD rows (sasaran_paud) are not published (always 0 in "
+    "OpenKab). A child's sex comes from tweb_penduduk (kia.anak_id); rows the data checks flag "
+    "(codes outside the list, dates after the reference date, missing KIA card) are not counted. "
+    "A village without posyandu records in the quarter shows 0: not necessarily no targets.")
+
+
+def _stunting(name: str, code_list: str, title: str, title_en: str, what: str, what_en: str,
+              tags: tuple[str, ...]) -> TableSpec:
+    return TableSpec(
+        name=name, dimension=STUNTING_DIMENSION, code_list=code_list, title=title,
+        title_en=title_en,
+        description=f"{what} di setiap desa pada triwulan lengkap terakhir, menurut jenis kelamin "
+                    "(ibu: perempuan; anak: jenis kelamin anak), dari catatan posyandu OpenSID.",
+        description_en=f"{what_en} of each village in the last complete quarter, by sex (mothers: "
+                       "female; children: the child's sex), from OpenSID's posyandu records.",
+        topic="kesehatan", organization="dinas-kesehatan", privacy_class=SPECIFIC,
+        tags=("stunting", "konvergensi", "posyandu", *tags), count_unfilled=False,
+        needs=("bulanan_anak",), method=_STUNTING_METHOD, method_en=_STUNTING_METHOD_EN)
+
+
+STUNTING_TABLES: tuple[TableSpec, ...] = (
+    _stunting("konvergensi-stunting-sasaran", "stunting_sasaran",
+              "Konvergensi Stunting: Sasaran per Desa per Triwulan",
+              "Stunting Convergence: Targets by Village and Quarter",
+              "Ibu hamil (KEK/risiko tinggi, sudah bersalin) dan anak 0-23 bulan (0-5 bulan, gizi "
+              "kurang, gizi buruk, stunting)",
+              "Pregnant women (chronic energy deficiency/high risk, delivered) and children 0-23 "
+              "months (0-5 months, underweight, severely underweight, stunted)",
+              ("ibu hamil", "baduta", "gizi")),
+    _stunting("konvergensi-stunting-tikar", "status_tikar",
+              "Konvergensi Stunting: Status TIKAR Anak 0-23 Bulan per Desa per Triwulan",
+              "Stunting Convergence: Children 0-23 Months by TIKAR Status, by Village and Quarter",
+              "Anak 0-23 bulan menurut status TIKAR (tinggi badan menurut umur: hijau, kuning, "
+              "merah, tidak diukur)",
+              "Children 0-23 months by TIKAR status (height for age: green, yellow, red, not "
+              "measured)", ("TIKAR", "tinggi badan")),
+    _stunting("konvergensi-stunting-layanan", "stunting_layanan",
+              "Konvergensi Stunting: Penerima Layanan per Desa per Triwulan",
+              "Stunting Convergence: Service Recipients by Village and Quarter",
+              "Ibu hamil dan anak 0-23 bulan yang menerima setiap layanan konvergensi (8 layanan "
+              "ibu, 10 layanan anak; cakupan = dibagi sasaran layanannya)",
+              "Pregnant women and children 0-23 months receiving each convergence service (8 for "
+              "mothers, 10 for children; coverage = over the service's target group)",
+              ("layanan kesehatan", "imunisasi")),
+)
+CATALOGUE = CATALOGUE + STUNTING_TABLES
+
 
 def is_register(spec: TableSpec) -> bool:
     """Whether the register counter (compute.Tally) counts this table."""

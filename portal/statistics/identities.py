@@ -23,15 +23,24 @@ from portal.statistics.catalogue import (
     AGE_CATEGORIES,
     AGE_RANGES,
     AKHIR,
+    ANAK,
+    ANAK_0_5,
     AWAL,
     CATALOGUE,
     COUNT_FIELDS,
     DATANG,
+    GIZI_BURUK,
+    GIZI_KURANG,
     HILANG,
+    IBU,
+    IBU_BERSALIN,
+    IBU_RISIKO,
     LAHIR,
     MATI,
     PINDAH,
     PROGRAMME_CATEGORIES,
+    STUNTING,
+    STUNTING_SERVICES,
     UNIT_LABELS,
 )
 
@@ -253,6 +262,51 @@ FLOW_IDENTITIES += (
         )),
 )
 IDENTITIES = IDENTITIES + FLOW_IDENTITIES
+
+# ---- Stunting convergence (issue 16): the three scorecard tables of one quarter ------------
+STUNTING_TARGETS_TABLE = "konvergensi-stunting-sasaran"
+STUNTING_TIKAR_TABLE = "konvergensi-stunting-tikar"
+STUNTING_SERVICES_TABLE = "konvergensi-stunting-layanan"
+
+
+def _service_bound(code: int, plus: tuple[int, ...], minus: tuple[int, ...]) -> Relation:
+    """Recipients of a service + the targets it excludes <= the targets it is for."""
+    return Relation((Side(STUNTING_SERVICES_TABLE, (code,)),
+                     *(Side(STUNTING_TARGETS_TABLE, (m,)) for m in minus)), "<=",
+                    (Side(STUNTING_TARGETS_TABLE, plus),))
+
+
+STUNTING_IDENTITIES: tuple[Identity, ...] = (
+    Identity(
+        name="stunting-tikar-sama-dengan-anak",
+        title="Anak 0-23 bulan menurut status TIKAR = sasaran anak 0-23 bulan",
+        why="Setiap anak (kartu KIA) triwulan itu dihitung sekali di sasaran dan sekali menurut "
+            "status TIKAR baris terakhirnya.",
+        breaks_when="Tidak pernah: kedua tabel dihitung dari kelompok anak yang sama.",
+        relations=(Relation((Side(STUNTING_TIKAR_TABLE),), "=", (Side(STUNTING_TARGETS_TABLE, (ANAK,)),)),)),
+    Identity(
+        name="stunting-sasaran-bagian",
+        title="Ibu KEK/risti, ibu bersalin <= ibu hamil; anak 0-5 bulan, gizi kurang + gizi buruk + "
+              "stunting <= anak 0-23 bulan",
+        why="Baris-baris itu menghitung sebagian kelompok ibu atau anak yang sama.",
+        breaks_when="Tidak pernah.",
+        relations=(
+            Relation((Side(STUNTING_TARGETS_TABLE, (IBU_RISIKO,)),), "<=", (Side(STUNTING_TARGETS_TABLE, (IBU,)),)),
+            Relation((Side(STUNTING_TARGETS_TABLE, (IBU_BERSALIN,)),), "<=",
+                     (Side(STUNTING_TARGETS_TABLE, (IBU,)),)),
+            Relation((Side(STUNTING_TARGETS_TABLE, (ANAK_0_5,)),), "<=", (Side(STUNTING_TARGETS_TABLE, (ANAK,)),)),
+            Relation((Side(STUNTING_TARGETS_TABLE, (GIZI_KURANG, GIZI_BURUK, STUNTING)),), "<=",
+                     (Side(STUNTING_TARGETS_TABLE, (ANAK,)),)))),
+    Identity(
+        name="stunting-layanan-paling-banyak-sasaran",
+        title="Penerima setiap layanan konvergensi <= sasaran layanan itu (mis. pemeriksaan "
+              "kehamilan <= ibu hamil - bersalin)",
+        why="Indikator Y hanya untuk ibu atau anak yang menjadi sasaran layanan (bukan TS).",
+        breaks_when="Tidak pernah.",
+        relations=tuple(_service_bound(code, plus, minus)
+                        for code, (_label, plus, minus) in STUNTING_SERVICES.items())),
+)
+IDENTITIES = IDENTITIES + STUNTING_IDENTITIES
 
 
 def margin_identities() -> list[dict]:

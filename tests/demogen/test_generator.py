@@ -8,13 +8,14 @@ import pandas as pd
 import pytest
 
 from portal.demogen.generator import GenerationSummary, generate_district
+from portal.demogen.stunting import STUNTING_TABLES
 from portal.demogen.village import VILLAGE_TABLES
 from portal.sources.wilayah import load_district, undotted
 
 RESIDENTS = 4000
 SEED = 11
-# The register's four, then the village data of issue 16, in every format.
-TABLES = ("config", "tweb_wil_clusterdesa", "tweb_keluarga", "tweb_penduduk", *VILLAGE_TABLES)
+# The register's four, then the village data of issue 16 (stunting too), in every format.
+TABLES = ("config", "tweb_wil_clusterdesa", "tweb_keluarga", "tweb_penduduk", *VILLAGE_TABLES, *STUNTING_TABLES)
 REF = pd.Timestamp("2026-11-01")
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from portal.demogen.generator import generate_district
+from portal.demogen.stunting import STUNTING_TABLES
 from portal.demogen.village import VILLAGE_TABLES
 from portal.sources import read_source
 from portal.sources.checks import check_tables
@@ -63,8 +64,8 @@ def test_one_export_per_month_named_by_its_month(series):
     names = [p.name for p in summary.months]
     assert names[0] == FIRST and names[-1] == LAST and len(names) == MONTHS
     assert names == sorted(names) and len(set(names)) == MONTHS
-    assert all(sorted(f.name for f in p.iterdir()) == sorted(f"{t}.csv" for t in (*TABLES, *VILLAGE_TABLES))
-               for p in summary.months)
+    written = sorted(f"{t}.csv" for t in (*TABLES, *VILLAGE_TABLES, *STUNTING_TABLES))
+    assert all(sorted(f.name for f in p.iterdir()) == written for p in summary.months)
     assert summary.residents == len(months[LAST]["tweb_penduduk"])
     assert summary.families == len(months[LAST]["tweb_keluarga"])
     # The villages do not change from month to month.
@@ -218,7 +219,7 @@ def test_the_same_seed_gives_the_same_series_and_another_differs(tmp_path):
     b = generate_district(tmp_path / "b", residents=1330, seed=4, months=3)
     c = generate_district(tmp_path / "c", residents=1330, seed=5, months=3)
     assert digest(a.path) == digest(b.path) != digest(c.path)
-    assert len(digest(a.path)) == 3 * (len(TABLES) + len(VILLAGE_TABLES))
+    assert len(digest(a.path)) == 3 * (len(TABLES) + len(VILLAGE_TABLES) + len(STUNTING_TABLES))
 
 
 def test_one_month_is_the_export_as_before(tmp_path):

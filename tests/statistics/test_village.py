@@ -193,4 +193,4 @@ def test_an_older_export_without_the_optional_tables_harvests_with_warnings(expo
     assert names == {s.name for s in REGISTER_TABLES} - {"penduduk-menurut-status-penduduk",
                                                          "kepesertaan-bpjs-ketenagakerjaan"}
     missing = [p for p in harvested.report.warnings if "tidak dibuat" in p.message]
-    assert len(missing) == 7  # 5 tables, 2 register columns: one line each
+    assert len(missing) == 8  # 5 tables, the stunting tables (one line), 2 register columns
