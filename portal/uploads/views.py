@@ -11,6 +11,7 @@ Every view names its action of the permission table; a produsen uploads only for
 from __future__ import annotations
 
 import io
+import json
 from pathlib import PurePosixPath
 from types import SimpleNamespace
 
@@ -26,7 +27,9 @@ from wtforms.validators import Length, Optional, Regexp
 
 from portal.auth.permissions import NotAuthorized, refusal, requires
 from portal.core.vocabularies import PrivacyClass, ReleaseStatus
+from portal.datasets.files import draft_bytes, published_bytes
 from portal.datasets.models import Dataset, Organization, Release
+from portal.datasets.packaging import table_schema_of
 from portal.extensions import db
 from portal.sources.wilayah import load_district
 from portal.uploads import persons, staging
@@ -40,6 +43,7 @@ bp = Blueprint("uploads", __name__, url_prefix="/admin/unggah")
 
 ACTION = "upload_table"
 NEW = ""  # the dataset choice that makes a new dataset
+OPEN = (ReleaseStatus.DRAFT, ReleaseStatus.SUBMITTED, ReleaseStatus.REJECTED)  # releases with draft files
 ROLE_LABELS = {"kode_wilayah": _l("Kode wilayah"), "nama_wilayah": _l("Nama wilayah"), "periode": _l("Periode"),
                "dimensi": _l("Dimensi (kategori)"), "ukuran": _l("Ukuran (angka)"), "catatan": _l("Catatan")}
 MEASURE_LABELS = {"orang": _l("jumlah orang (ambang privasi berlaku)"),
@@ -206,6 +210,38 @@ def preview(content: bytes, filename: str, schema: dict | None, sheet: str | Non
             "where": upload.where, "rows": len(upload.frame), "sheets": _sheets(content, filename)}
 
 
+def previous_schema(dataset: Dataset | None, columns: list[str]) -> dict:
+    """A new version starts from the mapping of the dataset's newest release: role, measure,
+    title and MS-Var of each column the new file still has (its UU PDP class too)."""
+    if dataset is None:
+        return {}
+    usable = (ReleaseStatus.PUBLISHED, *OPEN)
+    release = next((r for r in reversed(dataset.releases) if r.status in usable), None)
+    if release is None:
+        return {}
+    raw = published_bytes(release, "datapackage.json") if release.is_public else \
+        draft_bytes(release, "datapackage.json")
+    try:
+        fields = table_schema_of(json.loads(raw or b"{}")).get("fields", [])
+    except (KeyError, IndexError, TypeError, ValueError):
+        return {}
+    carried = []
+    for field in fields:
+        satudata = field.get("satudata") or {}
+        if field.get("name") not in columns or satudata.get("peran") not in ROLES:
+            continue
+        item = {"name": field["name"], "role": satudata["peran"], "title": str(field.get("title", ""))[:200],
+                **{k: str(satudata[k])[:MAX_TEXT] for k in MSVAR if k in satudata},
+                "definisi": str(field.get("description", ""))[:MAX_TEXT]}
+        if satudata["peran"] == "ukuran" and satudata.get("jenis_ukuran") in MEASURES:
+            item["measure"] = satudata["jenis_ukuran"]
+        parts = [str(n) for n in satudata.get("jumlah_dari") or []]
+        if parts and set(parts) <= set(columns):
+            item["total_of"] = parts
+        carried.append(item)
+    return {"privacy_class": dataset.privacy_class.value, "fields": carried} if carried else {}
+
+
 @bp.route("", methods=["GET", "POST"])
 @requires(ACTION)
 def start():
@@ -218,10 +254,16 @@ def start():
             name, org, existing = _choose_target(form)
             content, filename = _received(form)
             sheet = (form.sheet.data or "").strip() or None
-            preview(content, filename, None, sheet)
+            shown = preview(content, filename, None, sheet)
+            schema = previous_schema(existing, [f["name"] for f in shown["fields"]])
+            if schema:
+                try:
+                    preview(content, filename, schema, sheet)
+                except UploadError:
+                    schema = {}  # the old mapping does not fit this file: start from the guess
             title = (form.title.data or "").strip() or (existing.title if existing else "")
             upload_id = staging.stage(content, {"filename": filename, "dataset": name, "organization": org.name,
-                                                "title": title, "sheet": sheet, "schema": {}})
+                                                "title": title, "sheet": sheet, "schema": schema})
             return redirect(url_for("uploads.mapping", upload_id=upload_id))
         except UploadError as exc:
             error = str(exc)

@@ -305,3 +305,22 @@ def test_tampered_mapping_fields_are_bounded_or_refused(app, opd, users, client,
     assert client.post(f"/admin/unggah/{upload_id}", data={"csrf_token": token + "x", "action": "simpan"}
                        ).status_code == 400
     assert db.session.scalar(select(Dataset).where(Dataset.name == "unggah-uji")) is None
+
+
+def test_a_new_version_starts_from_the_previous_mapping(app, opd, users, client, auth):
+    auth.login_as("produsen")
+    first = staged_id(post_file(client, csv_bytes(good_rows()), "v1.csv", name="versi-uji"))
+    post_mapping(client, first, "simpan", **{"c3-measure": "keluarga", "c3-satuan": "KK",
+                                             "c3-konsep": "Keluarga", "privacy_class": "spesifik"})
+    token = csrf_token(client.get("/admin/unggah").get_data(as_text=True))
+    second = staged_id(client.post("/admin/unggah", content_type="multipart/form-data", data={
+        "csrf_token": token, "dataset": "versi-uji", "file": (io.BytesIO(csv_bytes(good_rows(value=70))), "v2.csv")}))
+    page = client.get(f"/admin/unggah/{second}").get_data(as_text=True)
+    assert "Versi baru dataset yang sudah ada" in page
+    assert '<option value="keluarga" selected>' in page and 'value="KK"' in page and 'value="Keluarga"' in page
+    assert 'selected value="spesifik"' in page
+    assert post_mapping(client, second, "simpan").status_code == 302
+    dataset = db.session.scalar(select(Dataset).where(Dataset.name == "versi-uji"))
+    newest = dataset.releases[-1]
+    assert newest.status is ReleaseStatus.DRAFT and dataset.releases[0].status is ReleaseStatus.SUPERSEDED
+    assert descriptor_fields(newest)["jumlah_penduduk"]["satudata"]["jenis_ukuran"] == "keluarga"
