@@ -9,6 +9,7 @@ the next visit to the upload pages (and answers 404 from then on).
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
 import shutil
@@ -62,9 +63,16 @@ def stage(content: bytes, meta: dict) -> str:
     upload_id = secrets.token_urlsafe(24)
     folder = root() / upload_id
     folder.mkdir(mode=0o700)
-    (folder / CONTENT).write_bytes(content)
-    (folder / META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    _write(folder / CONTENT, content)
+    _write(folder / META, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
     return upload_id
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write a file only the portal's own account may read."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
 
 
 def _folder(upload_id: str) -> Path | None:
@@ -92,7 +100,7 @@ def save_meta(upload_id: str, meta: dict) -> None:
     """Replace the produsen's choices of a staged upload."""
     folder = _folder(upload_id)
     if folder is not None and folder.is_dir():
-        (folder / META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        _write(folder / META, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
 
 
 def discard(upload_id: str) -> None:

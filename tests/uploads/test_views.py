@@ -324,3 +324,13 @@ def test_a_new_version_starts_from_the_previous_mapping(app, opd, users, client,
     newest = dataset.releases[-1]
     assert newest.status is ReleaseStatus.DRAFT and dataset.releases[0].status is ReleaseStatus.SUPERSEDED
     assert descriptor_fields(newest)["jumlah_penduduk"]["satudata"]["jenis_ukuran"] == "keluarga"
+
+
+def test_the_staged_file_is_readable_by_the_portal_only(app, opd, users, client, auth):
+    auth.login_as("produsen")
+    upload_id = staged_id(post_file(client, csv_bytes(good_rows()), "a.csv"))
+    folder = Path(app.instance_path) / staging.FOLDER / upload_id
+    assert folder.stat().st_mode & 0o077 == 0
+    for name in (staging.CONTENT, staging.META):
+        assert (folder / name).stat().st_mode & 0o077 == 0, name
+    assert (folder / staging.CONTENT).read_bytes() == csv_bytes(good_rows())
