@@ -126,6 +126,7 @@ def _uploaded(organizations: list[Organization]) -> list[Dataset]:
 
 
 def _upload_form(organizations: list[Organization]) -> UploadForm:
+    """Step one's form, offering only the datasets and OPDs the user may upload for."""
     form = UploadForm()
     form.dataset.choices = [(NEW, _("— dataset baru —"))] + [
         (d.name, f"{d.title} ({d.organization.title})") for d in _uploaded(organizations)]
@@ -272,6 +273,7 @@ def start():
 
 
 def _bounded(value: str | None, limit: int = MAX_TEXT) -> str:
+    """A form text, stripped and cut to ``limit`` characters."""
     return (value or "").strip()[:limit]
 
 

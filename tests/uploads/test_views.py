@@ -112,6 +112,7 @@ def test_a_csv_is_uploaded_mapped_and_saved_as_a_draft_in_the_review_queue(app, 
 
 def test_an_xlsx_sheet_is_chosen_on_the_mapping_page(app, opd, users, client, auth):
     def second_sheet(book):
+        """An instruction sheet first, the table on a second sheet."""
         book.active.title = "petunjuk"
         data = book.create_sheet("data")
         for row in good_rows():
