@@ -14,6 +14,8 @@ One direction through the modules, as the harvest's:
     table.py        the published CSV and its Table Schema (dotted codes, no formulas)
     service.py      upload_to_draft: all of the above, then one draft release, all or nothing
     cli.py          ``flask datasets upload``
+    staging.py      the web's uploaded bytes between its two steps (instance folder, random id, expiry)
+    views.py        "Unggah tabel" and the mapping page (/admin/unggah): the same service from the web
 
 Nothing here imports a face; the harvest and the uploads never import each other.
 """
