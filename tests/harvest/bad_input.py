@@ -804,3 +804,49 @@ def _(ws):
     # Without no_kk the households cannot be counted: one warning, and the household tables
     # are not drafted this time (nothing new is proposed; the last harvest's drafts stay).
     return edited(ws, "tweb_rtm", lambda f: f.drop(columns=["no_kk"]))
+
+
+# --- the stunting tables (OpenSID v23.02+): posyandu, kia, ibu_hamil, bulanan_anak -----------
+# A bad record is reported (desa, table, row, column) and not counted; the quarter's tables stay.
+
+@case("posyandu_record_in_the_future", harmless=True)
+def _(ws):
+    return appended(ws, "bulanan_anak", {"id_bulanan_anak": "99999921", "created_at": "2027-02-01 09:00:00"})
+
+
+@case("child_record_pointing_at_no_kia_card", harmless=True)
+def _(ws):
+    return appended(ws, "bulanan_anak", {"id_bulanan_anak": "99999922", "kia_id": "99999922"})
+
+
+@case("kia_card_of_a_mother_who_does_not_exist", harmless=True)
+def _(ws):
+    return appended(ws, "kia", {"id": "99999923", "ibu_id": "99999923", "anak_id": ""})
+
+
+@case("nik_typed_into_a_posyandu_name_and_a_kia_number", harmless=True)
+def _(ws):
+    nik = read(ws, "tweb_penduduk")["nik"].iloc[ROW]
+    ws.secrets.append(nik)
+    folder = Path(cell(ws, "posyandu", "nama", f"Posyandu rumah {nik}", secret=False))
+    kia = read(ws, "kia")
+    kia.loc[ROW, "no_kia"] = nik
+    kia.to_csv(folder / "kia.csv", index=False)
+    return str(folder)
+
+
+@case("child_records_with_the_same_key", "tabel bulanan_anak", "kolom id_bulanan_anak", "id yang sama")
+def _(ws):
+    return appended(ws, "bulanan_anak", {"created_at": "2026-08-01 09:00:00"})
+
+
+@case("child_record_with_a_tikar_code_outside_the_list", harmless=True)
+def _(ws):
+    return appended(ws, "bulanan_anak", {"id_bulanan_anak": "99999924", "status_tikar": "9",
+                                         "created_at": "2026-08-20 09:00:00"})
+
+
+@case("pregnancy_record_with_an_unknown_status_and_an_impossible_month", harmless=True)
+def _(ws):
+    return appended(ws, "ibu_hamil", {"id_ibu_hamil": "99999925", "status_kehamilan": "7",
+                                      "usia_kehamilan": "15", "created_at": "2026-08-20 09:00:00"})
