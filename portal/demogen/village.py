@@ -161,12 +161,19 @@ def _pick(rng: np.random.Generator, weights: np.ndarray, share: float) -> np.nda
     return np.sort(rng.choice(len(weights), n, replace=False, p=weights / weights.sum()))
 
 
+_CARD_COLUMNS = ("config_id", "nik", "nama", "tempatlahir", "tanggallahir", "alamat_sekarang")
+
+
 def programmes(rng: np.random.Generator, config: pd.DataFrame, keluarga: pd.DataFrame,
                penduduk: pd.DataFrame, rtm: pd.DataFrame, ref_date: np.datetime64
                ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """program and program_peserta (see module doc)."""
-    alive = penduduk[penduduk["status_dasar"] == 1]
-    people = penduduk.set_index("id")
+    alive = penduduk.loc[penduduk["status_dasar"] == 1, ["id", "id_kk", "config_id", "nik", "tanggallahir"]]
+    people = penduduk.set_index("id")[["status_dasar"]]
+    # The card columns as arrays, looked up by position: a frame lookup per programme took
+    # every column of every resident through Arrow (most of a month's generation time).
+    ids = pd.Index(penduduk["id"].to_numpy())
+    cards = {c: penduduk[c].to_numpy() for c in _CARD_COLUMNS}
     poor = keluarga["kelas_sosial"].map({1: 6.0, 2: 3.0, 3: 1.0, 4: 0.2, 5: 0.05}).fillna(0.5).to_numpy()
     fam_alive = people["status_dasar"].reindex(_heads(keluarga)).to_numpy() == 1
     fam_weight = poor * fam_alive
@@ -179,14 +186,17 @@ def programmes(rng: np.random.Generator, config: pd.DataFrame, keluarga: pd.Data
         progs.append({"id": pid, "config_id": config_id, "nama": nama, "sasaran": sasaran,
                       "ndesc": f"Program {nama}", "sdate": start, "edate": end,
                       "status": 1 if end >= str(ref_date) else 0, "asaldana": funds, "userid": 1})
-        card = people.loc[holders]
+        at = ids.get_indexer(holders)
+        if (at < 0).any():
+            raise KeyError("a programme holder is not a resident")
+        card = {c: values[at] for c, values in cards.items()}
         members.append(pd.DataFrame({
-            "program_id": pid, "config_id": card["config_id"].to_numpy(), "peserta": peserta,
+            "program_id": pid, "config_id": card["config_id"], "peserta": peserta,
             "no_id_kartu": _numbers(rng, len(holders), "K", 10),
-            "kartu_nik": card["nik"].to_numpy(), "kartu_nama": card["nama"].to_numpy(),
-            "kartu_tempat_lahir": card["tempatlahir"].to_numpy(),
-            "kartu_tanggal_lahir": card["tanggallahir"].to_numpy(),
-            "kartu_alamat": card["alamat_sekarang"].to_numpy(), "kartu_id_pend": holders}))
+            "kartu_nik": card["nik"], "kartu_nama": card["nama"],
+            "kartu_tempat_lahir": card["tempatlahir"],
+            "kartu_tanggal_lahir": card["tanggallahir"],
+            "kartu_alamat": card["alamat_sekarang"], "kartu_id_pend": holders}))
 
     for nama, sasaran, funds, share, start, end in NATIONAL:
         if sasaran == 2:

@@ -227,7 +227,8 @@ def quality_frame(tables: list[StatTable], tally: QualityTally, warnings: dict[s
     """
     desa = tally.desa.reset_index(drop=True)
     units = _unit_totals(tables)
-    by_name = {t.spec.name: t for t in tables}
+    sources = {ind.source for ind in indicators(catalogue) if ind.source}
+    by_name = {t.spec.name: _desa_sums(t.frame) for t in tables if t.spec.name in sources}
     rows = []
     for i, place in desa.iterrows():
         kode = place["kode_desa"]
@@ -242,6 +243,14 @@ def quality_frame(tables: list[StatTable], tally: QualityTally, warnings: dict[s
     return pd.DataFrame(rows)
 
 
+def _desa_sums(frame: pd.DataFrame) -> pd.DataFrame:
+    """A counted table's ``unfilled`` (BELUM MENGISI) and ``total`` count per kode_desa, once
+    per table (filtering the whole table for each desa and indicator took most of the step)."""
+    unfilled = frame["jumlah"].where(frame["kode"] == UNFILLED_CODE, 0)
+    return pd.DataFrame({"unfilled": unfilled, "total": frame["jumlah"],
+                         "kode_desa": frame["kode_desa"]}).groupby("kode_desa").sum()
+
+
 def _count(ind: Indicator, i: int, kode: str, tally: QualityTally, warnings, by_name,
            people: int, families: int) -> tuple[int | None, int | None]:
     """(count, denominator) of one indicator in one desa; None where it does not apply."""
@@ -253,11 +262,12 @@ def _count(ind: Indicator, i: int, kode: str, tally: QualityTally, warnings, by_
         # Families without a head are never active: the denominator is all families counted.
         return int(tally.no_head[i]), families + int(tally.no_head[i])
     if ind.source:
-        table = by_name.get(ind.source)
-        if table is None:
+        sums = by_name.get(ind.source)
+        if sums is None:
             return None, None
-        part = table.frame[table.frame["kode_desa"] == kode]
-        return int(part.loc[part["kode"] == UNFILLED_CODE, "jumlah"].sum()), int(part["jumlah"].sum())
+        if kode not in sums.index:
+            return 0, 0
+        return int(sums.at[kode, "unfilled"]), int(sums.at[kode, "total"])
     return int(warnings.get(kode, {}).get(ind.code - WARNING_BASE, 0)), None
 
 
