@@ -15,7 +15,8 @@ One entry point per kind of source, and one direction through the modules:
 
 Every reader keeps the core tables, OpenSID's code tables and the optional village tables of
 issue 16 (tables.OPTIONAL_TABLES: log_penduduk, log_keluarga, program, program_peserta,
-tweb_rtm); checks.check_optional says which of them a harvest can count.
+tweb_rtm, and the stunting tables of v23.02+: posyandu, kia, ibu_hamil, bulanan_anak,
+sasaran_paud); checks.check_optional says which of them a harvest can count.
 Beneath them: tables.py (the frame every reader returns, SourceError, the cell limit) and
 safezip.py (zip containers: bombs, traversal, encryption). Beside them: checks.py (the rules a
 harvest applies), codes.py (OpenSID code lists), wilayah.py (the district's kecamatan and desa),

@@ -191,3 +191,11 @@ def test_a_row_with_a_code_outside_the_list_is_not_counted():
     again = {t.spec.name: t.frame for t in count_stunting(STUNTING_TABLES, frames, PEOPLE, DESA, REF)}
     for name, frame in base.items():
         pd.testing.assert_frame_equal(frame, again[name])
+
+
+def test_an_unknown_column_of_a_stunting_table_is_dropped_as_a_direct_identifier():
+    rows = pd.DataFrame([_child(1, 11, "2026-08-01", umur=4)]).astype(str).assign(catatan_bidan="rujuk ke RS")
+    report = MinimisationReport()
+    kept = minimise_table(rows, "bulanan_anak", report)
+    assert "catatan_bidan" not in kept.columns and report.dropped_unknown == ["bulanan_anak.catatan_bidan"]
+    assert {"berat_badan", "status_gizi"} <= set(kept.columns) and "created_at" not in kept.columns
