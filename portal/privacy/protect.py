@@ -29,6 +29,9 @@ class ProtectedTable:
     # What the harvest's settle step did after the independent auditor's findings (REMEDIES):
     # {"kind", "cells", "desa", "rung", "reason"}; None when the auditor found nothing here.
     remedy: dict | None = None
+    # Kept by the protector's own check (_hold_back): the rows, (kode_desa, kategori), whose
+    # change between versions is too small to hide them; the settle step's ladder starts there.
+    narrow: list[tuple[str, str]] = field(default_factory=list)
 
     def report(self) -> dict:
         """Privacy report of this table (counts of hidden cells, never their values)."""
@@ -263,7 +266,12 @@ CHANGE_QUANTILE, CHANGE_EVIDENCE = 0.9, 5
 
 
 def _too_stable(new: pd.DataFrame, old: pd.DataFrame, k: int) -> bool:
-    """Would an attacker bound some newly hidden row of this table to less than k either way?
+    """Would an attacker bound some newly hidden row of this table to less than k either way?"""
+    return bool(len(_stable_rows(new, old, k)))
+
+
+def _stable_rows(new: pd.DataFrame, old: pd.DataFrame, k: int) -> pd.MultiIndex:
+    """The newly hidden rows, (kode_desa, kode), an attacker bounds to less than k either way.
 
     The attacker estimates how far a cell may have moved from the cells published in both
     versions: the table's largest change, its 90th percentile, the largest in the same desa
@@ -276,10 +284,8 @@ def _too_stable(new: pd.DataFrame, old: pd.DataFrame, k: int) -> bool:
     b = both[[f"{c}_lama" for c in new.columns]].to_numpy()
     seen = ~np.isnan(a) & ~np.isnan(b)
     newly = (np.isnan(a) & ~np.isnan(b)).any(axis=1)
-    if not newly.any():
-        return False
-    if not seen.any():
-        return False  # nothing to estimate from: the release-wide change applies (auditor)
+    if not newly.any() or not seen.any():  # without cells seen: the release-wide change (auditor)
+        return both.index[:0]
     change = np.abs(a - b)
     bound = np.full(len(a), float(change[seen].max()))
     populated = seen & ((np.nan_to_num(a) > 0) | (np.nan_to_num(b) > 0))
@@ -292,7 +298,7 @@ def _too_stable(new: pd.DataFrame, old: pd.DataFrame, k: int) -> bool:
             local = grouped.max().max(axis=1).where(grouped.count().sum(axis=1) >= CHANGE_EVIDENCE)
             local = local.reindex(labels).to_numpy()
             bound = np.where(np.isnan(local), bound, np.minimum(bound, local))
-    return bool((bound[newly] < k).any())
+    return both.index[newly & (bound < k)]
 
 
 def _hold_back(out: list[ProtectedTable], prepared: dict[str, _Prepared],
@@ -332,8 +338,19 @@ def _hold_back(out: list[ProtectedTable], prepared: dict[str, _Prepared],
             "kini disembunyikan, dan versi sebelumnya tidak dapat dipertahankan (tabel ini adalah "
             "jumlah tabel lain): auditor akan menolak rilis ini; tunggu perubahan yang lebih besar "
             "atau ajukan bersama pembaruan berikutnya")
-    return [_held(p, previous[p.table.spec.name], held[p.table.spec.name])
+    kept = [_held(p, previous[p.table.spec.name], held[p.table.spec.name])
             if p.table.spec.name in held else p for p in out]
+    for p in kept:
+        name = p.table.spec.name
+        if name in stable and name in held:
+            p.narrow = _labelled(_stable_rows(new[name], old[name], by_name[name].k), by_name[name].frame)
+    return kept
+
+
+def _labelled(rows: pd.MultiIndex, frame: pd.DataFrame) -> list[tuple[str, str]]:
+    """(kode_desa, kode) rows as (kode_desa, kategori), the way the auditor names them."""
+    label = dict(zip(frame["kode"].astype(str), frame["kategori"].astype(str), strict=False))
+    return [(str(d), label.get(str(c), "")) for d, c in rows]
 
 
 def _keepable(name: str, old: dict[str, pd.DataFrame]) -> bool:
@@ -474,17 +491,20 @@ class Rung:
     """One step of the remedy ladder: which rows of a leaking table's new version to hide."""
 
     name: str    # stored in the report
-    scope: str   # "baris" | "desa" | "kecamatan" (rows_to_hide)
+    scope: str   # "baris" | "desa" | "kecamatan" | "kabupaten" (rows_to_hide)
     words: str   # how the report says it
 
 
 # Tried in order, each on top of the one before, before a table keeps its previous version:
 # the rows the auditor names; every row of the table in the desa it names; the categories it
-# names in every desa of those desa's kecamatan. Each round re-protects the whole release.
+# names in every desa of those desa's kecamatan, then of the district (the attacker's change
+# bound of a category is estimated from the cells of it published in both versions: hidden
+# there, it no longer pins a newly hidden cell). Each round re-protects the whole release.
 REMEDY_LADDER = (
     Rung("baris", "baris", "baris yang ditunjuk auditor"),
     Rung("desa", "desa", "semua baris tabel di desa yang ditunjuk auditor"),
     Rung("kecamatan", "kecamatan", "kategori yang ditunjuk auditor di semua desa kecamatannya"),
+    Rung("kabupaten", "kabupaten", "kategori yang ditunjuk auditor di semua desa"),
 )
 # Why more cells were hidden, from the auditor's findings: a cell narrowed through the
 # previous version ("antarbulan") or within this release alone ("audit").
@@ -513,6 +533,9 @@ def rows_to_hide(rung: Rung, named: list[tuple[str, str]], frame: pd.DataFrame) 
         around = set(kecamatan[desa.isin(places)])
         cats = {c for _, c in named if c}
         mask = (kecamatan.isin(around) & label.isin(cats)).to_numpy() | desa.isin(places).to_numpy()
+    elif rung.scope == "kabupaten":
+        cats = {c for _, c in named if c}
+        mask = label.isin(cats).to_numpy() | desa.isin(places).to_numpy()
     else:
         raise ValueError(f"tahap perbaikan tak dikenal: {rung.scope}")
     keys = _keys(frame)[mask]
@@ -549,5 +572,8 @@ def remedy_note(remedy: dict) -> str:
         return (f"{remedy['cells']} sel tambahan disembunyikan di {remedy['desa']} desa karena "
                 f"{REMEDY_REASONS.get(remedy.get('reason'), REMEDY_REASONS['audit'])}")
     if remedy.get("kind") == "pertahankan":
+        if remedy.get("too_much"):
+            return ("sel tambahan tidak disembunyikan: agar perubahan antarbulan tidak mempersempit "
+                    "sel tersembunyi, lebih dari separuh sel tabel ini harus disembunyikan")
         return AUDIT_NOTE + "; menyembunyikan sel tambahan tidak cukup"
     return WITHHELD_NOTE + "; menyembunyikan sel tambahan tidak cukup"

@@ -85,6 +85,7 @@ def summary(report: dict) -> list[str]:
           "tabel lain atau versi sebelumnya (sekunder).",
           primary=_angka(totals["primary"]), secondary=_angka(totals["secondary"])),
     ]
+    out += remedy_lines(tables)
     if audit["passed"]:
         narrow = audit.get("narrowest_interval")
         if narrow is None:
@@ -118,6 +119,23 @@ def summary(report: dict) -> list[str]:
     passed = report.get("release_passed", report.get("passed"))
     out.append(_("Rilis ini memenuhi aturan privasi dan boleh diajukan.") if passed
                else _("Rilis ini BELUM memenuhi aturan privasi."))
+    return out
+
+
+def remedy_lines(tables: list[dict]) -> list[str]:
+    """What the harvest's settle step did per table (protect.REMEDY_LADDER), for the produsen."""
+    out = []
+    for t in tables:
+        remedy = t.get("remedy") or {}
+        why = (_("perubahan antarbulan") if remedy.get("reason") == "antarbulan"
+               else _("auditor independen dapat mempersempit sel tersembunyi"))
+        if remedy.get("kind") == "sembunyikan":
+            out.append(_("Tabel %(table)s: %(cells)s sel tambahan disembunyikan di %(desa)s desa karena "
+                         "%(why)s.", table=t["table"], cells=_angka(remedy.get("cells", 0)),
+                         desa=_angka(remedy.get("desa", 0)), why=why))
+        elif remedy.get("kind") == "pertahankan" and remedy.get("rung"):
+            out.append(_("Tabel %(table)s: versi sebelumnya dipertahankan karena %(why)s, dan menyembunyikan "
+                         "sel tambahan tidak cukup.", table=t["table"], why=why))
     return out
 
 

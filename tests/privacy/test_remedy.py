@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from portal.harvest.privacy_check import remedies, settle
 from portal.privacy.audit import audit_release
 from portal.privacy.protect import REMEDY_LADDER, keep_after_audit, protect_release, rows_to_hide
+from portal.privacy.report import for_table, privacy_report, privacy_summary
 from tests.privacy.district import as_published, audit, families, make_tables, people, publish
 
 RELIGION = "penduduk-menurut-agama"
@@ -70,6 +71,9 @@ def test_hiding_more_cells_publishes_a_table_the_old_remedy_kept(blind_month):
     # A fresh auditor holding both published versions finds nothing.
     fresh = audit(settled, previous=v1)
     assert fresh.passed, [str(f) for f in fresh.findings[:5]]
+    # The review page and `releases show` print the summary lines: the remedy is one of them.
+    lines = privacy_summary(for_table(privacy_report(settled, fresh, [], 5, 10), RELIGION))
+    assert f"Tabel {RELIGION}: {words}." in lines
 
 
 def _stable(catholics: int, protestants: int) -> list[list[dict]]:
