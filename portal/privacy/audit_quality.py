@@ -21,7 +21,7 @@ What it attacks, desa by desa:
   within rounding ("terkunci");
 - across versions: a count published last version and hidden now is pinned to its old
   value plus or minus the largest change of that indicator's counts published in both
-  versions; under k wide, it leaks ("versi").
+  versions (of any indicator's, when none of its own is); under k wide, it leaks ("versi").
 """
 from __future__ import annotations
 
@@ -184,6 +184,9 @@ def _versions(cells: dict, before: dict, inds: dict, k: int, name: str) -> list[
         a, b = cell["jumlah"], old["jumlah"]
         if a is not None and b is not None and not np.isnan(a) and not np.isnan(b):
             change[key[1]] = max(change.get(key[1], 0.0), abs(a - b))
+    # An indicator with no count published in both versions: the largest change of any (as
+    # the table auditor's fallback); with none anywhere the attacker has no bound.
+    fallback = max(change.values(), default=None)
     out = []
     for (desa, kode), cell in sorted(cells.items()):
         old = before.get((desa, kode))
@@ -191,7 +194,8 @@ def _versions(cells: dict, before: dict, inds: dict, k: int, name: str) -> list[
             continue
         if inds[kode].source:  # it repeats its table's cell, which the table's audit attacks
             continue
-        if old["jumlah"] is not None and not np.isnan(old["jumlah"]) and 2 * change.get(kode, 0.0) < k:
+        bound = change.get(kode, fallback)
+        if bound is not None and old["jumlah"] is not None and not np.isnan(old["jumlah"]) and 2 * bound < k:
             out.append(AuditFinding("versi", name, desa, inds[kode].label if kode in inds else str(kode),
                                     "jumlah"))
     return out

@@ -114,6 +114,13 @@ def test_a_count_shown_last_month_and_hidden_now_is_pinned_by_a_small_change():
     # Where the indicator's counts move by k/2 or more between months, the hidden one is not pinned.
     moved = _csv([_row(first, NIK, penyebut=300), _row(second, NIK, jumlah=33, penyebut=300)])
     assert audit_quality(moved, _tables(release), UNIT_TABLE, CATALOGUE, 5, previous=before) == []
+    # Hidden in every desa, the indicator's change is estimated from the others' (here: a
+    # warning count moving by 1), as the table auditor falls back to the largest change.
+    warning = next(i for i in indicators(CATALOGUE) if i.unit == "peringatan")
+    before = _csv([_row(first, NIK, jumlah=7, penyebut=300), _row(first, warning, jumlah=9, persen="")])
+    now = _csv([_row(first, NIK, penyebut=300), _row(first, warning, jumlah=10, persen="")])
+    found = audit_quality(now, _tables(release), UNIT_TABLE, CATALOGUE, 5, previous=before)
+    assert {(f.rule, f.kategori) for f in found} == {("versi", NIK.label)}
 
 
 def test_a_file_that_does_not_read_as_the_quality_table_fails_closed():
