@@ -30,7 +30,7 @@ from .region import MIN_PER_DESA, Region, build_region
 from .stunting import STUNTING_TABLES, stunting_tables
 from .tables import Numbering, build_tables
 from .util import REF_DATE
-from .village import VILLAGE_TABLES, baseline_log, village_tables
+from .village import VILLAGE_TABLES, VillageNumbering, baseline_log, village_tables
 from .writers import FORMATS, TABLE_NAMES, WRITERS, append_csv, check_target, lines_bytes
 
 DEFAULT_RESIDENTS = 470_000
@@ -138,21 +138,27 @@ def _batches(sizes: np.ndarray, batch_residents: int) -> list[np.ndarray]:
 
 def _generate_in_batches(out: Path, district: District, region: Region, seed: int,
                          batch_residents: int) -> GenerationSummary:
-    """Write the CSV export batch by batch of desa, continuing ids and NIK / No. KK serials."""
+    """Write the CSV export batch by batch of desa, continuing ids and NIK / No. KK serials,
+    with the village tables (issue 16) of each batch's desa, their ids continued too."""
     out.mkdir(parents=True, exist_ok=True)
     append_csv(out, "config", region.config, header=True)
     append_csv(out, "tweb_wil_clusterdesa", region.clusters, header=True)
-    numbering = Numbering()
+    numbering, village = Numbering(), VillageNumbering()
     alive = 0
     for number, desa in enumerate(_batches(region.sizes, batch_residents)):
         rng = np.random.default_rng([seed, number])
         households = build_households(rng, region.sizes[desa])
         households = dataclasses.replace(households, fam_desa=desa[households.fam_desa])
         keluarga, penduduk = build_tables(rng, district, region, households, numbering)
+        extra, id_rtm, rtm_level = village_tables(seed, region.config.iloc[desa], keluarga, penduduk,
+                                                  REF_DATE, numbering=village, stream=(number,))
+        penduduk = penduduk.assign(id_rtm=id_rtm, rtm_level=rtm_level)
         append_csv(out, "tweb_keluarga", keluarga, header=number == 0)
         append_csv(out, "tweb_penduduk", penduduk, header=number == 0)
+        for name in VILLAGE_TABLES:
+            append_csv(out, name, extra[name], header=number == 0)
         alive += int((penduduk["status_dasar"] == 1).sum())
-        del keluarga, penduduk, households
+        del keluarga, penduduk, households, extra
     return GenerationSummary(path=out, format="csv", desa=len(district.desa),
                              families=numbering.families, residents=numbering.people, alive=alive)
 

@@ -22,6 +22,8 @@ stream so the register's bytes never change:
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -231,19 +233,65 @@ def programmes(rng: np.random.Generator, config: pd.DataFrame, keluarga: pd.Data
     return program, peserta
 
 
+@dataclass
+class VillageNumbering:
+    """Where a batch of desa continues the district's ids in the village tables (the batch
+    writer): rows written so far per table; the national programmes are written once."""
+
+    log: int = 0
+    family_log: int = 0
+    rtm: int = 0
+    programmes: int = 0
+    peserta: int = 0
+
+
+def _renumber(tables: dict[str, pd.DataFrame], numbering: VillageNumbering) -> None:
+    """Shift one batch's ids past the batches before it (in place) and advance ``numbering``.
+
+    The national programmes (ids 1..len(NATIONAL), kabupaten-level) keep their ids in every
+    batch and their rows are written with the first batch only; each desa's own programmes
+    continue after the ones written before.
+    """
+    log, fam, rtm = tables["log_penduduk"], tables["log_keluarga"], tables["tweb_rtm"]
+    log["id"] = log["id"] + numbering.log
+    fam["id"] = fam["id"] + numbering.family_log
+    fam["id_log_penduduk"] = fam["id_log_penduduk"] + numbering.log
+    rtm["id"] = pd.to_numeric(rtm["id"]) + numbering.rtm if len(rtm) else rtm["id"]
+    national = len(NATIONAL)
+    shift = max(numbering.programmes, national) - national
+    program, peserta = tables["program"], tables["program_peserta"]
+    new_id = np.where(program["id"] <= national, program["id"], program["id"] + shift)
+    mapping = pd.Series(new_id, index=program["id"].to_numpy())
+    program["id"] = new_id
+    peserta["program_id"] = mapping.reindex(peserta["program_id"]).to_numpy()
+    peserta["id"] = peserta["id"] + numbering.peserta
+    if numbering.programmes:
+        tables["program"] = program[program["id"] > national].reset_index(drop=True)
+    numbering.log += len(log)
+    numbering.family_log += len(fam)
+    numbering.rtm += len(rtm)
+    numbering.programmes = max(numbering.programmes, national) + int((program["id"] > national).sum())
+    numbering.peserta += len(peserta)
+
+
 def village_tables(seed: int, config: pd.DataFrame, keluarga: pd.DataFrame, penduduk: pd.DataFrame,
-                   ref_date: np.datetime64, log: pd.DataFrame | None = None
+                   ref_date: np.datetime64, log: pd.DataFrame | None = None,
+                   numbering: VillageNumbering | None = None, stream: tuple[int, ...] = ()
                    ) -> tuple[dict[str, pd.DataFrame], np.ndarray, np.ndarray]:
     """Every table of the module doc for one export, and tweb_penduduk's id_rtm and rtm_level.
 
     ``log``: a series' own log_penduduk (baseline and events); else the baseline is drawn here.
+    ``numbering`` and ``stream``: one batch of a district written in several (``config`` holds
+    the batch's desa): ids go on from the batches before, drawn from the batch's own stream.
     """
-    rng = np.random.default_rng([seed, 16])
+    rng = np.random.default_rng([seed, 16, *stream])
     log = baseline_log(rng, penduduk, ref_date) if log is None else log
     rtm, id_rtm, level = households(rng, config, keluarga, penduduk)
     program, peserta = programmes(rng, config, keluarga, penduduk, rtm, ref_date)
     tables = {"log_penduduk": log, "log_keluarga": family_log(keluarga, penduduk, log),
               "tweb_rtm": rtm, "program": program, "program_peserta": peserta}
+    if numbering is not None:
+        _renumber(tables, numbering)
     return tables, id_rtm, level
 
 

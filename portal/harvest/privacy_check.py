@@ -46,15 +46,15 @@ _AUDITS: OrderedDict[str, object] = OrderedDict()
 _AUDITS_KEPT = 8
 
 
-def _audit(current, schemas, previous, k_for, specific, dates=None):
+def _audit(current, schemas, previous, k_for, specific, dates=None, current_date=None):
     digest = hashlib.sha256()
     for part in (current, previous):
         for name in sorted(part):
             digest.update(name.encode() + b"\0" + part[name] + b"\0")
-    digest.update(json.dumps([schemas, k_for, sorted(specific), dates], sort_keys=True).encode())
+    digest.update(json.dumps([schemas, k_for, sorted(specific), dates, current_date], sort_keys=True).encode())
     key = digest.hexdigest()
     if key not in _AUDITS:
-        _AUDITS[key] = audit_release(current, schemas, previous, k_for, specific, dates)
+        _AUDITS[key] = audit_release(current, schemas, previous, k_for, specific, dates, current_date)
         while len(_AUDITS) > _AUDITS_KEPT:
             _AUDITS.popitem(last=False)
     _AUDITS.move_to_end(key)
@@ -86,18 +86,21 @@ HOLD_ROUNDS = 2  # the last rounds only keep tables back: no new pattern is left
 PROTECTOR_RUNG = 1
 
 
-def _audit_inputs(protected: list[ProtectedTable], previous: dict[str, bytes]) -> tuple:
-    """What the auditor attacks: the new versions beside every table's last published one."""
+def _audit_inputs(protected: list[ProtectedTable], previous: dict[str, bytes],
+                  reference_date=None) -> tuple:
+    """What the auditor attacks: the new versions beside every table's last published one
+    (and this release's reference date, which ties a monthly report to last month's)."""
     current = republished({p.table.spec.name: packaging.table_csv(p) for p in protected}, previous)
     schemas = {p.table.spec.name: packaging.table_schema(p) for p in protected}
     k_for = {p.table.spec.name: p.k for p in protected}
     specific = {p.table.spec.name for p in protected
                 if p.table.spec.privacy_class is PrivacyClass.SPECIFIC}
-    return current, schemas, previous, k_for, specific, published_dates(previous)
+    day = reference_date.isoformat() if reference_date is not None else None
+    return current, schemas, previous, k_for, specific, published_dates(previous), day
 
 
 def settle(protected: list[ProtectedTable], previous: dict[str, bytes],
-           previous_frames) -> tuple[list[ProtectedTable], dict[str, str]]:
+           previous_frames, reference_date=None) -> tuple[list[ProtectedTable], dict[str, str]]:
     """Audit the protected release before any draft is made, and answer what leaks.
 
     The finer remedy comes first: more cells of a table's new version are hidden, rung by
@@ -121,7 +124,7 @@ def settle(protected: list[ProtectedTable], previous: dict[str, bytes],
             break
         protected, withheld = ladder.candidate()
     for round_ in range(SETTLE_ROUNDS):
-        audit = _audit(*_audit_inputs(protected, previous))
+        audit = _audit(*_audit_inputs(protected, previous, reference_date))
         if audit.passed:
             break
         climbing = round_ < SETTLE_ROUNDS - HOLD_ROUNDS
@@ -262,14 +265,14 @@ def remedies(protected: list[ProtectedTable], withheld: dict[str, str]) -> dict[
 
 def check_release(protected: list[ProtectedTable], drafts, previous: dict[str, bytes],
                   deny_names: set[str], k_general: int, k_specific: int,
-                  minimisation: dict) -> dict:
+                  minimisation: dict, reference_date=None) -> dict:
     """The privacy report of a harvest's drafts: audit of all tables together, scan of every file.
 
     A table whose CSV is the one last published (kept by the protector, or unchanged) gets
     no new version: it is attacked as published before, beside the new versions of the rest,
     never as if it were counted on this release's reference date.
     """
-    audit = _audit(*_audit_inputs(protected, previous))
+    audit = _audit(*_audit_inputs(protected, previous, reference_date))
     files = _draft_files(drafts)
     findings = scan_release(files, deny_names)
     report = privacy_report(protected, audit, findings, k_general, k_specific, minimisation,

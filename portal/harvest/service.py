@@ -121,7 +121,7 @@ def harvest(source: str, reference_date: date | None = None, actor: User | None 
         protected_tables = protect_release(tables, k_general, k_specific, previous_frames)
         # The independent auditor attacks before any draft: what it narrows keeps its previous
         # version or waits for a later month, so the rest of the month still publishes.
-        protected_tables, withheld = settle(protected_tables, previous, previous_frames)
+        protected_tables, withheld = settle(protected_tables, previous, previous_frames, reference_date)
         run = HarvestRun(source=label, source_kind=harvested.kind, reference_date=reference_date,
                          actor=actor, desa_count=len(desa), resident_count=harvested.resident_count)
         db.session.add(run)
@@ -160,7 +160,7 @@ def harvest(source: str, reference_date: date | None = None, actor: User | None 
             result.unchanged.append(QUALITY_NAME)
         if result.drafts:
             privacy = check_release(protected_tables, result.drafts, previous, deny_names, k_general,
-                                    k_specific, minimisation.to_dict())
+                                    k_specific, minimisation.to_dict(), reference_date)
             if geo_draft is not None:  # its files were scanned with the tables'; it counts nobody
                 privacy["geografis"] = geo.privacy_report(features)
                 geo_draft.privacy_report = boundary_step.release_report(privacy, features)

@@ -11,7 +11,7 @@ from portal.privacy import audit_build as build
 from portal.privacy.audit_lp import CAP, Bounds, Retry
 from portal.privacy.audit_model import IDENTITY_TAG, Published, SchemaError, System, parse
 from portal.privacy.policy import GROUP_ALL_BUT, GROUP_DOMINANCE
-from portal.statistics.identities import margin_identities
+from portal.statistics.identities import CARRIED_OVER_NAME, margin_identities, report_months_follow
 
 TOL = 1e-6
 RULES = {
@@ -94,18 +94,23 @@ def _published_checks(t: Published, k: int, specific: bool) -> list[AuditFinding
 
 def audit_release(current: dict[str, bytes], schemas: dict[str, dict], previous: dict[str, bytes] | None,
                   k_for: dict[str, int], specific: set[str],
-                  previous_dates: dict[str, str] | None = None) -> AuditReport:
+                  previous_dates: dict[str, str] | None = None,
+                  current_date: str | None = None) -> AuditReport:
     """Attack the CSVs that would be published (and the previous version): pass or findings.
 
     ``previous_dates`` gives each previous table's reference date: tables of one date are
     attacked together (their margins and identities hold on that date), never a table kept
     from an older month against another's newer one. Without it every previous table is
-    taken to be of one date.
+    taken to be of one date. With ``current_date`` too (this release's reference date), a
+    monthly report whose previous version is of the month before is tied to it: this
+    month's awal is last month's akhir (statistics.identities.CARRIED_OVER).
     """
     started = time.perf_counter()
     findings: list[AuditFinding] = []
     default_k = max(k_for.values(), default=10)
     files = {"baru": current, **_by_date(previous or {}, previous_dates)}
+    dates = {label: (current_date if label == "baru" else label.removeprefix("lama").strip())
+             for label in files}
     for version, tables in files.items():
         for name, content in tables.items():
             try:
@@ -127,11 +132,12 @@ def audit_release(current: dict[str, bytes], schemas: dict[str, dict], previous:
         # contradicts the numbers it tells the attacker nothing; the single-version attack stands.
         seen = set(findings)
         for mode in build.CHANGE_MODES:
-            joint = _attack(files, schemas, k_for, default_k, specific, couple=mode,
-                            links=[("baru", label, tuple(current.keys() & tables.keys()))
-                                   for label, tables in files.items() if label != "baru"])
-            findings += [f for f in joint.findings if f.rule != "konsistensi" and f not in seen]
+            joint, found = _joint(files, schemas, k_for, default_k, specific, mode,
+                                  [("baru", label, tuple(current.keys() & tables.keys()))
+                                   for label, tables in files.items() if label != "baru"], dates)
+            findings += [f for f in found if f not in seen]
             seen = set(findings)
+            report.identities += [n for n in joint.identities if n not in report.identities]
             report.lps += joint.bounds.lps
             report.deltas = report.deltas or joint.deltas
             report.version_assumption_failed += len(joint.bounds.infeasible)
@@ -185,10 +191,10 @@ def audit_series(versions: dict[str, dict[str, bytes]], schemas: dict[str, dict]
         return report
     narrow: dict = {}
     for mode in build.CHANGE_MODES:
-        joint = _attack(versions, schemas, k_for, default_k, specific, couple=mode,
-                        links=_series_links(versions))
+        joint, found = _joint(versions, schemas, k_for, default_k, specific, mode,
+                              _series_links(versions), {label: label for label in versions})
         seen = set(findings)
-        findings += [f for f in joint.findings if f.rule != "konsistensi" and f not in seen]
+        findings += [f for f in found if f not in seen]
         report.lps += joint.bounds.lps
         report.hidden_cells = int(joint.real.size)
         report.identities = joint.identities
@@ -234,12 +240,32 @@ def _without_identity_contradictions(alone: _Attack, current, schemas, k_for, de
     return out + [f for f in plain.findings if f not in set(out)]
 
 
+def _joint(files: dict[str, dict[str, bytes]], schemas: dict[str, dict], k_for: dict[str, int],
+           default_k: int, specific: set[str], mode: str, links: list[Link],
+           dates: dict[str, str | None]) -> tuple[_Attack, list[AuditFinding]]:
+    """The attack on several versions coupled by ``mode``, and its findings (consistency
+    aside). Where this month's awal = last month's akhir (added for versions of consecutive
+    report months) contradicts the numbers, the data broke it (CARRIED_OVER_BREAKS): the
+    versions are attacked without it too, so no component goes unattacked."""
+    joint = _attack(files, schemas, k_for, default_k, specific, couple=mode, links=links, dates=dates)
+    found = [f for f in joint.findings if f.rule != "konsistensi"]
+    if not (joint.bounds.infeasible and CARRIED_OVER_NAME in joint.identities):
+        return joint, found
+    plain = _attack(files, schemas, k_for, default_k, specific, couple=mode, links=links)
+    plain.bounds.lps += joint.bounds.lps
+    plain.identities = joint.identities
+    return plain, found + [f for f in plain.findings if f.rule != "konsistensi" and f not in set(found)]
+
+
 def _attack(files: dict[str, dict[str, bytes]], schemas: dict[str, dict], k_for: dict[str, int],
             default_k: int, specific: set[str], couple: str | None = None,
-            identities: bool = True, links: list[Link] | None = None) -> _Attack:
+            identities: bool = True, links: list[Link] | None = None,
+            dates: dict[str, str | None] | None = None) -> _Attack:
     """Build every equation of the given versions (declared identities included) and run
     the LP attack on them; ``couple`` names the change bound between versions, if any, and
-    ``links`` which versions of which tables it couples (default: "baru" with "lama")."""
+    ``links`` which versions of which tables it couples (default: "baru" with "lama");
+    ``dates`` (each version's reference date) ties linked versions of consecutive report
+    months by this month's awal = last month's akhir."""
     system = System()
     tables = {v: {n: parse(n, v, c, schemas[n]) for n, c in fs.items()} for v, fs in files.items()}
     for version in tables.values():
@@ -260,6 +286,11 @@ def _attack(files: dict[str, dict[str, bytes]], schemas: dict[str, dict], k_for:
                                        {n: tables[old][n] for n in names}, couple)
             for name, delta in found.items():
                 deltas[name] = max(deltas.get(name, 0.0), delta)
+            if identities and dates and dates.get(new) and dates.get(old) \
+                    and report_months_follow(dates[new], dates[old]):
+                used += [n for n in build.add_carried_over(system, {n: tables[new][n] for n in names},
+                                                          {n: tables[old][n] for n in names})
+                         if n not in used]
     questions = [q for version in tables.values()
                  for q in build.group_questions(version, totals, specific, GROUP_ALL_BUT, GROUP_DOMINANCE)]
     attack = _Attack(system, questions, k_for, default_k, specific)

@@ -9,7 +9,7 @@ import pandas as pd
 from portal.privacy.audit_model import IDENTITY_TAG, UNIT, Cell, Published, System, term, total_rule
 from portal.privacy.policy import UNFILLED, sensitive_codes
 from portal.statistics.catalogue import get_spec
-from portal.statistics.identities import Relation, Side, relations_for
+from portal.statistics.identities import CARRIED_OVER, CARRIED_OVER_NAME, Relation, Side, relations_for
 
 # The attacker's change bounds between versions: "local" takes the tightest of the largest
 # change in the same table and desa, the largest in the same table and category, and the 90th
@@ -115,6 +115,30 @@ def add_identities(system: System, tables: dict[str, Published]) -> list[str]:
                 system.add(terms, 0, IDENTITY_TAG + identity.name, kind=kind,
                            where=(relation.left[0].table, desa))
     return used
+
+
+def add_carried_over(system: System, newer: dict[str, Published], older: dict[str, Published]) -> list[str]:
+    """This month's awal = last month's akhir (statistics.identities.CARRIED_OVER), per desa
+    and count column, between two versions whose report months follow each other (the caller
+    knows the dates). Returns the identity's name when it added an equation."""
+    added = False
+    for name, akhir, awal in CARRIED_OVER:
+        if name not in newer or name not in older:
+            continue
+        new, old = newer[name], older[name]
+        new_rows, old_rows = _rows_by_desa(new), _rows_by_desa(old)
+        for desa in new_rows.keys() & old_rows.keys():
+            r_new, r_old = new_rows[desa].get(str(awal)), old_rows[desa].get(str(akhir))
+            if r_new is None or r_old is None:
+                continue
+            for column in new.columns:
+                if column not in old.columns:
+                    continue
+                system.add([(1, *term(new, r_new, new.columns.index(column))),
+                            (-1, *term(old, r_old, old.columns.index(column)))], 0,
+                           IDENTITY_TAG + CARRIED_OVER_NAME, where=(name, desa))
+                added = True
+    return [CARRIED_OVER_NAME] if added else []
 
 
 def _rows_by_desa(t: Published) -> dict[str, dict[str, int]]:
@@ -284,5 +308,6 @@ def insider_pairs(system: System) -> list[tuple[int, int, float, str]]:
 
 
 __all__ = ["UNIT", "Totals", "assign_variables", "add_equations", "add_coupling", "add_identities",
+           "add_carried_over",
            "change_bounds", "CHANGE_MODES",
            "group_questions", "insider_pairs", "GroupQuestion"]

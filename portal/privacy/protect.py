@@ -13,7 +13,14 @@ from portal.privacy.protect_lp import View, narrow_cells, widen
 from portal.privacy.suppress import AVOID_COST, PUBLISHED_BEFORE_COST, Block, L, Link, Steps, protect_desa
 from portal.statistics.catalogue import COUNT_FIELDS
 from portal.statistics.compute import StatTable
-from portal.statistics.identities import IDENTITIES, MARITAL_TABLE, UNIT_TABLE, margin_of, relations_for
+from portal.statistics.identities import (
+    CARRIED_OVER,
+    IDENTITIES,
+    MARITAL_TABLE,
+    UNIT_TABLE,
+    margin_of,
+    relations_for,
+)
 
 
 @dataclass
@@ -105,7 +112,7 @@ def _prepare(table: StatTable, k: int, previous: pd.DataFrame | None, steps: Ste
         hidden |= _keys(table.frame).isin(list(force))
     published_before = np.zeros(len(hidden), dtype=bool)
     if previous is not None and steps.carry_forward:
-        was_hidden, published_before = _carried(table.frame, previous)
+        was_hidden, published_before = _carried(table.frame, previous, table.spec.name)
         hidden |= was_hidden
     codes = table.frame["kode"].to_numpy()
     watched = sensitive_codes(table.spec, [c.code for c in table.categories]) if specific else set()
@@ -116,7 +123,7 @@ def _prepare(table: StatTable, k: int, previous: pd.DataFrame | None, steps: Ste
                      np.isin(codes, list(watched)), avoid, published_before)
 
 
-def _carried(frame: pd.DataFrame, previous: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _carried(frame: pd.DataFrame, previous: pd.DataFrame, name: str = "") -> tuple[np.ndarray, np.ndarray]:
     """Rows hidden in the previous published version (they stay hidden), and rows it published.
 
     Why this is what the versions attack needs (the attacker bounds every cell hidden in
@@ -137,7 +144,17 @@ def _carried(frame: pd.DataFrame, previous: pd.DataFrame) -> tuple[np.ndarray, n
     counts = [c for c in COUNT_FIELDS if c in previous.columns]
     was_hidden = previous[counts].astype(str).eq(SUPPRESSED).any(axis=1).to_numpy()
     old, here = _keys(previous), _keys(frame)
-    return here.isin(old[was_hidden]), here.isin(old[~was_hidden])
+    return here.isin(old[was_hidden].append(_carried_over(old[was_hidden], name))), here.isin(old[~was_hidden])
+
+
+def _carried_over(hidden: pd.MultiIndex, name: str) -> pd.MultiIndex:
+    """The awal rows whose last month's akhir row was hidden (statistics.identities.CARRIED_OVER:
+    this month's awal is last month's akhir, and the auditor assumes it): they take that
+    pattern, so the two months' equations meet a hidden cell with a hidden one."""
+    moved = {str(akhir): str(awal) for table, akhir, awal in CARRIED_OVER if table == name}
+    codes = hidden.get_level_values(1)
+    keep = codes.isin(list(moved))
+    return pd.MultiIndex.from_arrays([hidden.get_level_values(0)[keep], codes[keep].map(moved)])
 
 
 def _keys(frame: pd.DataFrame) -> pd.MultiIndex:

@@ -189,9 +189,18 @@ REGISTER_DIMENSIONS = frozenset({"unit", "age", "code", "flag", "rentan"})
 # Laporan bulanan: the same seven codes for residents and families, so one flow identity
 # (statistics.identities) covers both: akhir = awal + lahir + datang - mati - pindah - hilang.
 AWAL, LAHIR, MATI, DATANG, PINDAH, HILANG, AKHIR = range(1, 8)
-MONTHLY_PENDUDUK: dict[int, str] = {
+MONTHLY_FLOWS: dict[int, str] = {
     AWAL: "PENDUDUK AWAL BULAN", LAHIR: "LAHIR", MATI: "MATI", DATANG: "PINDAH DATANG",
     PINDAH: "PINDAH KELUAR", HILANG: "HILANG", AKHIR: "PENDUDUK AKHIR BULAN"}
+# The residents' report again by citizenship, as OpenSID's columns WNI / WNA: the seven rows
+# for WNI at code + 10 and for WNA at code + 20 (OpenSID: WNA = warganegara_id 2; WNI =
+# every other value, so 3 DUA KEWARGANEGARAAN is WNI). Codes 1-7 stay the totals.
+CITIZENSHIP_BLOCKS: dict[str, int] = {"WNI": 10, "WNA": 20}
+WNA_CODE = "2"
+MONTHLY_PENDUDUK: dict[int, str] = {
+    **MONTHLY_FLOWS,
+    **{code + offset: f"{label} ({name})" for name, offset in CITIZENSHIP_BLOCKS.items()
+       for code, label in MONTHLY_FLOWS.items()}}
 MONTHLY_KELUARGA: dict[int, str] = {
     AWAL: "KELUARGA AWAL BULAN", LAHIR: "KELUARGA BARU", MATI: "KEPALA KELUARGA MATI",
     DATANG: "KELUARGA PINDAH DATANG", PINDAH: "KELUARGA PINDAH KELUAR",
@@ -290,13 +299,22 @@ VILLAGE_TABLES: tuple[TableSpec, ...] = (
         title="Laporan Bulanan Perkembangan Penduduk per Desa",
         title_en="Monthly Population Change Report by Village",
         description="Penduduk awal bulan, lahir, mati, pindah datang, pindah keluar, hilang dan "
-                    "penduduk akhir bulan di setiap desa, menurut jenis kelamin, untuk bulan "
+                    "penduduk akhir bulan di setiap desa, menurut jenis kelamin dan "
+                    "kewarganegaraan (WNI/WNA), untuk bulan "
                     "laporan (bulan lengkap terakhir pada tanggal referensi).",
         description_en="Opening population, births, deaths, arrivals, departures, missing and "
-                       "closing population of each village by sex, for the report month (the "
+                       "closing population of each village by sex and citizenship (Indonesian / "
+                       "foreign), for the report month (the "
                        "last complete month on the reference date).",
         tags=("laporan bulanan", "mutasi penduduk", "kelahiran", "kematian", "pindah"),
-        needs=("log_penduduk",), method=_MONTHLY_METHOD, method_en=_MONTHLY_METHOD_EN,
+        needs=("log_penduduk",),
+        method=_MONTHLY_METHOD + " Kewarganegaraan seperti OpenSID: WNA = warganegara_id 2, WNI = "
+               "selainnya (termasuk 3 dua kewarganegaraan dan yang kosong); OpenKab menghitung "
+               "kode 3 sebagai WNA. Baris WNI berkode 11-17, WNA 21-27; kode 1-7 jumlahnya.",
+        method_en=_MONTHLY_METHOD_EN + " Citizenship as in OpenSID: foreign (WNA) = "
+                  "warganegara_id 2, Indonesian (WNI) = any other (dual citizenship 3 and empty "
+                  "included); OpenKab counts code 3 as foreign. WNI rows are coded 11-17, WNA "
+                  "21-27; codes 1-7 are their sums.",
         count_unfilled=False),
     TableSpec(
         name="laporan-bulanan-keluarga", dimension="peristiwa", unit="keluarga",

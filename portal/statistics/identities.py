@@ -15,6 +15,7 @@ Two kinds:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,7 @@ from portal.statistics.catalogue import (
     ANAK_0_5,
     AWAL,
     CATALOGUE,
+    CITIZENSHIP_BLOCKS,
     COUNT_FIELDS,
     DATANG,
     GIZI_BURUK,
@@ -43,6 +45,7 @@ from portal.statistics.catalogue import (
     STUNTING_SERVICES,
     UNIT_LABELS,
 )
+from portal.statistics.village import report_month
 
 UNIT_TABLE = "penduduk-dan-keluarga"
 MARITAL_TABLE = "penduduk-menurut-status-perkawinan"
@@ -206,14 +209,49 @@ AID_UNITS: dict[str, tuple[Side, ...]] = {
     "penerima-bantuan-sosial-keluarga": (Side(UNIT_TABLE, (FAMILIES,)),),
     "penerima-bantuan-sosial-rumah-tangga": (Side(HOUSEHOLD_TABLE),),
 }
-# Across versions: this month's awal is last month's akhir (declared for the auditor's
-# coupling between versions; see the report of issue 16 for what reads it).
-CARRIED_OVER: tuple[tuple[str, int, int], ...] = tuple((t, AKHIR, AWAL) for t in MONTHLY_TABLES)
+FLOW_CODES = (AWAL, LAHIR, MATI, DATANG, PINDAH, HILANG, AKHIR)
+# Row blocks of each monthly table: the totals (offset 0) and, for residents, WNI and WNA.
+MONTHLY_BLOCKS: dict[str, tuple[int, ...]] = {
+    MONTHLY_TABLES[0]: (0, *CITIZENSHIP_BLOCKS.values()), MONTHLY_TABLES[1]: (0,)}
+# Across versions: this month's awal is last month's akhir, row block by row block:
+# (table, akhir code in the older version, awal code in the newer). The auditor adds it
+# between two versions of a table whose report months follow each other (carried_over).
+CARRIED_OVER: tuple[tuple[str, int, int], ...] = tuple(
+    (t, AKHIR + off, AWAL + off) for t, offsets in MONTHLY_BLOCKS.items() for off in offsets)
+CARRIED_OVER_NAME = "awal-bulan-sama-dengan-akhir-bulan-lalu"
+CARRIED_OVER_TITLE = ("Penduduk / keluarga awal bulan = akhir bulan laporan sebelumnya (versi bulan "
+                      "lalu), menurut jenis kelamin dan kewarganegaraan")
+CARRIED_OVER_BREAKS = ("Catatan log yang diubah atau dihapus sesudah bulan lalu diterbitkan (tgl_lapor "
+                       "mundur, penduduk dihapus), peristiwa pergi (kode 6) yang tidak dilaporkan, atau "
+                       "jenis kelamin / kewarganegaraan yang berubah: keduanya dihitung dari data saat ini.")
 
 
-def _flow(table: str) -> Relation:
-    """akhir + mati + pindah + hilang = awal + lahir + datang, in one table."""
-    return Relation((Side(table, (AKHIR, MATI, PINDAH, HILANG)),), "=", (Side(table, (AWAL, LAHIR, DATANG)),))
+def _flow(table: str, offset: int = 0) -> Relation:
+    """akhir + mati + pindah + hilang = awal + lahir + datang, in one table's row block."""
+    codes = lambda *c: tuple(x + offset for x in c)  # noqa: E731
+    return Relation((Side(table, codes(AKHIR, MATI, PINDAH, HILANG)),), "=",
+                    (Side(table, codes(AWAL, LAHIR, DATANG)),))
+
+
+def _citizenship_split(table: str) -> tuple[Relation, ...]:
+    """Each total row = its WNI row + its WNA row."""
+    return tuple(Relation((Side(table, (code,)),), "=",
+                          tuple(Side(table, (code + off,)) for off in CITIZENSHIP_BLOCKS.values()))
+                 for code in FLOW_CODES)
+
+
+def report_months_follow(newer: str, older: str) -> bool:
+    """Whether the report month of reference date ``newer`` is the one after ``older``'s.
+
+    Dates are ISO text (YYYY-MM-DD); anything else is False (the identity is not assumed).
+    """
+    try:
+        new, old = (report_month(date.fromisoformat(str(d)[:10])) for d in (newer, older))
+    except ValueError:
+        return False
+    year, month = int(old[:4]), int(old[5:7])
+    following = f"{year + month // 12:04d}-{month % 12 + 1:02d}"
+    return new == following
 
 
 FLOW_IDENTITIES: tuple[Identity, ...] = (
@@ -224,7 +262,15 @@ FLOW_IDENTITIES: tuple[Identity, ...] = (
               "Keluarga akhir bulan = awal + baru + datang - kepala mati - pindah - kepala hilang",
         why="Laporan bulanan OpenSID menghitung akhir bulan dari awal bulan dan peristiwa bulan itu.",
         breaks_when="Tidak pernah: akhir dihitung dengan rumus ini.",
-        relations=(_flow(table),)) for table in MONTHLY_TABLES),
+        relations=tuple(_flow(table, off) for off in MONTHLY_BLOCKS[table]))
+      for table in MONTHLY_TABLES),
+    Identity(
+        name="laporan-bulanan-wni-dan-wna",
+        title="Setiap baris laporan bulanan penduduk = baris WNI + baris WNA",
+        why="Setiap penduduk dihitung di jumlah dan di tepat satu kelompok kewarganegaraan "
+            "(WNA = kode 2, WNI = selainnya, seperti OpenSID).",
+        breaks_when="Tidak pernah: ketiganya dihitung dari baris log yang sama.",
+        relations=_citizenship_split(MONTHLY_TABLES[0])),
     Identity(
         name="rincian-pindah-sama-dengan-pindah-keluar",
         title="Rincian pindah keluar (desa, kecamatan, kabupaten, provinsi) = pindah keluar bulan itu",
@@ -324,7 +370,8 @@ def margin_identities() -> list[dict]:
 
 def declared() -> list[dict]:
     """Every identity (margins included) by name and title: what the privacy report cites."""
-    return margin_identities() + [{"name": i.name, "title": i.title} for i in IDENTITIES]
+    return (margin_identities() + [{"name": i.name, "title": i.title} for i in IDENTITIES]
+            + [{"name": CARRIED_OVER_NAME, "title": CARRIED_OVER_TITLE}])
 
 
 def relations_for(tables: set[str]) -> list[tuple[Identity, Relation]]:

@@ -16,6 +16,7 @@ from portal.sources.codes import CODE_LISTS
 from portal.statistics.catalogue import (
     AKHIR,
     AWAL,
+    CITIZENSHIP_BLOCKS,
     DATANG,
     HILANG,
     LAHIR,
@@ -27,6 +28,7 @@ from portal.statistics.catalogue import (
     PROGRAMME_CATEGORIES,
     UNFILLED_CODE,
     UNFILLED_LABEL,
+    WNA_CODE,
     TableSpec,
     is_register,
 )
@@ -41,7 +43,7 @@ KNOWN_FAMILY_EVENTS = {"1", "2", "3", "4", "5", "6", "11", "12", "13", "14"}
 OPENING_PERSON = {"1", "5"}         # latest log before the month: born or arrived
 OPENING_FAMILY = {"1", "5", "12"}   # new, arrived, or split off (OpenSID: 1 and 12)
 # Columns of the residents frame the village tables read.
-LINK_COLUMNS = ("id", "sex", "status_dasar", "config_id", "id_kk", "id_rtm")
+LINK_COLUMNS = ("id", "sex", "status_dasar", "config_id", "id_kk", "id_rtm", "warganegara_id")
 CORE = ("config", "tweb_wil_clusterdesa", "tweb_keluarga", "tweb_penduduk")
 
 
@@ -123,28 +125,46 @@ def _latest(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     return order.drop_duplicates(subset=key, keep="last")
 
 
-def _close(counter: _Counter) -> None:
-    """akhir = awal + lahir + datang - mati - pindah - hilang, per desa and sex."""
-    c, i = counter.counts, counter.index
+def _close(counter: _Counter, offset: int = 0) -> None:
+    """akhir = awal + lahir + datang - mati - pindah - hilang, per desa and sex (rows + offset)."""
+    c, i = counter.counts, {code - offset: pos for code, pos in counter.index.items()}
     c[:, i[AKHIR]] = (c[:, i[AWAL]] + c[:, i[LAHIR]] + c[:, i[DATANG]]
                       - c[:, i[MATI]] - c[:, i[PINDAH]] - c[:, i[HILANG]])
+
+
+def _block(people: pd.DataFrame, ids: pd.Series) -> np.ndarray:
+    """The citizenship block offset of each person (OpenSID: WNA = code 2, WNI = any other)."""
+    wna = people.set_index("id")["warganegara_id"].astype(str).str.strip().reindex(ids).to_numpy() == WNA_CODE
+    return np.where(wna, CITIZENSHIP_BLOCKS["WNA"], CITIZENSHIP_BLOCKS["WNI"])
+
+
+def _add_by_citizenship(counter: _Counter, config_id: pd.Series, codes: np.ndarray, sex: pd.Series,
+                        people: pd.DataFrame, ids: pd.Series) -> None:
+    """Count rows once in the totals (codes 1-7) and once in their citizenship block."""
+    codes = np.asarray(codes, dtype=np.int64)
+    counter.add(config_id, codes, sex)
+    counter.add(config_id, codes + _block(people, ids), sex)
 
 
 def monthly_people(spec: TableSpec, logs: pd.DataFrame, people: pd.DataFrame, desa: pd.DataFrame,
                    month: str) -> StatTable:
     """Laporan bulanan penduduk: OpenSID's current formulas (see the spec's method note)."""
     counter = _Counter(desa, _cats(MONTHLY_PENDUDUK))
+    if "warganegara_id" not in people.columns:  # an export without it: everyone WNI, as OpenSID
+        people = people.assign(warganegara_id="")
     sex = people.set_index("id")["sex"]
     # A row the checks flagged (no month, a code outside ref_peristiwa) is not counted at all.
     logs = logs[(logs["bulan_lapor"] != "") & logs["kode_peristiwa"].str.strip().isin(KNOWN_EVENTS)]
     before = _latest(logs[logs["bulan_lapor"] < month], "id_pend")
     opening = before[before["kode_peristiwa"].str.strip().isin(OPENING_PERSON)]
-    counter.add(opening["config_id"], np.full(len(opening), AWAL),
-                sex.reindex(opening["id_pend"]).fillna(""))
+    _add_by_citizenship(counter, opening["config_id"], np.full(len(opening), AWAL),
+                        sex.reindex(opening["id_pend"]).fillna(""), people, opening["id_pend"])
     now = logs[(logs["bulan_lapor"] == month) & logs["kode_peristiwa"].str.strip().isin(PERSON_EVENTS)]
     codes = now["kode_peristiwa"].str.strip().map(PERSON_EVENTS).to_numpy()
-    counter.add(now["config_id"], codes, sex.reindex(now["id_pend"]).fillna(""))
-    _close(counter)
+    _add_by_citizenship(counter, now["config_id"], codes, sex.reindex(now["id_pend"]).fillna(""),
+                        people, now["id_pend"])
+    for offset in (0, *CITIZENSHIP_BLOCKS.values()):
+        _close(counter, offset)
     return counter.table(spec)
 
 
