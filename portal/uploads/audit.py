@@ -14,9 +14,10 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
 
 from portal.core.cells import SUPPRESSED
-from portal.uploads.lines import Line, build_lines, margin_lines
+from portal.uploads.lines import Line, LineArrays, build_lines, margin_lines
 
 RULES = {"ambang": "angka kecil (1 sampai k-1) diterbitkan",
          "nol-spesifik": "nol diterbitkan di tabel data spesifik",
@@ -25,95 +26,121 @@ RULES = {"ambang": "angka kecil (1 sampai k-1) diterbitkan",
          "format": "berkas tidak sesuai Table Schema yang dideklarasikan"}
 
 
-def attack(values: np.ndarray, lines: list[Line], k: int) -> tuple[list[tuple[int, float]], int, float | None]:
-    """Hidden cells (NaN in ``values``, flat) whose range is under k: [(cell, width)], LPs, narrowest."""
-    hidden = np.flatnonzero(np.isnan(values))
-    if not len(hidden):
+def attack(values: np.ndarray, lines: list[Line], k: int,
+           arrays: LineArrays | None = None) -> tuple[list[tuple[int, float]], int, float | None]:
+    """Hidden cells (NaN in ``values``, flat) whose range is under k: [(cell, width)], LPs, narrowest.
+
+    The hidden cells fall apart into groups that no sum ties to each other (connected
+    components). A group in one sum alone has its ranges in closed form (_one_sum), all such
+    groups at once; each other group is one small LP system of its own sums. ``arrays``: the
+    lines as LineArrays, when the caller has them already.
+    """
+    isnan = np.isnan(values)
+    hidden = np.flatnonzero(isnan)
+    if not len(hidden) or not lines:
         return [], 0, None
-    parent = {int(c): int(c) for c in hidden}
+    arrays = arrays or LineArrays.of(lines)
+    members, owner = arrays.members, arrays.owner
+    flagged = isnan[members]
+    used = np.flatnonzero(arrays.count(isnan) > 0)
+    if not len(used):
+        return [], 0, None
+    # Components: each line links its hidden members to its first hidden member.
+    node = np.searchsorted(hidden, members[flagged])
+    line_of = owner[flagged]
+    lead = np.full(len(arrays.starts), -1, dtype=np.int64)
+    lead[line_of[::-1]] = node[::-1]  # the first hidden member of each line
+    graph = csr_matrix((np.ones(len(node)), (lead[line_of], node)), shape=(len(hidden), len(hidden)))
+    _n, label = connected_components(graph, directed=False)
+    comp_of_line = label[lead[used]]
+    lines_in = np.bincount(comp_of_line, minlength=_n)
+    alone = used[lines_in[comp_of_line] == 1]
+    narrow, narrowest = _one_sum(values, isnan, arrays, alone, k)
+    lps = 0
+    shared = used[lines_in[comp_of_line] > 1]
+    if len(shared):
+        comps = label[lead[shared]]
+        order = np.argsort(comps, kind="stable")
+        cuts = np.flatnonzero(np.diff(comps[order])) + 1
+        for group in np.split(shared[order], cuts):
+            cells = hidden[label == label[lead[group[0]]]]
+            found, solved, width = _system(values, [lines[int(i)] for i in group], cells, k)
+            narrow += found
+            lps += solved
+            if width is not None:
+                narrowest = width if narrowest is None else min(narrowest, width)
+    return sorted(narrow), lps, narrowest
 
-    def root(c: int) -> int:
-        while parent[c] != c:
-            parent[c] = parent[parent[c]]
-            c = parent[c]
-        return c
 
-    used = []
-    for total, children in lines:
-        members = [m for m in (total, *children) if m in parent]
-        if not members:
-            continue
-        used.append((total, children))
-        for m in members[1:]:
-            parent[root(m)] = root(members[0])
-    components: dict[int, list[int]] = {}
-    for c in parent:
-        components.setdefault(root(c), []).append(c)
-    by_root: dict[int, list[Line]] = {}
-    for line in used:
-        first = next(m for m in (line[0], *line[1]) if m in parent)
-        by_root.setdefault(root(first), []).append(line)
+def _system(values: np.ndarray, eqs: list[Line], cells: np.ndarray, k: int
+            ) -> tuple[list[tuple[int, float]], int, float | None]:
+    """The exact range of each hidden cell of one group tied by several sums: two LPs a cell."""
+    position = {int(c): i for i, c in enumerate(cells)}
+    data, rows, cols, rhs = [], [], [], []
+    for e, (total, children) in enumerate(eqs):
+        b = 0.0
+        for m, coef in ((total, -1.0), *((c, 1.0) for c in children)):
+            if m in position:
+                data.append(coef)
+                rows.append(e)
+                cols.append(position[m])
+            else:
+                b -= coef * values[m]
+        rhs.append(b)
+    a = csr_matrix((data, (rows, cols)), shape=(len(eqs), len(position)))
     narrow, lps, narrowest = [], 0, None
-    for r, cells in components.items():
-        eqs = by_root.get(r, [])
-        if not eqs:
-            continue  # in no sum: nothing bounds it but >= 0
-        if len(eqs) == 1:
-            found = _one_sum(eqs[0], values, k)
-            narrow += found[0]
-            if found[1] is not None:
-                narrowest = found[1] if narrowest is None else min(narrowest, found[1])
+    for c, i in position.items():
+        objective = np.zeros(len(position))
+        objective[i] = 1.0
+        low = linprog(objective, A_eq=a, b_eq=rhs, bounds=(0, None), method="highs")
+        high = linprog(-objective, A_eq=a, b_eq=rhs, bounds=(0, None), method="highs")
+        lps += 2
+        if high.status == 3:
+            continue  # unbounded above: as wide as can be
+        if low.status != 0 or high.status != 0:
+            narrow.append((c, 0.0))  # the sums contradict each other: fail closed
             continue
-        position = {c: i for i, c in enumerate(sorted(cells))}
-        data, rows, cols, rhs = [], [], [], []
-        for e, (total, children) in enumerate(eqs):
-            b = 0.0
-            for m, coef in ((total, -1.0), *((c, 1.0) for c in children)):
-                if m in position:
-                    data.append(coef)
-                    rows.append(e)
-                    cols.append(position[m])
-                else:
-                    b -= coef * values[m]
-            rhs.append(b)
-        a = csr_matrix((data, (rows, cols)), shape=(len(eqs), len(position)))
-        for c, i in position.items():
-            objective = np.zeros(len(position))
-            objective[i] = 1.0
-            low = linprog(objective, A_eq=a, b_eq=rhs, bounds=(0, None), method="highs")
-            high = linprog(-objective, A_eq=a, b_eq=rhs, bounds=(0, None), method="highs")
-            lps += 2
-            if high.status == 3:
-                continue  # unbounded above: as wide as can be
-            if low.status != 0 or high.status != 0:
-                narrow.append((c, 0.0))  # the sums contradict each other: fail closed
-                continue
-            width = float(-high.fun - low.fun)
-            narrowest = width if narrowest is None else min(narrowest, width)
-            if width < k - 1e-6:
-                narrow.append((c, width))
+        width = float(-high.fun - low.fun)
+        narrowest = width if narrowest is None else min(narrowest, width)
+        if width < k - 1e-6:
+            narrow.append((c, width))
     return narrow, lps, narrowest
 
 
-def _one_sum(line: Line, values: np.ndarray, k: int) -> tuple[list[tuple[int, float]], float | None]:
-    """The exact ranges when one sum alone ties a group of hidden cells (no LP needed).
+def _one_sum(values: np.ndarray, isnan: np.ndarray, arrays: LineArrays, alone: np.ndarray, k: int
+             ) -> tuple[list[tuple[int, float]], float | None]:
+    """The exact ranges where one sum alone ties a group of hidden cells (no LP needed), for
+    all such sums ``alone`` at once.
 
     children = total: with the total published, each of two or more hidden children lies in
     [0, total - published children]; a single hidden cell is fixed; with the total hidden as
     well and some child hidden, nothing bounds them from above.
     """
-    total, children = line
-    hidden_children = [c for c in children if np.isnan(values[c])]
-    if np.isnan(values[total]):
-        if hidden_children:
-            return [], None
-        return [(total, 0.0)], 0.0  # the total is the sum of published children
-    rest = float(values[total] - np.nansum(values[list(children)]))
-    if len(hidden_children) == 1:
-        return [(hidden_children[0], 0.0)], 0.0
-    if rest < -1e-6:
-        return [(c, 0.0) for c in hidden_children], 0.0  # contradicts itself: fail closed
-    return ([(c, rest) for c in hidden_children] if rest < k - 1e-6 else []), rest
+    if not len(alone):
+        return [], None
+    totals = arrays.totals[alone]
+    total_hidden = isnan[totals]
+    hidden_children = arrays.count(isnan)[alone] - total_hidden
+    rest = values[totals] - arrays.child_sums(np.where(isnan, 0.0, values))[alone]
+    # Each hidden child of these lines, with its line's position in ``alone``.
+    pick = np.zeros(len(arrays.starts), dtype=bool)
+    pick[alone] = True
+    where = np.full(len(arrays.starts), -1, dtype=np.int64)
+    where[alone] = np.arange(len(alone))
+    child = pick[arrays.owner] & isnan[arrays.members]
+    child[arrays.starts] = False
+    kid_line, kids = where[arrays.owner[child]], arrays.members[child]
+    fixed_total = total_hidden & (hidden_children == 0)          # the sum of published children
+    fixed_child = ~total_hidden & (hidden_children == 1)         # the total less the rest
+    broken = ~total_hidden & (hidden_children > 1) & (rest < -1e-6)  # contradicts itself: fail closed
+    open_ = ~total_hidden & (hidden_children > 1) & ~broken
+    narrow = [(int(c), 0.0) for c in totals[fixed_total]]
+    narrow += [(int(c), 0.0) for c in kids[(fixed_child | broken)[kid_line]]]
+    tight = open_ & (rest < k - 1e-6)
+    narrow += [(int(c), float(w)) for c, w in zip(kids[tight[kid_line]], rest[kid_line[tight[kid_line]]])]
+    widths = [*([0.0] if (fixed_total | fixed_child | broken).any() else []),
+              *([float(rest[open_].min())] if open_.any() else [])]
+    return narrow, (min(widths) if widths else None)
 
 
 def _fields(schema: dict, role: str) -> list[dict]:

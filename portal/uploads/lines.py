@@ -23,6 +23,8 @@ the protector hides as if it were, and the report says so.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import pandas as pd
@@ -44,8 +46,9 @@ def build_lines(codes: np.ndarray, period: np.ndarray, dims: list[np.ndarray], c
     lines: list[Line] = []
     row_lines = _area_lines(codes, period, dims) + _category_lines(codes, period, dims)
     for total_row, children in row_lines:
+        base = np.asarray(children, dtype=np.int64) * width
         for j in range(width):
-            lines.append((total_row * width + j, tuple(c * width + j for c in children)))
+            lines.append((total_row * width + j, tuple((base + j).tolist())))
     index = {name: j for j, name in enumerate(count_names)}
     for name, parts in total_of.items():
         t, ps = index[name], [index[p] for p in parts]
@@ -58,15 +61,14 @@ def margin_lines(codes: np.ndarray, period: np.ndarray, dims: list[np.ndarray], 
     out: list[Line] = []
     base = len(codes) * width
     for d, values in enumerate(dims):
-        total = pd.Series(values, dtype="str").str.strip().str.casefold().isin(TOTAL_LABELS).to_numpy()
-        if total.any():
+        if _totals(values).any():
             continue  # the table shows this sum itself (_category_lines)
-        keys = pd.DataFrame({"k": codes, "p": period, **{f"d{i}": v for i, v in enumerate(dims) if i != d}})
-        for rows in keys.groupby(list(keys.columns), sort=False).indices.values():
+        for rows in _groups([codes, period, *(v for i, v in enumerate(dims) if i != d)]):
             if len(rows) < 2:
                 continue
+            cells = np.asarray(rows, dtype=np.int64) * width
             for j in range(width):
-                out.append((base + len(out), tuple(int(r) * width + j for r in rows)))
+                out.append((base + len(out), tuple((cells + j).tolist())))
     return out
 
 
@@ -95,26 +97,90 @@ def _area_lines(codes, period, dims) -> list[tuple[int, list[int]]]:
     return out
 
 
+def _totals(values) -> np.ndarray:
+    """Which rows of a category column are its "jumlah" (each distinct value looked at once)."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    flags = np.array([is_total(str(u)) for u in uniques], dtype=bool)
+    return flags[codes] if len(flags) else np.zeros(len(codes), dtype=bool)
+
+
+def _groups(columns: list) -> list[np.ndarray]:
+    """Row positions of each distinct combination of ``columns``: groups in order of first
+    appearance, rows ascending (as pandas' ``groupby(sort=False).indices``), from integer
+    codes of each column instead of grouping the text."""
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(np.asarray(column, dtype=object))
+        key, _ = pd.factorize(key * (len(uniques) + 1) + (codes + 1))
+    order = np.argsort(key, kind="stable")
+    return np.split(order, np.flatnonzero(np.diff(key[order])) + 1) if len(order) else []
+
+
 def _category_lines(codes, period, dims) -> list[tuple[int, list[int]]]:
     """A "jumlah" category = the other categories of its column, all else equal."""
     out = []
     for d, values in enumerate(dims):
-        total = pd.Series(values, dtype="str").str.strip().str.casefold().isin(TOTAL_LABELS).to_numpy()
+        total = _totals(values)
         if not total.any():
             continue
-        keys = pd.DataFrame({"k": codes, "p": period, **{f"d{i}": v for i, v in enumerate(dims) if i != d}})
-        for rows in keys.groupby(list(keys.columns), sort=False).indices.values():
+        for rows in _groups([codes, period, *(v for i, v in enumerate(dims) if i != d)]):
             heads, parts = rows[total[rows]], rows[~total[rows]]
             if len(heads) == 1 and len(parts):
-                out.append((int(heads[0]), [int(r) for r in parts]))
+                out.append((int(heads[0]), parts.tolist()))
     return out
 
 
-def cells_of(lines: list[Line]) -> dict[int, list[int]]:
-    """Cell -> the lines it is in."""
-    out: dict[int, list[int]] = defaultdict(list)
-    for i, (total, children) in enumerate(lines):
-        out[total].append(i)
-        for c in children:
-            out[c].append(i)
-    return out
+@dataclass(frozen=True)
+class LineArrays:
+    """The lines as flat arrays, for counting and summing them all at once.
+
+    ``members`` holds each line's total then its children, line after line; ``owner`` the line
+    of each member, ``starts`` where each line begins (its total).
+    """
+
+    members: np.ndarray
+    owner: np.ndarray
+    starts: np.ndarray
+
+    @classmethod
+    def of(cls, lines: list[Line]) -> LineArrays:
+        """The arrays of ``lines``."""
+        sizes = np.fromiter((1 + len(children) for _total, children in lines), dtype=np.int64,
+                            count=len(lines))
+        members = np.fromiter(chain.from_iterable((total, *children) for total, children in lines),
+                              dtype=np.int64, count=int(sizes.sum()))
+        starts = np.zeros(len(lines), dtype=np.int64)
+        np.cumsum(sizes[:-1], out=starts[1:])
+        return cls(members, np.repeat(np.arange(len(lines), dtype=np.int64), sizes), starts)
+
+    @property
+    def totals(self) -> np.ndarray:
+        """The total cell of each line."""
+        return self.members[self.starts]
+
+    def count(self, flags: np.ndarray) -> np.ndarray:
+        """Per line, how many of its members (total included) are flagged (cell flags)."""
+        return np.bincount(self.owner, weights=flags[self.members], minlength=len(self.starts)).astype(np.int64)
+
+    def child_sums(self, values: np.ndarray) -> np.ndarray:
+        """Per line, the sum of its children's values (cell values, float)."""
+        every = np.bincount(self.owner, weights=values[self.members], minlength=len(self.starts))
+        return every - values[self.totals]
+
+    def lines_of(self) -> LineIndex:
+        """An index from a cell to the lines it is in."""
+        order = np.argsort(self.members, kind="stable")
+        return LineIndex(self.members[order], self.owner[order])
+
+
+@dataclass(frozen=True)
+class LineIndex:
+    """Cell -> the lines it is in (sorted members and their lines)."""
+
+    cells: np.ndarray
+    lines: np.ndarray
+
+    def get(self, cell: int, default: list[int] | None = None) -> list[int]:
+        """The lines holding ``cell``, in line order (``default`` or [] when none)."""
+        low, high = np.searchsorted(self.cells, [cell, cell + 1])
+        return self.lines[low:high].tolist() or list(default or [])

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from portal.uploads.audit import attack
-from portal.uploads.lines import Line, cells_of
+from portal.uploads.lines import Line, LineArrays
 
 MAX_ROUNDS = 60
 
@@ -46,18 +46,21 @@ def _partner(line: Line, values: np.ndarray, hidden: np.ndarray, real: int) -> i
     return min(candidates, key=lambda c: (values[c] == 0, values[c]))
 
 
-def _singletons(values: np.ndarray, hidden: np.ndarray, lines: list[Line], real: int) -> None:
-    """Hide partners until no sum has exactly one hidden cell."""
+def _singletons(values: np.ndarray, hidden: np.ndarray, lines: list[Line], real: int,
+                arrays: LineArrays) -> None:
+    """Hide partners until no sum has exactly one hidden cell (the sums are counted all at
+    once; only those with one hidden cell are looked at, in order, one by one)."""
     changed = True
     while changed:
         changed = False
-        for line in lines:
-            members = (line[0], *line[1])
-            if sum(1 for m in members if hidden[m]) == 1:
-                partner = _partner(line, values, hidden, real)
-                if partner is not None:
-                    hidden[partner] = True
-                    changed = True
+        for i in np.flatnonzero(arrays.count(hidden) == 1).tolist():
+            line = lines[i]
+            if sum(1 for m in (line[0], *line[1]) if hidden[m]) != 1:
+                continue  # a partner hidden for an earlier sum was in this one too
+            partner = _partner(line, values, hidden, real)
+            if partner is not None:
+                hidden[partner] = True
+                changed = True
 
 
 def protect(values: np.ndarray, lines: list[Line], k: int, specific: bool, real: int | None = None) -> Protected:
@@ -67,11 +70,12 @@ def protect(values: np.ndarray, lines: list[Line], k: int, specific: bool, real:
     primary = primary_mask(values, k, specific)
     primary[real:] = False
     hidden = primary.copy()
-    _singletons(values, hidden, lines, real)
-    member_of = cells_of(lines)
+    arrays = LineArrays.of(lines)
+    _singletons(values, hidden, lines, real, arrays)
+    member_of = arrays.lines_of()
     notes = []
     for _ in range(MAX_ROUNDS):
-        narrow, _lps, _w = attack(np.where(hidden, np.nan, values.astype(float)), lines, k)
+        narrow, _lps, _w = attack(np.where(hidden, np.nan, values.astype(float)), lines, k, arrays)
         if not narrow:
             break
         for cell, _width in narrow:
@@ -82,7 +86,7 @@ def protect(values: np.ndarray, lines: list[Line], k: int, specific: bool, real:
                 if partner is not None:
                     hidden[partner] = True
                     break
-        _singletons(values, hidden, lines, real)
+        _singletons(values, hidden, lines, real, arrays)
     else:
         notes.append("pola penyembunyian belum aman setelah batas putaran: auditor akan menolak")
     return Protected(hidden[:real], int(primary.sum()), int(hidden.sum() - primary.sum()), notes)

@@ -53,6 +53,14 @@ def neutral(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
+def _neutralised(values: pd.Series) -> pd.Series:
+    """``neutral`` over a column: only the cells a spreadsheet would run are changed."""
+    risky = values.str.startswith(FORMULA_START).fillna(False).to_numpy(dtype=bool)
+    if not risky.any():
+        return values
+    return values.where(~risky, values.map(neutral))
+
+
 def _areas(upload: Upload, columns: list[Column], district: District, rows: np.ndarray):
     """The code column (dotted codes) and the columns list with it; names matched when no code."""
     frame, where = upload.frame, upload.where
@@ -109,7 +117,7 @@ def prepare(upload: Upload, columns: list[Column], district: District) -> Prepar
             continue
         _check_values(upload, column, rows)
         values = upload.frame[column.name].str.strip()
-        frame[column.name] = values if column.peran in ("ukuran", "periode") else values.map(neutral)
+        frame[column.name] = values if column.peran in ("ukuran", "periode") else _neutralised(values)
     period = next((c.name for c in columns if c.peran == "periode"), None)
     dims = [c.name for c in columns if c.peran == "dimensi"]
     key = [code.name, *([period] if period else []), *dims]
