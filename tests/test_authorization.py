@@ -27,6 +27,7 @@ from portal.auth.tokens import create_token
 from portal.core.vocabularies import ReleaseStatus
 from portal.datasets import services
 from portal.datasets.models import Dataset, Organization, Release
+from portal.datasets.withdrawal_requests import delete_dataset
 from portal.extensions import db
 from portal.harvest.models import HarvestRun
 from portal.uploads import staging
@@ -73,6 +74,7 @@ GETS: dict[tuple[str, str], tuple[str, dict]] = {
     ("/admin/users/<int:user_id>", "GET"): ("/admin/users/{other}", TABLE),
     ("/admin/akun/sandi", "GET"): ("/admin/akun/sandi", TABLE),
     ("/admin/akun/token", "GET"): ("/admin/akun/token", TABLE),
+    ("/admin/penarikan", "GET"): ("/admin/penarikan", TABLE),
     ("/admin/unggah", "GET"): ("/admin/unggah", TABLE),
     ("/admin/unggah/<upload_id>", "GET"): ("/admin/unggah/{staged}", TABLE),
     ("/auth/sandi/<token>", "GET"): ("/auth/sandi/bukan-tautan-yang-berlaku", NOT_FOUND),
@@ -160,6 +162,9 @@ POSTS: dict[tuple[str, str], Action] = {
     ("/admin/topics/<name>/delete", "POST"): Action("/admin/topics/ketenagakerjaan/delete"),
     ("/admin/topics/sets/<name>", "POST"): Action("/admin/topics/sets/data-desa-presisi", {"active": "1"}),
     ("/auth/logout", "POST"): Action("/auth/logout", table=False),
+    # The produsen's request to withdraw a public dataset, denied by the walidata (it stays public).
+    ("/admin/penarikan/<int:request_id>/<any(konfirmasi, tolak):decision>", "POST"): Action(
+        "/admin/penarikan/{withdrawal}/tolak", {"comment": "Masih dipakai."}, "to_delete"),
     # No file chosen: the upload form comes back (allowed), nothing is staged.
     ("/admin/unggah", "POST"): Action("/admin/unggah", {"name": "unggahan-lain", "organization": "{org}"}),
     # Checking the staged upload's mapping again: the page comes back, nothing is drafted.
@@ -214,10 +219,11 @@ def world(tmp_path_factory):
         gone = factory.dataset("ditarik", [("1.0.0", published), ("1.1.0", published)])
         services.withdraw(next(r for r in gone.releases if r.version == "1.0.0"), users[WALIDATA], "Salah hitung.")
         for name, status in (("to_approve", submitted), ("to_reject", submitted), ("to_submit", draft),
-                             ("to_withdraw", published), ("to_edit", published)):
+                             ("to_withdraw", published), ("to_edit", published), ("to_delete", published)):
             factory.dataset(name.replace("_", "-"), [("1.0.0", status)])
         # The produsen belongs to every OPD of this catalogue, so the table's role decides.
         set_memberships(users[PRODUSEN], [o.id for o in db.session.scalars(select(Organization))], None)
+        withdrawal = delete_dataset(_dataset("to-delete"), users[PRODUSEN], "Diganti tabel lain.")
         token, _secret = create_token(users[PRODUSEN], "uji")
         staged = staging.stage(STAGED_CSV, {"filename": "uji.csv", "dataset": "unggahan-uji", "title": "Uji",
                                             "organization": pub.organization.name, "sheet": None, "schema": {}})
@@ -229,8 +235,8 @@ def world(tmp_path_factory):
                "resource": stable_id("resource", pub.id, f"{pub.name}.csv"),
                "draft": _release(pub, "1.1.0").id, "published": _release(pub, "1.0.0").id,
                "hidden": hidden.name, "hidden_resource": stable_id("resource", hidden.id, f"{hidden.name}.csv"),
-               "gone": gone.name, "staged": staged}
-        for name in ("to_approve", "to_reject", "to_submit", "to_withdraw", "to_edit"):
+               "gone": gone.name, "staged": staged, "withdrawal": withdrawal.id}
+        for name in ("to_approve", "to_reject", "to_submit", "to_withdraw", "to_edit", "to_delete"):
             ids[name] = _dataset(name.replace("_", "-")).releases[0].id
         db.session.remove()
     # No app context stays pushed: requests would share its ``g`` (the signed-in user, the CSRF token).

@@ -14,6 +14,7 @@ from portal.auth.permissions import NotAuthorized, refusal, requires
 from portal.core.time import utcnow
 from portal.core.vocabularies import LICENCES, Frequency, ReleaseStatus
 from portal.datasets import services
+from portal.datasets import withdrawal_requests as withdrawals
 from portal.datasets.models import Dataset, Organization, Release
 from portal.datasets.review import review
 from portal.extensions import db
@@ -219,3 +220,37 @@ def audit_csv():
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename={name}", "Cache-Control": "no-store"})
 
+
+# Withdrawal requests (CKAN package_delete of a public dataset): a walidata confirms or denies.
+@bp.get("/penarikan")
+@requires("decide_withdrawal")
+def withdrawal_requests():
+    """The produsen's requests to take a public dataset down, waiting for a walidata."""
+    items = [(r, refusal(current_user, "decide_withdrawal", r)) for r in withdrawals.pending_requests()]
+    return render_template("admin/withdrawal_requests.html", items=items, form=ReviewForm())
+
+
+@bp.post("/penarikan/<int:request_id>/<any(konfirmasi, tolak):decision>")
+@requires("decide_withdrawal")
+def decide_withdrawal(request_id: int, decision: str):
+    """Confirm (every public version withdrawn) or deny (a reason is required) one request."""
+    item = db.session.get(withdrawals.WithdrawalRequest, request_id) or abort(404)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        if decision == "konfirmasi":
+            withdrawals.confirm(item, current_user, form.comment.data or "")
+            flash(_("Dataset ditarik; berkasnya tidak lagi dilayani."), "success")
+        else:
+            withdrawals.deny(item, current_user, form.comment.data or "")
+            flash(_("Permintaan penarikan ditolak; dataset tetap terbit."), "success")
+        db.session.commit()
+    except NotAuthorized:
+        db.session.rollback()
+        abort(403)
+    except (services.WorkflowError, PersonalDataFound) as exc:
+        db.session.rollback()
+        flash(str(exc) if isinstance(exc, services.WorkflowError)
+              else _("Komentar memuat teks yang berbentuk data pribadi; hapus teks itu."), "error")
+    return redirect(url_for("admin.withdrawal_requests"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 # Each action module adds its actions to the registry when imported.
-from portal.api import actions, activity, datastore, group_actions, write_actions  # noqa: F401
+from portal.api import actions, activity, datastore, group_actions, upload_actions, write_actions  # noqa: F401
 
 
 def register_api(app: Flask) -> None:

@@ -65,10 +65,19 @@ def limit_rate() -> Response | None:
 def limit_body() -> Response | None:
     """API bodies are small (API_MAX_BODY): a larger one is refused before it is read, and
     a body without a length cannot be read past the limit either (413 when it tries)."""
+    name = (request.view_args or {}).get("logic_function", "")
+    if writes.is_upload(name) and request.mimetype == "multipart/form-data":
+        # An upload action's body holds the table: the app's MAX_CONTENT_LENGTH bounds it,
+        # and a file over it is CKAN's uploader error (409 ``upload``), before it is read.
+        limit = current_app.config["MAX_CONTENT_LENGTH"]
+        request.max_content_length = limit
+        if request.content_length is not None and request.content_length > limit:
+            return envelope_error(writes.too_large(), name)
+        return None
     limit = current_app.config["API_MAX_BODY"]
     request.max_content_length = limit
     if request.content_length is not None and request.content_length > limit:
-        return envelope_error(RequestTooLarge(limit), (request.view_args or {}).get("logic_function", ""))
+        return envelope_error(RequestTooLarge(limit), name)
     return None
 
 
@@ -90,7 +99,9 @@ def request_data() -> dict:
     if request.method == "POST":
         if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
             form = {k: (v[0] if len(v) == 1 else v) for k, v in request.form.lists()}
-            if len(form) == 1 and next(iter(form.values())) in ("", "1", None):
+            if request.files:  # a multipart upload (ckanapi's files=): the file beside its fields
+                form.update({k: v[0] for k, v in request.files.lists()})
+            elif len(form) == 1 and next(iter(form.values())) in ("", "1", None):
                 # Old clients post the JSON dict itself as the only form key.
                 form = _decoded(next(iter(form)))
             data.update(form)
@@ -140,6 +151,8 @@ def action(logic_function: str) -> ResponseReturnValue:
     except ActionError as exc:
         return json_response({"help": help_url, "success": False, "error": exc.error_dict()}, exc.status)
     except HTTPException as exc:  # a body that outgrows API_MAX_BODY while read is a 413
+        if exc.code == 413 and writes.is_upload(logic_function):
+            return envelope_error(writes.too_large(), logic_function)
         if exc.code == 413:
             return envelope_error(RequestTooLarge(current_app.config["API_MAX_BODY"]), logic_function)
         return json_response({"help": help_url, "success": False, "error": {

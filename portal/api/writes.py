@@ -1,8 +1,9 @@
 """CKAN's write actions, by name: those the portal does not run answer CKAN's Authorization Error.
 
 The write actions the portal runs (portal/api/write_actions.py: the release workflow,
-package_patch/package_update, organization members) act as the owner of the request's API
-token; a browser's session cookie is never trusted on this CSRF-exempt blueprint. Every
+package_patch/package_update, organization members; portal/api/upload_actions.py:
+package_create, resource_create/update/patch with an uploaded table, package_delete) act as
+the owner of the request's API token; a browser's session cookie is never trusted on this CSRF-exempt blueprint. Every
 other name of this list is refused to everybody: a POST answers 403 ``Authorization Error``
 in CKAN's envelope, as CKAN answers an anonymous caller (``Action <name> requires an
 authenticated user``, ckan/authz.py ``is_authorized``), and a GET of any write action
@@ -13,7 +14,7 @@ ckanext/datastore/logic/action.py (CKAN 2.11).
 """
 from __future__ import annotations
 
-from portal.api.errors import NotAuthorized
+from portal.api.errors import NotAuthorized, ValidationError
 
 WRITE_ACTIONS = frozenset({
     # create.py
@@ -45,6 +46,9 @@ WRITE_ACTIONS = frozenset({
 })
 # The portal's own write actions (CKAN naming: object_verb).
 PORTAL_WRITE_ACTIONS = frozenset({"release_submit", "release_approve", "release_reject"})
+# Actions whose multipart body carries a table (``upload``): bounded by MAX_CONTENT_LENGTH,
+# not API_MAX_BODY (portal/api/upload_actions.py).
+UPLOAD_ACTIONS = frozenset({"resource_create", "resource_update", "resource_patch"})
 # ckan/views/api.py: a GET on an action that is not side-effect free.
 POST_ONLY = "Bad request - JSON Error: Invalid request. Please use POST method for your request"
 
@@ -57,3 +61,13 @@ def is_write(name: str) -> bool:
 def refuse(name: str) -> NotAuthorized:
     """The error a caller without the right to ``name`` gets (every caller, for now)."""
     return NotAuthorized(f"Action {name} requires an authenticated user")
+
+
+def is_upload(name: str) -> bool:
+    """True when ``name`` takes a file upload in a multipart body."""
+    return name in UPLOAD_ACTIONS
+
+
+def too_large() -> ValidationError:
+    """CKAN's answer to a file over the limit (ckan/lib/uploader.py): 409 on ``upload``."""
+    return ValidationError({"upload": ["File upload too large"]})

@@ -87,12 +87,16 @@ PERMISSIONS: dict[str, Permission] = {
     "submit_release": Permission(PRODUSEN, _own_opd),
     # An uploaded table becomes a draft of the OPD's dataset (web page, CLI): never published by it.
     "upload_table": Permission(ADMINS, _uploader),
+    # package_delete: a draft dataset goes, a public one becomes a withdrawal request.
+    "delete_dataset": Permission(PRODUSEN, _own_opd),
     # Only a produsen belongs to OPDs; a walidata reviews every OPD's releases.
     "hold_membership": Permission(PRODUSEN),
     "manage_own_tokens": Permission(ADMINS),
     "approve_release": Permission(WALIDATA, _four_eyes),
     "reject_release": Permission(WALIDATA, _four_eyes),
     "withdraw_release": Permission(WALIDATA),
+    # Confirm or deny a produsen's withdrawal request: never the requester (four eyes).
+    "decide_withdrawal": Permission(WALIDATA, _four_eyes),
     "view_audit": Permission(WALIDATA),
     "manage_users": Permission(WALIDATA),
     "manage_organizations": Permission(WALIDATA),

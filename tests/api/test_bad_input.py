@@ -285,3 +285,216 @@ def test_write_bad_input_answers_ckans_error_envelope_and_changes_nothing(client
     db.session.expire_all()
     assert db.session.query(Release).count() == releases_before
     assert db.session.get(Release, draft.id).status is ReleaseStatus.DRAFT
+
+
+# The OPD door of the write API (package_create, resource_create/update/patch, package_delete)
+# with the produsen's token: every hostile body answers CKAN's envelope and changes nothing,
+# neither a row of any table nor a stored file. A body is JSON, or (a dict with "upload")
+# multipart as ckanapi sends a file. {ds}: the OPD's dataset with a draft; {rid}: its table's
+# resource id; {other}: a dataset of an OPD the produsen is not a member of.
+NOT_FOUND, FORBIDDEN = "Not Found Error", "Authorization Error"
+SIXTEEN_MIB = 16 * 1024 * 1024
+
+
+def _good() -> bytes:
+    from tests.uploads.bad_input import csv_bytes, good_rows
+
+    return csv_bytes(good_rows())
+
+
+def _person_level() -> bytes:
+    from tests.uploads.bad_input import NIK, csv_bytes, with_column
+
+    return csv_bytes(with_column("nik", [NIK]))
+
+
+PACKAGE_CASES = [
+    # name, action, body, status, type, field
+    ("create without a name", "package_create", {"owner_org": "dinas-kesehatan"}, 409, VALIDATION, "name"),
+    ("create with a name in capitals", "package_create", {"name": "Tabel Baru", "owner_org": "dinas-kesehatan"},
+     409, VALIDATION, "name"),
+    ("create with a number for name", "package_create", {"name": 5, "owner_org": "dinas-kesehatan"}, 409,
+     VALIDATION, "name"),
+    ("create with a name of 300 characters", "package_create", {"name": "a" * 300, "owner_org": "dinas-kesehatan"},
+     409, VALIDATION, "name"),
+    ("create with a name taken", "package_create", {"name": "{ds}", "owner_org": "dinas-kesehatan"}, 409,
+     VALIDATION, "name"),
+    ("create without an OPD", "package_create", {"name": "baru"}, 409, VALIDATION, "owner_org"),
+    ("create for an unknown OPD", "package_create", {"name": "baru", "owner_org": "dinas-hantu"}, 409, VALIDATION,
+     "owner_org"),
+    ("create with an OPD object", "package_create", {"name": "baru", "owner_org": {"name": "dinas-kesehatan"}},
+     409, VALIDATION, "owner_org"),
+    ("create for another OPD", "package_create", {"name": "baru", "owner_org": "dinas-sosial"}, 403, FORBIDDEN,
+     None),
+    ("create with a numeric title", "package_create", {"name": "baru", "owner_org": "dinas-kesehatan", "title": 7},
+     409, VALIDATION, "title"),
+    ("create with a title of 300 characters", "package_create",
+     {"name": "baru", "owner_org": "dinas-kesehatan", "title": "j" * 300}, 409, VALIDATION, "title"),
+    ("create with a NIK in the notes", "package_create",
+     {"name": "baru", "owner_org": "dinas-kesehatan", "notes": "Kontak 5102014107900001"}, 409, VALIDATION, "notes"),
+    ("create with tags without names", "package_create",
+     {"name": "baru", "owner_org": "dinas-kesehatan", "tags": [{"x": 1}]}, 409, VALIDATION, "tags"),
+    ("create with an unknown licence", "package_create",
+     {"name": "baru", "owner_org": "dinas-kesehatan", "license_id": "hak-cipta"}, 409, VALIDATION, "license_id"),
+    ("create with an unknown frequency", "package_create",
+     {"name": "baru", "owner_org": "dinas-kesehatan", "frequency": "kadang"}, 409, VALIDATION, "frequency"),
+    ("create with extras that are an object", "package_create",
+     {"name": "baru", "owner_org": "dinas-kesehatan", "extras": {"konsep": "x"}}, 409, VALIDATION, "extras"),
+    ("create with an unknown tingkat penyajian", "package_create",
+     {"name": "baru", "owner_org": "dinas-kesehatan", "tingkat_penyajian": "dusun"}, 409, VALIDATION,
+     "tingkat_penyajian"),
+    ("create with extras that are strings", "package_create",
+     {"name": "baru", "owner_org": "dinas-kesehatan", "extras": ["konsep"]}, 409, VALIDATION, "extras"),
+    ("create with a konsep of 300 characters", "package_create",
+     {"name": "baru", "owner_org": "dinas-kesehatan", "konsep": "k" * 300}, 409, VALIDATION, "konsep"),
+    ("create with a satuan that is a number", "package_create",
+     {"name": "baru", "owner_org": "dinas-kesehatan", "extras": [{"key": "satuan", "value": 5}]}, 409,
+     VALIDATION, "satuan"),
+    ("create with a linked resource", "package_create",
+     {"name": "baru", "owner_org": "dinas-kesehatan", "resources": [{"url": "http://x.example/t.csv"}]}, 409,
+     VALIDATION, "resources"),
+    ("upload without package_id", "resource_create", {"upload": _good}, 409, VALIDATION, "package_id"),
+    ("upload to an unknown dataset", "resource_create", {"package_id": "tidak-ada", "upload": _good}, 404,
+     NOT_FOUND, None),
+    ("upload to another OPD's dataset", "resource_create", {"package_id": "{other}", "upload": _good}, 403,
+     FORBIDDEN, None),
+    ("upload without a file", "resource_create", {"package_id": "{ds}"}, 409, VALIDATION, "upload"),
+    ("upload of a link", "resource_create", {"package_id": "{ds}", "url": "http://x.example/t.csv"}, 409,
+     VALIDATION, "url"),
+    ("upload that is a string in JSON", "resource_create", {"package_id": "{ds}", "upload": "kode_desa,jumlah"},
+     409, VALIDATION, "upload"),
+    ("upload of a person-level CSV", "resource_create", {"package_id": "{ds}", "upload": _person_level}, 409,
+     VALIDATION, "upload"),
+    ("upload of an empty file", "resource_create", {"package_id": "{ds}", "upload": lambda: b""}, 409, VALIDATION,
+     "upload"),
+    ("upload over 16 MiB", "resource_create",
+     {"package_id": "{ds}", "upload": lambda: b"kode_desa,jumlah\n" + b"5102012001,40\n" * (SIXTEEN_MIB // 14)},
+     409, VALIDATION, "upload"),
+    ("upload with a schema that is not JSON", "resource_create",
+     {"package_id": "{ds}", "upload": _good, "schema": "[bukan"}, 409, VALIDATION, "schema"),
+    ("upload with a schema that is a list", "resource_create",
+     {"package_id": "{ds}", "upload": _good, "schema": "[1, 2]"}, 409, VALIDATION, "schema"),
+    ("upload with an unknown privacy class", "resource_create",
+     {"package_id": "{ds}", "upload": _good, "privacy_class": "rahasia"}, 409, VALIDATION, "privacy_class"),
+    ("upload with a 200-character sheet name", "resource_create",
+     {"package_id": "{ds}", "upload": _good, "sheet": "s" * 200}, 409, VALIDATION, "sheet"),
+    ("update of an unknown resource", "resource_update", {"id": "0000", "upload": _good}, 404, NOT_FOUND, None),
+    ("update without an id", "resource_update", {"upload": _good}, 409, VALIDATION, "id"),
+    ("update without a file", "resource_update", {"id": "{rid}"}, 409, VALIDATION, "upload"),
+    ("patch with a person-level CSV", "resource_patch", {"id": "{rid}", "upload": _person_level}, 409, VALIDATION,
+     "upload"),
+    ("delete without an id", "package_delete", {}, 409, VALIDATION, "id"),
+    ("delete an unknown dataset", "package_delete", {"id": "tidak-ada"}, 404, NOT_FOUND, None),
+    ("delete another OPD's dataset", "package_delete", {"id": "{other}"}, 403, FORBIDDEN, None),
+    ("delete with an object for reason", "package_delete", {"id": "{ds}", "reason": {"a": 1}}, 409, VALIDATION,
+     "reason"),
+]
+# Hostile files of the upload corpus (tests/uploads/bad_input.py) sent through resource_create.
+CORPUS_CASES = ("kolom NIK", "nama orang", "NIK di lembar tersembunyi", "buku kerja bermakro",
+                "kode desa tidak dikenal", "zip bomb", "UTF-16 dengan NIK")
+
+
+@pytest.fixture(scope="module")
+def opd_door(tmp_path_factory):
+    """An app with two OPDs, a produsen of the first with a token, a dataset of each (the
+    first with one uploaded draft)."""
+    from portal.auth.services import create_user, set_memberships
+    from portal.auth.tokens import create_token
+    from portal.core.ids import stable_id
+    from portal.datasets import services
+    from portal.datasets.models import Dataset
+    from portal.extensions import db
+    from portal.uploads.service import upload_to_draft
+    from tests.support.world import PASSWORDS, fresh_app
+
+    app = fresh_app(tmp_path_factory.mktemp("api-opd-door"))
+    with app.app_context():
+        org = services.ensure_organization("dinas-kesehatan", "Dinas Kesehatan")
+        other = services.ensure_organization("dinas-sosial", "Dinas Sosial")
+        db.session.flush()
+        user = create_user("produsen@example.go.id", PASSWORDS["produsen"], "produsen")
+        db.session.flush()
+        set_memberships(user, [org.id], None)
+        db.session.add(Dataset(name="tabel-sosial", title="Tabel Dinas Sosial", organization=other))
+        db.session.commit()
+        draft = upload_to_draft(_good(), "awal.csv", "tabel-opd", "dinas-kesehatan", user).release
+        token = create_token(user, "uji")[1]
+        db.session.commit()
+        ids = {"ds": "tabel-opd", "other": "tabel-sosial",
+               "rid": stable_id("resource", draft.dataset.id, "tabel-opd.csv")}
+        yield app, token, ids
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _stored(app) -> tuple[dict, dict]:
+    """Every row of every table but the tokens' (their last use is noted), and every stored file."""
+    import hashlib
+    from pathlib import Path
+
+    from sqlalchemy import inspect, text
+
+    from portal.extensions import db
+
+    quote = db.engine.dialect.identifier_preparer.quote
+    rows = {name: {repr(tuple(row)) for row in db.session.execute(text(f"SELECT * FROM {quote(name)}"))}
+            for name in inspect(db.engine).get_table_names() if name != "api_token"}
+    root = Path(app.config["STORAGE_DIR"])
+    return rows, {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+                  for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _send(app, token: str, name: str, body: dict, ids: dict):
+    """POST ``body`` to ``name``: multipart when it holds a file (a callable), JSON otherwise."""
+    import io
+
+    filled = {k: (v.format(**ids) if isinstance(v, str) else v) for k, v in body.items()}
+    client, headers = app.test_client(), {"Authorization": token}
+    if callable(filled.get("upload")):
+        filled["upload"] = (io.BytesIO(filled["upload"]()), "tabel.csv")
+        return client.post(f"/api/3/action/{name}", data=filled, headers=headers, content_type="multipart/form-data")
+    return client.post(f"/api/3/action/{name}", json=filled, headers=headers)
+
+
+@pytest.mark.parametrize("case, name, body, status, error_type, field", PACKAGE_CASES,
+                         ids=[c[0] for c in PACKAGE_CASES])
+def test_opd_door_bad_input_answers_ckans_error_envelope_and_changes_nothing(opd_door, case, name, body, status,
+                                                                            error_type, field):
+    from tests.uploads.bad_input import SECRETS
+
+    app, token, ids = opd_door
+    before = _stored(app)
+    response = _send(app, token, name, body, ids)
+    assert response.status_code == status, (case, response.get_data(as_text=True)[:300])
+    error = response.get_json()["error"]
+    assert response.get_json()["success"] is False and error["__type"] == error_type
+    if field:
+        assert field in error, error
+    assert not any(secret in response.get_data(as_text=True) for secret in SECRETS)
+    assert _stored(app) == before
+
+
+@pytest.mark.parametrize("case", CORPUS_CASES)
+def test_hostile_uploads_of_the_corpus_are_refused_through_the_api(opd_door, case):
+    import io
+    import json
+
+    from tests.uploads.bad_input import CASES, SECRETS
+
+    app, token, ids = opd_door
+    hostile = next(c for c in CASES if c.name == case)
+    content, filename, schema, sheet = hostile.build()
+    data = {"package_id": ids["ds"], "upload": (io.BytesIO(content), filename)}
+    if schema:
+        data["schema"] = json.dumps(schema)
+    if sheet:
+        data["sheet"] = sheet
+    before = _stored(app)
+    response = app.test_client().post("/api/3/action/resource_create", data=data, content_type="multipart/form-data",
+                                      headers={"Authorization": token})
+    assert response.status_code == 409, response.get_data(as_text=True)[:300]
+    message = " ".join(response.get_json()["error"]["upload"])
+    for fragment in hostile.expect:
+        assert fragment in message, (fragment, message)
+    assert not any(secret in response.get_data(as_text=True) for secret in SECRETS)
+    assert _stored(app) == before
