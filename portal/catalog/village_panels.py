@@ -187,7 +187,9 @@ def monthly_panel(table: PublishedTable | None, groups: list[tuple[str, str, str
         return None
     frame = table.frame
     rows = [monthly_row(frame[frame[column] == code], label, href) for label, href, column, code in groups]
-    if len(groups) > 1:
+    if len(groups) == 1 and all(c.state == "empty" for c in rows[0].cells):
+        rows = []  # a desa without a row in this table: "no data yet", not a row of dashes
+    elif len(groups) > 1:
         codes = {(column, code) for _, _, column, code in groups}
         mask = pd.Series(False, index=frame.index)
         for column, code in codes:
