@@ -40,6 +40,22 @@ class MetadataForm(FlaskForm):
     organization = SelectField(_l("OPD penerbit"), validators=[DataRequired(REQUIRED)])
     licence_id = SelectField(_l("Lisensi"), validators=[DataRequired(REQUIRED)])
     frequency = SelectField(_l("Frekuensi pemutakhiran"), validators=[DataRequired(REQUIRED)])
+    # Satu Data Indonesia (portal.datasets.metadata): a draft may be saved without them, but a
+    # walidata cannot approve it until each is filled in.
+    konsep = StringField(_l("Konsep"), validators=[Length(max=200, message=TOO_LONG)])
+    definisi = TextAreaField(_l("Definisi"), validators=[Length(max=2000, message=TOO_LONG)])
+    klasifikasi = TextAreaField(_l("Klasifikasi"), validators=[Length(max=500, message=TOO_LONG)])
+    ukuran = StringField(_l("Ukuran"), validators=[Length(max=100, message=TOO_LONG)])
+    satuan = StringField(_l("Satuan"), validators=[Length(max=100, message=TOO_LONG)])
+    tingkat_penyajian = SelectField(_l("Tingkat penyajian"))
+    cakupan_wilayah = StringField(_l("Cakupan wilayah"), validators=[Length(max=200, message=TOO_LONG)])
+    periode_data = StringField(_l("Periode/tahun data (kosong: tanggal referensi rilis)"),
+                               validators=[Length(max=100, message=TOO_LONG)])
+    sumber_data = TextAreaField(_l("Sumber data"), validators=[Length(max=500, message=TOO_LONG)])
+    kode_referensi = StringField(_l("Kode referensi"), validators=[Length(max=200, message=TOO_LONG)])
+
+    SDI_FIELDS = ("konsep", "definisi", "klasifikasi", "ukuran", "satuan", "tingkat_penyajian",
+                  "cakupan_wilayah", "periode_data", "sumber_data", "kode_referensi")
 
 
 class OrganizationForm(FlaskForm):
@@ -50,6 +66,7 @@ class OrganizationForm(FlaskForm):
     title = StringField(_l("Nama OPD"), validators=[
         DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
     description = TextAreaField(_l("Deskripsi"), validators=[Length(max=5000, message=TOO_LONG)])
+    email = StringField(_l("Email peran OPD (kontak)"), validators=[Length(max=200, message=TOO_LONG)])
 
 
 class TopicForm(FlaskForm):

@@ -43,7 +43,7 @@ def organization_new():
     form = OrganizationForm()
     if form.validate_on_submit():
         done = _save(lambda: organizations.create(current_user, form.name.data, form.title.data,
-                                                  form.description.data or ""),
+                                                  form.description.data or "", form.email.data or ""),
                      lambda org: _("OPD %(title)s ditambahkan.", title=org.title),
                      organizations.OrganizationError, "admin.organization_list")
         if done:
@@ -61,7 +61,7 @@ def organization_edit(name: str):
     form.name.data = org.name
     if form.validate_on_submit():
         done = _save(lambda: organizations.update(current_user, org, form.title.data,
-                                                  form.description.data or ""),
+                                                  form.description.data or "", form.email.data or ""),
                      lambda _done: _("OPD %(title)s disimpan.", title=org.title),
                      organizations.OrganizationError, "admin.organization_list")
         if done:

@@ -15,6 +15,8 @@ from portal.core.time import utcnow
 from portal.core.vocabularies import LICENCES, Frequency, ReleaseStatus
 from portal.datasets import services
 from portal.datasets import withdrawal_requests as withdrawals
+from portal.datasets.metadata import PRESENTATION_LEVELS
+from portal.datasets.metadata import missing as metadata_missing
 from portal.datasets.models import Dataset, Organization, Release
 from portal.datasets.review import review
 from portal.extensions import db
@@ -148,6 +150,8 @@ def _metadata_form(data: dict | None) -> MetadataForm:
                                  db.session.scalars(select(Organization).order_by(Organization.title))]
     form.licence_id.choices = [(lic.id, lic.title) for lic in LICENCES.values()]
     form.frequency.choices = [(f.value, f.label) for f in Frequency]
+    form.tingkat_penyajian.choices = [("", _("(belum dipilih)")),
+                                      *((k, str(v)) for k, v in PRESENTATION_LEVELS.items())]
     return form
 
 
@@ -169,7 +173,8 @@ def metadata(release_id: int):
             draft = services.edit_metadata(dataset, current_user, {
                 "title": form.title.data, "description": form.description.data or "",
                 "tags": form.tags.data or "", "organization": form.organization.data,
-                "licence_id": form.licence_id.data, "frequency": form.frequency.data})
+                "licence_id": form.licence_id.data, "frequency": form.frequency.data,
+                **{k: getattr(form, k).data or "" for k in MetadataForm.SDI_FIELDS if k in request.form}})
             db.session.commit()
             flash(_("Metadata disimpan sebagai draf rilis; ajukan ke walidata untuk diterbitkan."), "success")
             return redirect(url_for("admin.release", release_id=draft.id))
@@ -181,7 +186,8 @@ def metadata(release_id: int):
             flash(_("Metadata tidak disimpan: isinya memuat teks yang berbentuk data pribadi (NIK, nomor "
                     "telepon, alamat e-mail atau tanggal). Hapus teks itu dari judul, deskripsi atau "
                     "tag, lalu simpan lagi."), "error")
-    return render_template("admin/metadata.html", form=form, dataset=dataset, release=item, base=base)
+    return render_template("admin/metadata.html", form=form, dataset=dataset, release=item, base=base,
+                           gaps=metadata_missing(meta, base.reference_date))
 
 
 @bp.get("/harvests")

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS as DCT
-from rdflib.namespace import FOAF, OWL, RDF, SKOS, XSD
+from rdflib.namespace import FOAF, OWL, RDF, RDFS, SKOS, XSD
 
 from portal.api import dicts
 from portal.api.index import Entry, VersionInfo
@@ -35,6 +35,13 @@ FORMATS = {
     "rdf": ("xml", "application/rdf+xml"), "xml": ("xml", "application/rdf+xml"),
     "ttl": ("turtle", "text/turtle"), "jsonld": ("json-ld", "application/ld+json"),
 }
+# The Satu Data Indonesia regulation every dataset's metadata conforms to (dct:conformsTo).
+SDI_STANDARD = ("https://peraturan.bpk.go.id/Details/108813/perpres-no-39-tahun-2019",
+                "Peraturan Presiden Nomor 39 Tahun 2019 tentang Satu Data Indonesia")
+# SDI fields DCAT has no term for, as properties of the portal's own vocabulary
+# (<portal>/ns/satudata#konsep ...); shapes are open, so DCAT-AP still validates.
+SDI_TERMS = ("konsep", "definisi", "klasifikasi", "ukuran", "satuan", "tingkat_penyajian",
+             "cakupan_wilayah", "periode_data", "kode_referensi")
 JSONLD_CONTEXT = {"dcat": str(DCAT), "dct": str(DCT), "foaf": str(FOAF), "owl": str(OWL),
                   "adms": str(ADMS), "spdx": str(SPDX), "vcard": str(VCARD), "hydra": str(HYDRA),
                   "skos": str(SKOS), "xsd": str(XSD)}
@@ -173,7 +180,10 @@ def _describe(g: Graph, node: URIRef, entry: Entry, version: VersionInfo, title:
                      VCARD.Kind, VCARD.Organization)
     g.add((contact, VCARD.fn, Literal(entry.org.title)))
     g.add((contact, VCARD.hasURL, URIRef(f"{base_url()}/dataset?organization={entry.org.name}")))
+    if entry.org.email:  # the OPD's role address, never a person's
+        g.add((contact, VCARD.hasEmail, URIRef(f"mailto:{entry.org.email}")))
     g.add((node, DCAT.contactPoint, contact))
+    _satu_data(g, node, entry)
     frequency = dicts.EU_FREQUENCY.get(entry.frequency, "UNKNOWN")
     g.add((node, DCT.accrualPeriodicity, _typed(g, f"{EU}frequency/{frequency}", DCT.Frequency)))
     g.add((node, DCT.spatial, spatial(g)))
@@ -187,6 +197,23 @@ def _describe(g: Graph, node: URIRef, entry: Entry, version: VersionInfo, title:
     g.add((period, RDF.type, DCT.PeriodOfTime))
     g.add((period, DCAT.endDate, Literal(version.reference_date, datatype=XSD.date)))
     g.add((node, DCT.temporal, period))
+
+
+def _satu_data(g: Graph, node: URIRef, entry: Entry) -> None:
+    """Satu Data Indonesia metadata: conformsTo the regulation, the data source as provenance,
+    the Standar Data and the rest as properties of the portal's SDI vocabulary."""
+    standard = _typed(g, SDI_STANDARD[0], DCT.Standard)
+    g.add((standard, DCT.title, Literal(SDI_STANDARD[1], lang="id")))
+    g.add((node, DCT.conformsTo, standard))
+    source = entry.sdi.get("sumber_data")
+    if source:
+        statement = _typed(g, f"{dataset_uri(entry)}#sumber-data", DCT.ProvenanceStatement)
+        g.add((statement, RDFS.label, Literal(source, lang="id")))
+        g.add((node, DCT.provenance, statement))
+    vocabulary = Namespace(f"{base_url()}/ns/satudata#")
+    for key in SDI_TERMS:
+        if entry.sdi.get(key):
+            g.add((node, vocabulary[key], Literal(entry.sdi[key], lang="id")))
 
 
 def add_dataset(g: Graph, entry: Entry) -> URIRef:

@@ -84,8 +84,11 @@ def organization_core(org: OrgInfo) -> dict:
 
 
 def _extras(entry: Entry, version: VersionInfo) -> list[dict]:
+    """Satu Data Indonesia metadata as CKAN extras, so portals that harvest ours keep it: the
+    dataset's own values, else what the portal knows (codes in the table, the district)."""
     codes = [c for c in REGION_CODE_COLUMNS if c in entry.columns]
     code = district_code()
+    sdi = {k: v for k, v in entry.sdi.items() if v}
     extras = {
         "produsen_data": entry.org.title,
         "walidata": walidata_title(),
@@ -98,6 +101,8 @@ def _extras(entry: Entry, version: VersionInfo) -> list[dict]:
         "tanggal_referensi": version.reference_date.isoformat(),
         "cakupan_wilayah": f"{code} {district_name()}",
         "version_notes": version.change_note,
+        **sdi,
+        **({"kontak": entry.org.email} if entry.org.email else {}),
     }
     return [{"key": k, "value": v} for k, v in sorted(extras.items())]
 
@@ -110,7 +115,8 @@ def package_dict(entry: Entry, version: VersionInfo | None = None) -> dict:
     is_latest = version is entry.latest
     return {
         "id": entry.id, "name": entry.name, "title": entry.title, "version": version.version,
-        "url": f"{base_url()}/dataset/{entry.name}", "author": entry.org.title, "author_email": None,
+        "url": f"{base_url()}/dataset/{entry.name}", "author": entry.org.title,
+        "author_email": entry.org.email or None,
         "maintainer": walidata_title(), "maintainer_email": None, "notes": entry.description,
         "license_id": lic.id, "license_title": lic.title, **({"license_url": lic.url} if lic.url else {}),
         "isopen": entry.licence_id in LICENCES, "type": "dataset",

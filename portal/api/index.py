@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.audit.models import AuditEvent
 from portal.core.vocabularies import ReleaseStatus
-from portal.datasets import queries
+from portal.datasets import metadata, queries
 from portal.datasets.fingerprint import catalog_fingerprint
 from portal.datasets.models import Dataset, Organization, Release
 from portal.extensions import db
@@ -56,6 +56,7 @@ class OrgInfo:
     name: str
     title: str
     description: str
+    email: str = ""  # the OPD's role address (Satu Data kontak)
 
 
 @dataclass
@@ -78,6 +79,8 @@ class Entry:
     # (version, when) of releases that were public once and have been withdrawn.
     withdrawals: tuple[tuple[str, datetime], ...] = ()
     columns: tuple[str, ...] = ()
+    # Satu Data Indonesia metadata columns (portal.datasets.metadata.dataset_values).
+    sdi: dict = field(default_factory=dict)
 
     @property
     def latest(self) -> VersionInfo:
@@ -186,10 +189,10 @@ def build_snapshot() -> Snapshot:
             topic=ds.topic, tags=tuple(ds.tags or ()), licence_id=ds.licence_id,
             frequency=ds.frequency.value, frequency_label=ds.frequency.label_id,
             privacy_class=ds.privacy_class.value, privacy_label=ds.privacy_class.label_id,
-            org=OrgInfo(org.id, org.name, org.title, org.description or ""),
+            org=OrgInfo(org.id, org.name, org.title, org.description or "", org.email or ""),
             versions=versions, withdrawals=_withdrawals(ds, withdrawn_at),
-            columns=_csv_header(found.latest)))
-    orgs = [OrgInfo(o.id, o.name, o.title, o.description or "")
+            columns=_csv_header(found.latest), sdi=metadata.dataset_values(ds)))
+    orgs = [OrgInfo(o.id, o.name, o.title, o.description or "", o.email or "")
             for o in db.session.scalars(select(Organization).order_by(Organization.name))]
     entries.sort(key=lambda e: e.name)
     del warm

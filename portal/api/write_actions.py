@@ -26,7 +26,7 @@ from portal.auth.models import User
 from portal.auth.permissions import NotAuthorized as Refused
 from portal.auth.permissions import refusal
 from portal.auth.services import AccountError, find_user, set_memberships
-from portal.datasets import services
+from portal.datasets import metadata, services
 from portal.datasets.models import Dataset, Organization, Release
 from portal.extensions import db
 from portal.privacy.scan import PersonalDataFound
@@ -180,6 +180,27 @@ def _tags(params: dict) -> list[str]:
     return names
 
 
+def _sdi_changes(params: dict) -> dict:
+    """Satu Data Indonesia fields given top-level or as CKAN ``extras`` (the keys package_show
+    writes); other extras (derived ones such as produsen_data) are ignored, so a package_show
+    dict sent back to package_update round-trips. Absent fields stay as they are."""
+    given = {}
+    extras = params.get("extras") or []
+    if not isinstance(extras, list):
+        raise ValidationError({"extras": ["Must be a list of {\"key\": ..., \"value\": ...}"]})
+    for extra in extras:
+        if not isinstance(extra, dict) or not isinstance(extra.get("key"), str):
+            raise ValidationError({"extras": ["Each extra must be {\"key\": ..., \"value\": ...}"]})
+        if extra["key"] in metadata.SDI_META_KEYS:
+            given[extra["key"]] = extra.get("value")
+    given.update({key: one(params, key) for key in metadata.SDI_META_KEYS if key in params})
+    for key, value in given.items():
+        if value is not None and not isinstance(value, str):
+            raise ValidationError({key: ["Must be a string"]})
+        given[key] = value or ""
+    return given
+
+
 def _changes(params: dict, full: bool) -> dict:
     """The metadata changes a package_patch (or, with ``full``, a package_update) asks for."""
     changes = {}
@@ -195,6 +216,7 @@ def _changes(params: dict, full: bool) -> dict:
             if value is not None and not isinstance(value, str):
                 raise ValidationError({field: ["Must be a string"]})
             changes[key] = value or ""
+    changes.update(_sdi_changes(params))
     if full:  # package_update replaces: what is not given is emptied
         if not (changes.get("title") or "").strip():
             raise ValidationError({"title": ["Missing value"]})
@@ -220,7 +242,8 @@ def _edit(name: str, params: dict, full: bool) -> dict:
         return {**release_dict(draft), "id": dataset.id, "title": draft.meta.get("title"),
                 "notes": draft.meta.get("description"), "state": "draft", "release_id": draft.id,
                 "owner_org": draft.meta.get("organization"), "license_id": draft.meta.get("licence_id"),
-                "tags": [{"name": t} for t in draft.meta.get("tags", [])]}
+                "tags": [{"name": t} for t in draft.meta.get("tags", [])],
+                **{k: draft.meta.get(k, "") for k in metadata.SDI_META_KEYS}}
     return _run(name, work)
 
 

@@ -19,7 +19,7 @@ from portal.core.cells import SUPPRESSED, SUPPRESSED_LABEL
 from portal.core.ids import stable_id
 from portal.core.site import base_url, district_code, district_name, walidata_title
 from portal.core.vocabularies import LICENCES, Frequency
-from portal.datasets import queries
+from portal.datasets import metadata, queries
 from portal.datasets.drafts import release_meta
 from portal.datasets.models import Organization
 from portal.datasets.packaging import table_schema_of
@@ -60,6 +60,17 @@ def _titles(path: str, sha256: str) -> dict[str, str]:
             return {}
         return {f["name"]: f.get("title", "") for f in schema.get("fields", []) if f.get("title")}
     return _memo(_DERIVED, ("titles", sha256), build)
+
+
+def _dictionary(path: str, sha256: str) -> list[dict]:
+    """The column dictionary of the version's Table Schema (the metadata section)."""
+    def build() -> list[dict]:
+        try:
+            schema = table_schema_of(json.loads(Path(path).read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, IndexError):
+            return []
+        return metadata.column_dictionary(schema)
+    return _memo(_DERIVED, ("dictionary", sha256), build)
 
 
 def _choices(path: str, sha256: str) -> preview.Options:
@@ -226,6 +237,8 @@ def context(found, release, args) -> dict | None:
                              lambda: Markup(render_template("catalog/_preview_filter.html", preview=view))),
         "downloads": downloads, "preview": view, "preview_url": preview_url,
         "column_titles": titles, "chart": chart,
+        "sdi_rows": metadata.rows(meta, release.reference_date),
+        "dictionary": _dictionary(str(descriptor), described.sha256) if descriptor and described else [],
         "history": history.history(found), "citation": cite.cite(
             name=ds.name, title=meta["title"], version=release.version,
             published=release.published_at, author=organization, publisher=portal_title),

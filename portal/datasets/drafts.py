@@ -13,7 +13,7 @@ from portal.auth.models import User
 from portal.auth.permissions import require
 from portal.core.time import utcnow
 from portal.core.vocabularies import LICENCES, Frequency, ReleaseStatus
-from portal.datasets import packaging, validation, versions
+from portal.datasets import metadata, packaging, validation, versions
 from portal.datasets.errors import WorkflowError
 from portal.datasets.files import MEDIA_TYPES, draft_bytes, published_bytes, storage
 from portal.datasets.models import Dataset, Organization, Release, ReleaseFile
@@ -22,11 +22,13 @@ from portal.extensions import db
 from portal.privacy.protect import ProtectedTable
 from portal.privacy.scan import assert_clean
 from portal.statistics.catalogue import TableSpec
+from portal.statistics.sdi import opd_email, table_metadata
 
 # Releases a new harvest replaces; a submitted one is replaced too (its data is outdated).
 OPEN_STATUSES = (ReleaseStatus.DRAFT, ReleaseStatus.SUBMITTED, ReleaseStatus.REJECTED)
 EDITABLE_STATUSES = (ReleaseStatus.DRAFT, ReleaseStatus.REJECTED)
-META_FIELDS = ("title", "description", "tags", "organization", "licence_id", "frequency")
+META_FIELDS = ("title", "description", "tags", "organization", "licence_id", "frequency",
+               *metadata.SDI_META_KEYS)
 
 
 def ensure_organization(name: str, title: str) -> Organization:
@@ -35,6 +37,7 @@ def ensure_organization(name: str, title: str) -> Organization:
     if org is None:
         org = Organization(name=name, title=title)
         db.session.add(org)
+    org.email = org.email or opd_email(name)  # the catalogue OPD's role address (kontak)
     return org
 
 
@@ -48,6 +51,7 @@ def ensure_dataset(spec: TableSpec, organization: Organization) -> Dataset:
                           organization=organization)
         db.session.add(dataset)
         db.session.flush()
+    metadata.fill_missing(dataset, table_metadata(spec))  # SDI metadata from the catalogue
     return dataset
 
 
@@ -55,7 +59,7 @@ def current_meta(dataset: Dataset) -> dict:
     """The dataset's public metadata as a release carries it."""
     return {"title": dataset.title, "description": dataset.description, "tags": list(dataset.tags or []),
             "organization": dataset.organization.name, "licence_id": dataset.licence_id,
-            "frequency": dataset.frequency.value}
+            "frequency": dataset.frequency.value, **metadata.dataset_values(dataset)}
 
 
 def release_meta(release: Release) -> dict:
@@ -70,6 +74,7 @@ def apply_meta(dataset: Dataset, meta: dict) -> None:
     dataset.title, dataset.description = meta["title"], meta["description"]
     dataset.tags, dataset.licence_id = list(meta["tags"]), meta["licence_id"]
     dataset.frequency = Frequency(meta["frequency"])
+    metadata.apply_values(dataset, meta)
     org = db.session.scalar(select(Organization).where(Organization.name == meta["organization"]))
     if org is not None:
         dataset.organization = org
@@ -89,11 +94,15 @@ def clean_meta(changes: dict, base: dict) -> dict:
         raise WorkflowError(_("frekuensi tidak dikenal"))
     if db.session.scalar(select(Organization.id).where(Organization.name == meta["organization"])) is None:
         raise WorkflowError(_("OPD tidak dikenal"))
-    return meta
+    try:
+        return metadata.clean_values(meta)
+    except ValueError as exc:
+        raise WorkflowError(str(exc)) from None
 
 
 def build_descriptor(dataset: Dataset, meta: dict, version: str, schema: dict, csv_bytes: bytes,
-                     sources: list[dict], contributors: list[dict] | None = None) -> dict:
+                     sources: list[dict], contributors: list[dict] | None = None,
+                     reference_date: date | None = None) -> dict:
     """datapackage.json of a release of ``dataset`` with the given metadata and table."""
     base = current_app.config["PORTAL_URL"].rstrip("/")
     org = db.session.scalar(select(Organization).where(Organization.name == meta["organization"]))
@@ -106,7 +115,9 @@ def build_descriptor(dataset: Dataset, meta: dict, version: str, schema: dict, c
         id=f"urn:uuid:{dataset.id}", name=dataset.name, title=meta["title"],
         description=meta["description"], version=version, created=utcnow(),
         licence_id=meta["licence_id"], keywords=list(meta["tags"]),
-        homepage=f"{base}/dataset/{dataset.name}", sources=sources, contributors=contributors),
+        homepage=f"{base}/dataset/{dataset.name}", sources=sources, contributors=contributors,
+        satudata=metadata.satudata_block({**current_meta(dataset), **meta}, reference_date,
+                                        org or dataset.organization)),
         schema, csv_bytes)
 
 
@@ -175,7 +186,8 @@ def draft_table(dataset: Dataset, schema: dict, csv_bytes: bytes, privacy_report
     if release is None:
         return None
     descriptor = build_descriptor(dataset, release.meta, release.version, schema, csv_bytes,
-                                  harvest_sources(sources, harvest_id, reference_date))
+                                  harvest_sources(sources, harvest_id, reference_date),
+                                  reference_date=reference_date)
     _write(release, descriptor, csv_bytes)
     record("draft", actor, release)
     return release
@@ -205,7 +217,7 @@ def edit_metadata(dataset: Dataset, user: User, changes: dict) -> Release | None
     db.session.add(release)
     db.session.flush()
     descriptor = build_descriptor(dataset, meta, version, packaging.table_schema_of(old), csv_bytes,
-                                  old.get("sources", []))
+                                  old.get("sources", []), reference_date=latest.reference_date)
     _write(release, descriptor, csv_bytes)
     record("edit_metadata", user, release, changes=_changed(release_meta(latest), meta))
     return release
@@ -221,7 +233,8 @@ def _edit_open(release: Release, user: User, changes: dict) -> Release:
     release.meta = meta
     release.status = ReleaseStatus.DRAFT
     descriptor = build_descriptor(release.dataset, meta, release.version,
-                                  packaging.table_schema_of(old), csv_bytes, old.get("sources", []))
+                                  packaging.table_schema_of(old), csv_bytes, old.get("sources", []),
+                                  reference_date=release.reference_date)
     _write(release, descriptor, csv_bytes)
     record("edit_metadata", user, release, changes=_changed(before, meta))
     return release

@@ -223,7 +223,8 @@ def create_geo_draft(dataset: Dataset, features: list[dict], reference_date: dat
     if release is None:
         return None
     descriptor = build_descriptor(dataset, release.meta, release.version, schema, csv_bytes,
-                                  harvest_sources(sources, harvest_id, reference_date))
+                                  harvest_sources(sources, harvest_id, reference_date),
+                                  reference_date=reference_date)
     descriptor["resources"].append(geojson_resource(dataset.name, release.meta["title"], geojson))
     _write(release, descriptor, csv_bytes, geojson)
     record("draft", actor, release)

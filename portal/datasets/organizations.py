@@ -6,6 +6,7 @@ from sqlalchemy import select
 from portal.datasets.models import Organization
 from portal.extensions import db
 from portal.statistics.catalogue import ORGANIZATIONS
+from portal.statistics.sdi import opd_email
 
 
 class UnknownOrganization(LookupError):
@@ -18,7 +19,7 @@ def organization(slug: str) -> Organization:
     slug = (slug or "").strip().lower()
     found = db.session.scalar(select(Organization).where(Organization.name == slug))
     if found is None and slug in ORGANIZATIONS:
-        found = Organization(name=slug, title=ORGANIZATIONS[slug])
+        found = Organization(name=slug, title=ORGANIZATIONS[slug], email=opd_email(slug))
         db.session.add(found)
         db.session.flush()
     if found is None:

@@ -35,6 +35,8 @@ class PackageMeta:
     homepage: str
     sources: list[dict] = field(default_factory=list)
     contributors: list[dict] = field(default_factory=list)
+    # Satu Data Indonesia metadata (portal.datasets.metadata.satudata_block); {} = none.
+    satudata: dict = field(default_factory=dict)
 
 
 def csv_path(name: str) -> str:
@@ -119,6 +121,7 @@ def datapackage(meta: PackageMeta, schema: dict, csv_bytes: bytes) -> dict:
         "homepage": meta.homepage,
         "sources": meta.sources,
         "contributors": meta.contributors,
+        **({"satudata": meta.satudata} if meta.satudata else {}),
         "resources": [{
             "name": meta.name,
             "type": "table",

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from portal.core.cells import SUPPRESSED
 from portal.core.vocabularies import ReleaseStatus
-from portal.datasets import diff, files, queries, versions
+from portal.datasets import diff, files, metadata, queries, versions
 from portal.datasets.drafts import META_FIELDS, release_meta
 from portal.datasets.models import Release
 from portal.datasets.packaging import missing_values, table_schema_of
@@ -27,6 +27,10 @@ class Review:
     table: dict | None = None
     columns: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
+    # What the Satu Data Indonesia metadata lacks (approval is refused until it is empty).
+    metadata_gaps: list[str] = field(default_factory=list)
+    # Every SDI field as (label, value): what the walidata checks against Satu Data Indonesia.
+    metadata_rows: list[tuple] = field(default_factory=list)
 
     @property
     def kind_label(self) -> str:
@@ -58,7 +62,11 @@ def review(release: Release) -> Review:
         version = release.version
     else:
         version = versions.version_for(release.dataset, release.schema_hash, release.data_hash, release)
-    result = Review(release=release, previous=previous, kind=kind, version=version)
+    meta = release_meta(release)
+    found = metadata.values(meta, release.reference_date)
+    result = Review(release=release, previous=previous, kind=kind, version=version,
+                    metadata_gaps=metadata.missing(meta, release.reference_date),
+                    metadata_rows=[(f.label, found[f.name]) for f in metadata.SDI_FIELDS])
     new_table = queries.draft_table(release)
     if new_table is not None:
         result.columns = list(new_table.columns)

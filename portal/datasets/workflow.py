@@ -11,8 +11,8 @@ from portal.auth.models import User
 from portal.auth.permissions import can, refusal, require
 from portal.core.time import utcnow
 from portal.core.vocabularies import ReleaseStatus
-from portal.datasets import publish, versions
-from portal.datasets.drafts import apply_meta
+from portal.datasets import metadata, publish, versions
+from portal.datasets.drafts import apply_meta, release_meta
 from portal.datasets.errors import WorkflowError
 from portal.datasets.models import Release
 from portal.datasets.signals import catalog_changed
@@ -62,6 +62,19 @@ def _privacy_gate(release: Release) -> None:
         raise WorkflowError(_("gerbang privasi menolak rilis ini: %(errors)s", errors="; ".join(errors[:5])))
 
 
+def metadata_gaps(release: Release) -> list[str]:
+    """What the release's Satu Data Indonesia metadata still lacks, one sentence per field."""
+    return metadata.missing(release_meta(release), release.reference_date)
+
+
+def _metadata_gate(release: Release) -> None:
+    """Refuse a release whose Satu Data Indonesia metadata is incomplete, naming every gap."""
+    gaps = metadata_gaps(release)
+    if gaps:
+        raise WorkflowError(_("metadata Satu Data Indonesia belum lengkap, rilis tidak dapat "
+                              "disetujui: %(gaps)s", gaps="; ".join(gaps)))
+
+
 def submit(release: Release, user: User, change_note: str) -> Release:
     """Send a draft to the walidata; a change note is required."""
     require(user, "submit_release", release)
@@ -104,6 +117,7 @@ def approve(release: Release, user: User, comment: str = "") -> Release:
     if not can_approve(user, release):
         raise WorkflowError(_("rilis hanya dapat disetujui oleh walidata selain pengaju, saat berstatus diajukan"))
     _privacy_gate(release)
+    _metadata_gate(release)
     return publish.publish(release, user, comment.strip())
 
 

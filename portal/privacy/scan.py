@@ -137,6 +137,11 @@ def scan_json(name: str, data, deny: set[str], path: str = "$") -> list[Finding]
                 continue
             if key == "title" and isinstance(value, str) and ".sources[" in path:
                 value = REFERENCE_DATE.sub("tanggal referensi", value)
+            if path == "$.satudata" and key == "kontak" and isinstance(value, str):
+                # The OPD's role address (Satu Data metadata), checked when a walidata set it:
+                # an e-mail is expected here and only here; everything else is still looked for.
+                out += [f for f in scan_json(name, value, deny, f"{path}.{key}") if f.pattern != "email"]
+                continue
             out += scan_json(name, value, deny, f"{path}.{key}")
     elif isinstance(data, list):
         for i, item in enumerate(data):

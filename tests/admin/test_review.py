@@ -2,9 +2,11 @@
 import csv
 import io
 
+from sqlalchemy import select
+
 from portal.core.vocabularies import ReleaseStatus
 from portal.datasets import services
-from portal.datasets.models import Release
+from portal.datasets.models import Organization, Release
 from portal.extensions import db
 from tests.support.forms import csrf_token
 
@@ -111,3 +113,72 @@ def test_the_audit_log_is_append_only(published):
         with db.engine.begin() as conn:
             conn.execute(text("DELETE FROM audit_event"))
     assert db.session.query(AuditEvent).count() >= 4
+
+
+def test_review_page_lists_missing_satu_data_fields_and_approval_is_refused(client, auth, users, harvested):
+    release = harvested.drafts[0]
+    services.edit_metadata(release.dataset, users["produsen"], {"konsep": "", "sumber_data": ""})
+    services.submit(release, users["produsen"], "Data November.")
+    db.session.commit()
+    auth.login_as("walidata")
+    page = client.get(f"/admin/releases/{release.id}").get_data(as_text=True)
+    assert "Metadata Satu Data Indonesia" in page and 'id="sdi-gaps"' in page
+    assert "Konsep belum diisi" in page and "Sumber data belum diisi" in page
+    assert "Satuan</dt><dd>Orang" in page  # what is filled is shown for checking
+    response = client.post(f"/admin/releases/{release.id}/approve",
+                           data={"comment": "", "csrf_token": csrf_token(page)}, follow_redirects=True)
+    text = response.get_data(as_text=True)
+    assert "metadata Satu Data Indonesia belum lengkap" in text and "Konsep belum diisi" in text
+    db.session.expire_all()
+    assert db.session.get(Release, release.id).status is ReleaseStatus.SUBMITTED
+
+
+def test_a_complete_harvested_release_shows_no_gaps(client, auth, users, harvested):
+    release = harvested.drafts[0]
+    services.submit(release, users["produsen"], "x")
+    db.session.commit()
+    auth.login_as("walidata")
+    page = client.get(f"/admin/releases/{release.id}").get_data(as_text=True)
+    assert 'id="sdi-complete"' in page and 'id="sdi-gaps"' not in page
+    assert "disdukcapil@tabanankab.go.id" in page
+
+
+def test_produsen_fills_satu_data_fields_in_the_metadata_form(client, auth, harvested):
+    release = harvested.drafts[0]
+    auth.login_as("produsen")
+    page = client.get(f"/admin/releases/{release.id}/metadata").get_data(as_text=True)
+    assert 'name="konsep"' in page and 'value="Penduduk dan keluarga"' in page
+    assert '<option selected value="desa">' in page
+    form = {"title": "Jumlah Penduduk dan Keluarga per Desa", "description": "d", "tags": "penduduk",
+            "organization": release.dataset.organization.name, "licence_id": "CC-BY-4.0",
+            "frequency": "bulanan", "konsep": "Penduduk", "definisi": "", "klasifikasi": "1. Wilayah",
+            "ukuran": "Jumlah", "satuan": "Orang", "tingkat_penyajian": "kecamatan",
+            "cakupan_wilayah": "Kabupaten Tabanan", "periode_data": "November 2026",
+            "sumber_data": "OpenSID", "kode_referensi": "Kemendagri", "csrf_token": csrf_token(page)}
+    response = client.post(f"/admin/releases/{release.id}/metadata", data=form)
+    assert response.status_code == 302
+    db.session.expire_all()
+    meta = db.session.get(Release, release.id).meta
+    assert meta["tingkat_penyajian"] == "kecamatan" and meta["periode_data"] == "November 2026"
+    assert meta["definisi"] == ""
+    page = client.get(f"/admin/releases/{release.id}/metadata").get_data(as_text=True)
+    assert "Definisi belum diisi" in page  # the form says what approval will still need
+    bad = client.post(f"/admin/releases/{release.id}/metadata",
+                      data={**form, "tingkat_penyajian": "provinsi", "csrf_token": csrf_token(page)})
+    assert bad.status_code == 200 and 'aria-invalid="true"' in bad.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Release, release.id).meta["tingkat_penyajian"] == "kecamatan"
+
+
+def test_walidata_sets_an_opds_role_address_and_a_personal_one_is_refused(client, auth, users, harvested):
+    auth.login_as("walidata")
+    page = client.get("/admin/organizations/dinas-sosial/edit").get_data(as_text=True)
+    assert 'value="dinas-sosial@tabanankab.go.id"' in page
+    data = {"name": "dinas-sosial", "title": "Dinas Sosial", "description": "",
+            "csrf_token": csrf_token(page)}
+    refused = client.post("/admin/organizations/dinas-sosial/edit", data={**data, "email": "budi@gmail.com"})
+    assert "bukan alamat pribadi" in refused.get_data(as_text=True)
+    response = client.post("/admin/organizations/dinas-sosial/edit", data={**data, "email": "dinsos@tabanankab.go.id"})
+    assert response.status_code == 302
+    assert db.session.scalar(select(Organization.email).where(Organization.name == "dinas-sosial")) \
+        == "dinsos@tabanankab.go.id"
