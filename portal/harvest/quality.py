@@ -11,8 +11,11 @@ from datetime import date
 
 import pandas as pd
 
+from portal.datasets import packaging
 from portal.datasets import services as releases
 from portal.datasets.quality import create_quality_draft, privacy_summary, quality_csv, quality_schema
+from portal.harvest.privacy_check import published_quality
+from portal.privacy.audit_quality import audit_quality
 from portal.privacy.quality import protect_quality
 from portal.statistics.catalogue import CATALOGUE, ORGANIZATIONS
 from portal.statistics.identities import UNIT_TABLE
@@ -66,13 +69,18 @@ def draft(harvested, protected_tables, reference_date: date, harvest_id: int, ac
 
     The published table goes with a release of the counted tables (``with_release``): an
     export whose counts did not change publishes nothing new, however its warnings moved;
-    the walidata's page reads the raw summary of every harvest all the same.
+    the walidata's page reads the raw summary of every harvest all the same. Where the
+    independent auditor (privacy.audit_quality) would narrow a count of it, the table keeps
+    its previous version this month (no draft), as a catalogue table would.
     """
     raw = raw_frame(harvested)
     if not with_release:
         return None, summary(raw)
     protected = {p.table.spec.name: p.frame for p in protected_tables}
     frame = protect_quality(raw, protected, UNIT_TABLE, CATALOGUE, k_general)
+    tables = {p.table.spec.name: packaging.table_csv(p) for p in protected_tables}
+    if audit_quality(quality_csv(frame), tables, UNIT_TABLE, CATALOGUE, k_general, published_quality()):
+        return None, summary(raw)
     schema = quality_schema(indicators(CATALOGUE), SCORE_FORMULA)
     org = releases.ensure_organization(QUALITY_SPEC.organization, ORGANIZATIONS[QUALITY_SPEC.organization])
     dataset = releases.ensure_dataset(QUALITY_SPEC, org)

@@ -17,6 +17,14 @@ Entry points (the names other layers call):
   table the protector kept at its previous version is not republished and is attacked as
   published then. ``audit.audit_series(versions, ...)`` attacks every published version of
   a series at once (each table's consecutive versions coupled by the attacker's change bound).
+- ``protect.REMEDY_LADDER``, ``rows_to_hide``, ``reprotect``: the finer remedy the harvest's
+  settle step (harvest.privacy_check.settle) tries before a table keeps its previous version:
+  more cells of the new version hidden (the rows the auditor names, the desa, the category
+  across the kecamatan, then the district), the release protected again and audited again;
+  each table's ``remedy`` and note say what was done.
+- ``audit_quality.audit_quality(quality_csv, tables, unit_table, catalogue, k, previous)``:
+  the auditor's attack on the data-quality table (its counts are aggregates over people),
+  written apart from ``quality.protect_quality``.
 - Identities between tables are declared beside the catalogue
   (``statistics.identities.IDENTITIES`` and ``MARGINS``): the protector hides equal rows
   together and checks its pattern against every identity by LP (``protect_lp``); the

@@ -591,6 +591,7 @@ def remedy_note(remedy: dict) -> str:
     if remedy.get("kind") == "pertahankan":
         if remedy.get("too_much"):
             return ("sel tambahan tidak disembunyikan: agar perubahan antarbulan tidak mempersempit "
-                    "sel tersembunyi, lebih dari separuh sel tabel ini harus disembunyikan")
+                    f"sel tersembunyi, lebih dari {round(100 * remedy.get('cap', 1))} % sel tabel ini "
+                    "harus disembunyikan")
         return AUDIT_NOTE + "; menyembunyikan sel tambahan tidak cukup"
     return WITHHELD_NOTE + "; menyembunyikan sel tambahan tidak cukup"
