@@ -37,6 +37,7 @@ from portal.audit.log import record
 from portal.auth.permissions import refusal
 from portal.core.ids import stable_id
 from portal.core.vocabularies import DEFAULT_LICENCE, LICENCES, Frequency, PrivacyClass
+from portal.datasets import metadata
 from portal.datasets.models import Dataset, Organization, Release
 from portal.datasets.withdrawal_requests import WithdrawalRequest, delete_dataset
 from portal.extensions import db
@@ -50,11 +51,9 @@ NAME_RULE = "Must be purely lowercase alphanumeric (ascii) characters and these 
 NAME_TAKEN = "That URL is already in use."
 # ckan/lib/uploader.py ResourceUpload: a file over the limit.
 TOO_LARGE = "File upload too large"  # as writes.too_large()
-# Satu Data Indonesia metadata a dataset carries (portal.datasets.models.Dataset), given as
-# top-level fields or CKAN ``extras``; only those the model has are taken.
-SDI_FIELDS = ("konsep", "definisi", "klasifikasi", "ukuran", "satuan", "tingkat_penyajian",
-              "cakupan_wilayah", "periode_data", "sumber_data", "kode_referensi")
-PRESENTATION_LEVELS = ("desa", "kecamatan", "kabupaten")
+# Satu Data Indonesia metadata a dataset carries (portal.datasets.metadata), given as
+# top-level fields or CKAN ``extras`` under the same keys package_patch reads.
+SDI_FIELDS = metadata.SDI_META_KEYS
 TITLE_MAX, NOTES_MAX = 200, 5000
 # An upload's own settings beside the file (strings in a multipart body).
 UPLOAD_SETTINGS = ("sheet", "privacy_class", "rows_are_not_people", "reference_date")
@@ -126,12 +125,13 @@ def sdi_metadata(params: dict) -> dict[str, str]:
             given[extra["key"]] = extra.get("value", "")
     out = {}
     for key, value in given.items():
-        column = Dataset.__table__.c.get(key)
-        if column is None:
-            continue
-        out[key] = _string({key: value}, key, column.type.length or TITLE_MAX)
-    if out.get("tingkat_penyajian") and out["tingkat_penyajian"] not in PRESENTATION_LEVELS:
-        raise ValidationError({"tingkat_penyajian": [f"Must be one of: {', '.join(PRESENTATION_LEVELS)}"]})
+        if value is not None and not isinstance(value, str):
+            raise ValidationError({key: ["Must be a string"]})
+        try:  # the same checks as the metadata form and package_patch (length, level, ...)
+            out[key] = metadata.clean_values({key: value or ""})[key]
+        except ValueError as exc:
+            raise ValidationError({key: [str(exc)]}) from None
+        _string(out, key, len(out[key]))  # no text shaped like personal data
     return out
 
 
