@@ -293,7 +293,8 @@ def test_every_admin_url_names_one_action_of_the_permission_table(world):
 def test_the_table_gates_every_admin_action_the_brief_names():
     for action in ("withdraw_release", "view_audit", "view_privacy_policy", "view_registers",
                    "manage_organizations", "manage_topics", "manage_users", "harvest", "edit_metadata",
-                   "submit_release", "approve_release", "reject_release", "change_own_password", "upload_table"):
+                   "submit_release", "approve_release", "reject_release", "change_own_password", "upload_table",
+                   "delete_dataset", "decide_withdrawal"):
         assert roles_for(action), action
 
 

@@ -192,6 +192,8 @@ def test_an_opd_publishes_its_own_table_through_ckanapi(live_server, client, aut
     shown = anonymous.action.package_show(id="penduduk-dinkes")
     assert shown["title"] == "Penduduk per desa 2025" and shown["version"] == "1.0.0"
     assert resource["id"] in {r["id"] for r in shown["resources"]}
+    extras = {e["key"]: e["value"] for e in shown["extras"]}
+    assert extras["konsep"] == SDI["konsep"] and extras["sumber_data"] == SDI_EXTRAS["sumber_data"]
     rows = anonymous.action.datastore_search(resource_id=resource["id"])
     assert rows["total"] == len(good_rows()) - 1
 
