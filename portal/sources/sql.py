@@ -13,7 +13,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from .tables import FILE_COLUMN, KNOWN_TABLES, ROW_COLUMN, SourceError
+from .tables import FILE_COLUMN, KNOWN_TABLES, ROW_COLUMN, TABLE_KEYS, SourceError
 
 # Plain mysql:// would ask for mysqlclient, a C extension the portal does not install.
 _DEFAULT_DRIVERS = {"mysql": "mysql+pymysql", "mariadb": "mariadb+pymysql"}
@@ -80,14 +80,14 @@ def _row_numbers(ids: list[str]) -> np.ndarray:
     return np.arange(1, len(ids) + 1, dtype=np.int64)
 
 
-def _frame(names: list[str], rows: list[tuple], where: str) -> pd.DataFrame:
-    """Rows of one table as the readers' text frame; ``_baris`` is the row's id (see _row_numbers)."""
+def _frame(names: list[str], rows: list[tuple], where: str, key: str = "id") -> pd.DataFrame:
+    """Rows of one table as the readers' text frame; ``_baris`` is the row's key (see _row_numbers)."""
     names = [str(n).strip().lower() for n in names]
     if len(set(names)) != len(names):
         raise SourceError(f"{where}: nama kolom ganda")
     cells = {n: _column(col) for n, col in zip(names, zip(*rows))} if rows else {n: [] for n in names}
     frame = pd.DataFrame({n: pd.Series(v, dtype="str") for n, v in cells.items()})
-    frame[ROW_COLUMN] = _row_numbers(cells["id"]) if "id" in cells else np.arange(
+    frame[ROW_COLUMN] = _row_numbers(cells[key]) if key in cells else np.arange(
         1, len(frame) + 1, dtype=np.int64)
     frame[FILE_COLUMN] = pd.Series([where] * len(frame), dtype="str")
     return frame
@@ -97,9 +97,10 @@ def _read_table(conn: Connection, name: str, where: str) -> pd.DataFrame:
     """One table of a database, in id order."""
     quoted = conn.dialect.identifier_preparer.quote(name)
     columns = [str(c["name"]).lower() for c in inspect(conn).get_columns(name)]
-    order = " ORDER BY id" if "id" in columns else ""
+    key = TABLE_KEYS.get(name.lower(), "id")  # a fixed column name, never from the source
+    order = f" ORDER BY {key}" if key in columns else ""
     result = conn.execution_options(stream_results=True).execute(text(f"SELECT * FROM {quoted}{order}"))
-    return _frame(list(result.keys()), result.fetchall(), where)
+    return _frame(list(result.keys()), result.fetchall(), where, key)
 
 
 def read_tables(engine: Engine, prefix: str) -> dict[str, pd.DataFrame]:
@@ -167,10 +168,11 @@ def read_sqlite_file(path: Path, where: str) -> dict[str, pd.DataFrame]:
                 continue
             quoted = '"' + name.replace('"', '""') + '"'
             columns = [str(r[1]).lower() for r in conn.execute(f"PRAGMA table_info({quoted})")]
-            order = " ORDER BY id" if "id" in columns else ""
+            key = TABLE_KEYS.get(lower, "id")  # a fixed column name, never from the source
+            order = f" ORDER BY {key}" if key in columns else ""
             cursor = conn.execute(f"SELECT * FROM {quoted}{order}")
             names = [d[0] for d in cursor.description]
-            tables[lower] = _frame(names, cursor.fetchall(), f"{where}/{lower}")
+            tables[lower] = _frame(names, cursor.fetchall(), f"{where}/{lower}", key)
         return tables
     except sqlite3.Error as exc:
         raise SourceError(f"{where}: basis data SQLite rusak ({type(exc).__name__})") from None

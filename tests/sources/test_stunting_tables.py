@@ -1,14 +1,18 @@
 """The stunting tables (OpenSID v23.02+): optional, checked without values, merged with their links."""
 from __future__ import annotations
 
+import os
+import uuid
 from datetime import date
 
 import pandas as pd
 import pytest
+from sqlalchemy import create_engine, make_url
+from sqlalchemy.pool import NullPool
 
 from portal.demogen.generator import generate_district
 from portal.harvest.pipeline import harvest_tables
-from portal.sources import read_source
+from portal.sources import CORE_TABLES, read_source
 from portal.sources.checks import check_tables
 from portal.sources.tables import STUNTING_TABLES
 from portal.sources.wilayah import load_district
@@ -120,3 +124,39 @@ def test_single_desa_exports_merge_with_their_record_keys_renumbered(export, tmp
         theirs = theirs[theirs["kode_desa"].isin(mine["kode_desa"])].reset_index(drop=True)
         assert theirs["jumlah"].sum() > 0
         pd.testing.assert_frame_equal(mine.reset_index(drop=True), theirs, check_dtype=False)
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_MARIADB_URL"), reason="TEST_MARIADB_URL tidak diatur")
+@pytest.mark.parametrize("kind", ["mariadb", "sqlite"])
+def test_a_database_reads_them_with_each_record_numbered_by_its_key(export, kind, tmp_path):
+    tables = {p.stem: pd.read_csv(p, dtype=str, keep_default_na=False) for p in export.glob("*.csv")
+              if p.stem in (*CORE_TABLES, *STUNTING_TABLES)}
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp_path / 'gabungan.sqlite'}"
+        admin, server = None, None
+    else:
+        server = make_url(os.environ["TEST_MARIADB_URL"])
+        name = f"portal_test_stunting_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(server, poolclass=NullPool)
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+        url = server.set(database=name).render_as_string(hide_password=False)
+    try:
+        engine = create_engine(url, poolclass=NullPool)
+        # Stored out of order, with INT keys as in OpenSID's schema.
+        shuffled = {n: f.sample(frac=1, random_state=1) if n in STUNTING_TABLES else f for n, f in tables.items()}
+        for table, key in (("bulanan_anak", "id_bulanan_anak"), ("ibu_hamil", "id_ibu_hamil")):
+            shuffled[table] = shuffled[table].astype({key: int})
+        for table, frame in shuffled.items():
+            frame.to_sql(table, engine, index=False)
+        engine.dispose()
+        source = read_source(url)
+        rows = source["bulanan_anak"]
+        assert len(rows) == len(tables["bulanan_anak"]) and set(STUNTING_TABLES) <= set(source.tables)
+        assert rows["_baris"].tolist() == rows["id_bulanan_anak"].astype(int).tolist()
+        assert rows["_baris"].is_monotonic_increasing  # read in key order, however stored
+    finally:
+        if admin is not None:
+            with admin.begin() as conn:
+                conn.exec_driver_sql(f"DROP DATABASE IF EXISTS `{name}`")
+            admin.dispose()
