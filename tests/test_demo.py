@@ -5,6 +5,7 @@ thousand residents, so each desa is large enough for its cells to be published a
 from month to month; Tabanan at that size would hide every desa and show no trend.
 """
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -102,3 +103,14 @@ def test_a_bad_number_of_months_is_refused_before_anything_is_made(small, runner
     assert "--months" in result.output
     assert db.session.query(HarvestRun).count() == 0
     assert db.session.query(Release).count() == 0
+
+
+def test_a_generation_that_fails_in_its_worker_stops_the_demo_before_any_harvest(small, runner):
+    small.config["DISTRICT_CODE"] = "99.99"  # no such kabupaten: the worker process fails
+    result = runner.invoke(args=["demo", "--residents", str(RESIDENTS), "--months", "2"])
+    assert result.exit_code == 1
+    assert "pembuatan distrik demo gagal" in result.output
+    assert db.session.query(HarvestRun).count() == 0
+    assert db.session.query(Release).count() == 0
+    folder = Path(small.instance_path) / "demo-series"
+    assert not (folder / MANIFEST).exists()  # the next run generates again
