@@ -47,7 +47,9 @@ class MetadataForm(FlaskForm):
     klasifikasi = TextAreaField(_l("Klasifikasi"), validators=[Length(max=500, message=TOO_LONG)])
     ukuran = StringField(_l("Ukuran"), validators=[Length(max=100, message=TOO_LONG)])
     satuan = StringField(_l("Satuan"), validators=[Length(max=100, message=TOO_LONG)])
-    tingkat_penyajian = SelectField(_l("Tingkat penyajian"))
+    # Checked by datasets.metadata (with the message a produsen reads), so that a form
+    # posted without it (an older page) still saves the rest.
+    tingkat_penyajian = SelectField(_l("Tingkat penyajian"), validate_choice=False)
     cakupan_wilayah = StringField(_l("Cakupan wilayah"), validators=[Length(max=200, message=TOO_LONG)])
     periode_data = StringField(_l("Periode/tahun data (kosong: tanggal referensi rilis)"),
                                validators=[Length(max=100, message=TOO_LONG)])

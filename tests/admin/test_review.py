@@ -165,7 +165,7 @@ def test_produsen_fills_satu_data_fields_in_the_metadata_form(client, auth, harv
     assert "Definisi belum diisi" in page  # the form says what approval will still need
     bad = client.post(f"/admin/releases/{release.id}/metadata",
                       data={**form, "tingkat_penyajian": "provinsi", "csrf_token": csrf_token(page)})
-    assert bad.status_code == 200 and 'aria-invalid="true"' in bad.get_data(as_text=True)
+    assert bad.status_code == 200 and "Tingkat penyajian harus" in bad.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Release, release.id).meta["tingkat_penyajian"] == "kecamatan"
 
