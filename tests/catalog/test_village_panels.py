@@ -37,6 +37,66 @@ AID = [name for name, _ in vp.AID]
 KECAMATAN = "51.02.01"
 
 
+# ---- tests on their own empty app (function-scoped): they come before the module's shared
+# world, which is built on the same database when it is PostgreSQL (a fresh app drops the schema).
+
+def test_dashboard_and_kecamatan_pages_list_the_desa_without_data(app):
+    client = app.test_client()
+    before = client.get("/dasbor").get_data(as_text=True)
+    assert "panel-tanpa-data" not in before  # nothing published: no list of every desa
+    # The catalogue factory's table covers three desa (two of Selemadeg, one of Kerambitan).
+    CatalogFactory(app).dataset("penduduk-dan-keluarga", [("1.0.0", ReleaseStatus.PUBLISHED)])
+    district = load_district(app.config["DISTRICT_CODE"])
+    html = client.get("/dasbor").get_data(as_text=True)
+    assert f"{len(district.desa) - 3} dari {len(district.desa)} desa belum ada data terbit" in html
+    kecamatan = next(k for k in district.kecamatan if k.kode == KECAMATAN)
+    page = unescape(client.get(f"/kecamatan/{KECAMATAN}").get_data(as_text=True))
+    listed = _panel_html(page, "tanpa-data")
+    assert f"{len(kecamatan.desa) - 2} dari {len(kecamatan.desa)} desa" in listed
+    for desa in kecamatan.desa:
+        assert (f'href="/desa/{desa.kode}"' in listed) == (desa.kode not in ("51.02.01.2001", "51.02.01.2002"))
+    english = client.get(f"/kecamatan/{KECAMATAN}?lang=en").get_data(as_text=True)
+    assert "Villages with no data yet" in english
+
+
+def test_a_draft_table_does_not_count_as_data(app):
+    CatalogFactory(app).dataset("penduduk-dan-keluarga", [("1.0.0", ReleaseStatus.DRAFT)])
+    assert "panel-tanpa-data" not in app.test_client().get("/dasbor").get_data(as_text=True)
+    assert vp.without_data(load_district(app.config["DISTRICT_CODE"]).desa, []) == []
+
+
+def test_stunting_panels_show_one_column_per_quarter_linked_to_its_version(app):
+    from datetime import date
+
+    client = app.test_client()
+    empty = _panel_html(client.get("/dasbor").get_data(as_text=True), "stunting")
+    assert "Belum ada data." in empty and "<table" not in empty
+    factory = CatalogFactory(app)
+    dataset = factory.dataset(vp.STUNTING_TARGETS, [("1.0.0", ReleaseStatus.PUBLISHED),
+                                                    ("1.1.0", ReleaseStatus.PUBLISHED)])
+    first = next(r for r in dataset.releases if r.version == "1.0.0")
+    first.reference_date = date(2025, 10, 1)  # the quarter before the factory's (1 Jan 2026)
+    db.session.commit()
+    html = client.get("/dasbor").get_data(as_text=True)
+    assert 'id="panel-stunting"' not in html
+    rows, _ = panel_rows(html, "stunting-sasaran")
+    panel = _panel_html(html, "stunting-sasaran")
+    headings = re.findall(r'<th scope="col"><a href="([^"]+)">([^<]+)</a></th>', panel)
+    assert headings == [(f"/dataset/{vp.STUNTING_TARGETS}/version/1.0.0", "Triwulan 3 2025"),
+                        (f"/dataset/{vp.STUNTING_TARGETS}/version/1.1.0", "Triwulan 4 2025")]
+    # The factory's rows: code 1 shown in two desa (120 + n, 35), code 4 hidden in one of two;
+    # the rows carry the catalogue's label of each code.
+    assert rows[0] == ["Ibu hamil", 120 + 0 + 35, 120 + 1 + 35]
+    assert rows[1] == ["Anak 0-23 bulan", "x", "x"]
+    assert "(1 dari 2 sel disembunyikan)" in panel
+    for key in ("stunting-tikar", "stunting-layanan"):
+        assert "Belum ada data." in _panel_html(html, key)
+    # A desa's panel: its own rows only (a cell hidden in another desa does not touch it).
+    for kode, want in (("51.02.02.2001", [["Anak 0-23 bulan", 940, 940]]),
+                       ("51.02.01.2002", [["Ibu hamil", 35, 35]])):
+        assert panel_rows(client.get(f"/desa/{kode}").get_data(as_text=True), "stunting-sasaran")[0] == want
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, district_export):
     """The test district harvested and every table published, shared by the module (pages only read).
@@ -284,33 +344,6 @@ def test_every_desa_has_data_so_no_list_is_shown(client, site):
     assert "panel-tanpa-data" not in client.get(f"/kecamatan/{KECAMATAN}").get_data(as_text=True)
 
 
-# ---- desa without data: a district whose export covers only some desa ----
-
-def test_dashboard_and_kecamatan_pages_list_the_desa_without_data(app):
-    client = app.test_client()
-    before = client.get("/dasbor").get_data(as_text=True)
-    assert "panel-tanpa-data" not in before  # nothing published: no list of every desa
-    # The catalogue factory's table covers three desa (two of Selemadeg, one of Kerambitan).
-    CatalogFactory(app).dataset("penduduk-dan-keluarga", [("1.0.0", ReleaseStatus.PUBLISHED)])
-    district = load_district(app.config["DISTRICT_CODE"])
-    html = client.get("/dasbor").get_data(as_text=True)
-    assert f"{len(district.desa) - 3} dari {len(district.desa)} desa belum ada data terbit" in html
-    kecamatan = next(k for k in district.kecamatan if k.kode == KECAMATAN)
-    page = unescape(client.get(f"/kecamatan/{KECAMATAN}").get_data(as_text=True))
-    listed = _panel_html(page, "tanpa-data")
-    assert f"{len(kecamatan.desa) - 2} dari {len(kecamatan.desa)} desa" in listed
-    for desa in kecamatan.desa:
-        assert (f'href="/desa/{desa.kode}"' in listed) == (desa.kode not in ("51.02.01.2001", "51.02.01.2002"))
-    english = client.get(f"/kecamatan/{KECAMATAN}?lang=en").get_data(as_text=True)
-    assert "Villages with no data yet" in english
-
-
-def test_a_draft_table_does_not_count_as_data(app):
-    CatalogFactory(app).dataset("penduduk-dan-keluarga", [("1.0.0", ReleaseStatus.DRAFT)])
-    assert "panel-tanpa-data" not in app.test_client().get("/dasbor").get_data(as_text=True)
-    assert vp.without_data(load_district(app.config["DISTRICT_CODE"]).desa, []) == []
-
-
 # ---- the rules, on hand-built tables ----
 
 def _table(rows: list[tuple], name: str = MONTHLY, extra: dict | None = None) -> PublishedTable:
@@ -372,38 +405,6 @@ def test_quarter_of_a_version_is_the_last_complete_quarter_on_its_reference_date
     assert vp.quarter_label(date(2026, 11, 1)) == "Triwulan 3 2026"
     assert vp.quarter_label(date(2026, 9, 30)) == "Triwulan 3 2026"
     assert vp.quarter_label(date(2026, 2, 15)) == "Triwulan 4 2025"
-
-
-def test_stunting_panels_show_one_column_per_quarter_linked_to_its_version(app):
-    from datetime import date
-
-    client = app.test_client()
-    empty = _panel_html(client.get("/dasbor").get_data(as_text=True), "stunting")
-    assert "Belum ada data." in empty and "<table" not in empty
-    factory = CatalogFactory(app)
-    dataset = factory.dataset(vp.STUNTING_TARGETS, [("1.0.0", ReleaseStatus.PUBLISHED),
-                                                    ("1.1.0", ReleaseStatus.PUBLISHED)])
-    first = next(r for r in dataset.releases if r.version == "1.0.0")
-    first.reference_date = date(2025, 10, 1)  # the quarter before the factory's (1 Jan 2026)
-    db.session.commit()
-    html = client.get("/dasbor").get_data(as_text=True)
-    assert 'id="panel-stunting"' not in html
-    rows, _ = panel_rows(html, "stunting-sasaran")
-    panel = _panel_html(html, "stunting-sasaran")
-    headings = re.findall(r'<th scope="col"><a href="([^"]+)">([^<]+)</a></th>', panel)
-    assert headings == [(f"/dataset/{vp.STUNTING_TARGETS}/version/1.0.0", "Triwulan 3 2025"),
-                        (f"/dataset/{vp.STUNTING_TARGETS}/version/1.1.0", "Triwulan 4 2025")]
-    # The factory's rows: code 1 shown in two desa (120 + n, 35), code 4 hidden in one of two;
-    # the rows carry the catalogue's label of each code.
-    assert rows[0] == ["Ibu hamil", 120 + 0 + 35, 120 + 1 + 35]
-    assert rows[1] == ["Anak 0-23 bulan", "x", "x"]
-    assert "(1 dari 2 sel disembunyikan)" in panel
-    for key in ("stunting-tikar", "stunting-layanan"):
-        assert "Belum ada data." in _panel_html(html, key)
-    # A desa's panel: its own rows only (a cell hidden in another desa does not touch it).
-    for kode, want in (("51.02.02.2001", [["Anak 0-23 bulan", 940, 940]]),
-                       ("51.02.01.2002", [["Ibu hamil", 35, 35]])):
-        assert panel_rows(client.get(f"/desa/{kode}").get_data(as_text=True), "stunting-sasaran")[0] == want
 
 
 def test_an_unknown_programme_code_keeps_its_published_label():
