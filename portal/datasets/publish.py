@@ -115,7 +115,7 @@ def _gate(files: dict[str, bytes], name: str) -> dict:
                                        lambda rel: files.get(rel.rsplit("/", 1)[-1])))
     package.update(series.package_files(json.loads(files["datapackage.json"]), files))
     report = validation.validate_files(package)
-    zipped = validation.zip_errors(files[f"{name}.zip"])
+    zipped = validation.zip_errors(files[f"{name}.zip"], package)
     report["checks"]["zip"] = len(zipped)
     report["errors"] = (report["errors"] + zipped)[:validation.MAX_ERRORS]
     report["valid"] = report["valid"] and not zipped
