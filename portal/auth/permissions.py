@@ -24,8 +24,11 @@ PRODUSEN = frozenset({Role.PRODUSEN})
 
 
 def _four_eyes(user, release) -> str | None:
-    """Why ``user`` may not approve ``release``: they submitted it, or made or last changed
-    the submitter's account (and so could have submitted in its name)."""
+    """Why ``user`` may not approve ``release``: they made the draft or submitted it, or made or
+    last changed the submitter's account (and so could have submitted in its name)."""
+    if getattr(release, "drafted_by_id", None) == user.id:
+        return _("Anda sendiri yang membuat draf ini (panen, unggahan atau ubahan metadata); "
+                 "walidata lain yang harus meninjaunya.")
     submitter = getattr(release, "submitted_by", None)
     # Both the column and the relationship: one may be set in memory before a flush.
     submitters = {getattr(release, "submitted_by_id", None), getattr(submitter, "id", None)} - {None}

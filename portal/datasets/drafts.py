@@ -170,7 +170,8 @@ def open_release(dataset: Dataset, schema_hash: str, data_hash: str, privacy_rep
     version = versions.version_for(dataset, schema_hash, data_hash)
     release = Release(dataset=dataset, harvest_id=harvest_id, version=version,
                       reference_date=reference_date, schema_hash=schema_hash, data_hash=data_hash,
-                      privacy_report=privacy_report, status=ReleaseStatus.DRAFT, meta=dict(meta))
+                      privacy_report=privacy_report, status=ReleaseStatus.DRAFT, meta=dict(meta),
+                      drafted_by_id=getattr(actor, "id", None))
     db.session.add(release)
     db.session.flush()
     return release
@@ -213,7 +214,7 @@ def edit_metadata(dataset: Dataset, user: User, changes: dict) -> Release | None
     release = Release(dataset=dataset, harvest_id=latest.harvest_id, version=version,
                       reference_date=latest.reference_date, schema_hash=latest.schema_hash,
                       data_hash=latest.data_hash, privacy_report=dict(latest.privacy_report),
-                      status=ReleaseStatus.DRAFT, meta=meta)
+                      status=ReleaseStatus.DRAFT, meta=meta, drafted_by_id=user.id)
     db.session.add(release)
     db.session.flush()
     descriptor = build_descriptor(dataset, meta, version, packaging.table_schema_of(old), csv_bytes,

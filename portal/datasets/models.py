@@ -157,6 +157,8 @@ class Release(db.Model):
     privacy_report: Mapped[dict] = mapped_column(JSON, default=dict)
     validation_report: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The account whose harvest, upload or metadata edit made the draft (four eyes).
+    drafted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     submitted_at: Mapped[datetime | None]
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -174,6 +176,7 @@ class Release(db.Model):
     files: Mapped[list[ReleaseFile]] = relationship(
         back_populates="release", order_by="ReleaseFile.id", cascade="all, delete-orphan"
     )
+    drafted_by: Mapped[User | None] = relationship(foreign_keys=[drafted_by_id])
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
     withdrawn_by: Mapped[User | None] = relationship(foreign_keys=[withdrawn_by_id])

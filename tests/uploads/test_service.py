@@ -14,6 +14,7 @@ from portal.auth.services import set_memberships
 from portal.core.cells import SUPPRESSED
 from portal.core.vocabularies import ReleaseStatus
 from portal.datasets import services
+from portal.datasets.errors import WorkflowError
 from portal.datasets.files import draft_bytes
 from portal.datasets.queries import public_dataset
 from portal.extensions import db
@@ -219,6 +220,21 @@ def test_only_members_of_the_opd_may_upload(opd, users):
     # A walidata uploads for any OPD (the permission table's upload_table); it is still a draft.
     draft = upload_to_draft(csv_bytes(good_rows()), "a.csv", "sosial", "dinas-sosial", users["walidata"]).release
     assert draft.status is ReleaseStatus.DRAFT and draft.dataset.organization_id == other.id
+
+
+def test_a_walidata_who_uploaded_a_table_may_not_approve_it(opd, users):
+    from portal.auth.permissions import can
+
+    draft = upload_to_draft(csv_bytes(good_rows()), "a.csv", "unggahan-walidata", "dinas-kesehatan",
+                            users["walidata"]).release
+    services.submit(draft, users["produsen"], "Data dinas.")
+    db.session.commit()
+    assert draft.drafted_by_id == users["walidata"].id
+    with pytest.raises(WorkflowError, match="membuat draf ini"):
+        services.approve(draft, users["walidata"], "Setuju.")
+    # Four eyes: the other walidata may.
+    assert can(users["walidata2"], "approve_release", draft)
+    assert public_dataset("unggahan-walidata") is None
 
 
 def test_the_cli_uploads_and_infers(opd, users, runner, tmp_path):
