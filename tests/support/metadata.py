@@ -28,4 +28,7 @@ def complete_draft(release, produsen):
     """Fill the SDI metadata of a dataset's open draft as its produsen would (the metadata
     form or package_patch), and give its OPD a role address; the caller commits."""
     describe(release.dataset)
-    return services.edit_metadata(release.dataset, produsen, dict(COMPLETE_SDI))
+    changes = dict(COMPLETE_SDI)
+    if not release.dataset.description:
+        changes["description"] = "Jumlah per desa dari data OPD."
+    return services.edit_metadata(release.dataset, produsen, changes)

@@ -22,6 +22,7 @@ from portal.uploads.audit import attack
 from portal.uploads.errors import UploadError
 from portal.uploads.lines import build_lines
 from portal.uploads.service import upload_to_draft
+from tests.support.metadata import complete_draft
 from tests.uploads.bad_input import DESA, csv_bytes, good_rows, xlsx_bytes
 
 KEC = "5102010"  # not a code: kecamatan 51.02.01 is written dotted below
@@ -203,6 +204,7 @@ def test_a_new_upload_supersedes_the_open_draft_and_the_review_publishes_it(opd,
     second = upload_to_draft(csv_bytes(good_rows(value=50)), "b.csv", "versi", "dinas-kesehatan",
                              users["produsen"]).release
     assert first.status is ReleaseStatus.SUPERSEDED and second.status is ReleaseStatus.DRAFT
+    complete_draft(second, users["produsen"])  # the walidata approves only complete SDI metadata
     services.submit(second, users["produsen"], "Data dinas.")
     db.session.commit()
     services.approve(second, users["walidata"], "Setuju.")
