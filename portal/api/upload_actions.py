@@ -32,13 +32,13 @@ from portal.api.errors import NotAuthorized, NotFound, ValidationError
 from portal.api.params import as_bool, as_list, one
 from portal.api.params import require as required_param
 from portal.api.registry import action
-from portal.api.write_actions import _dataset, _run, _tags, _text
+from portal.api.write_actions import _dataset, _run, _tags, _text, organization
 from portal.audit.log import record
 from portal.auth.permissions import refusal
 from portal.core.ids import stable_id
 from portal.core.vocabularies import DEFAULT_LICENCE, LICENCES, Frequency, PrivacyClass
 from portal.datasets import metadata
-from portal.datasets.models import Dataset, Organization, Release
+from portal.datasets.models import Dataset, Release
 from portal.datasets.withdrawal_requests import WithdrawalRequest, delete_dataset
 from portal.extensions import db
 from portal.privacy.scan import PersonalDataFound, scan_text
@@ -73,24 +73,6 @@ def _string(params: dict, key: str, limit: int, default: str = "") -> str:
         raise ValidationError({key: ["Holds text shaped like personal data (NIK, phone number, "
                                      "e-mail or a date); remove it"]})
     return value.strip()
-
-
-def organization(value) -> Organization:
-    """``owner_org`` as a name, a number or the id the API shows; 409 when it names none."""
-    if value is None or value == "":
-        raise ValidationError({"owner_org": ["Missing value"]})
-    if not isinstance(value, (str, int)) or isinstance(value, bool) or len(str(value)) > 100:
-        raise ValidationError({"owner_org": ["Organization does not exist"]})
-    text = str(value).strip()
-    found = db.session.scalar(select(Organization).where(Organization.name == text))
-    if found is None and text.isdigit() and len(text) < 12:
-        found = db.session.get(Organization, int(text))
-    if found is None:
-        found = next((o for o in db.session.scalars(select(Organization))
-                      if stable_id("organization", str(o.id)) == text), None)
-    if found is None:
-        raise ValidationError({"owner_org": ["Organization does not exist"]})
-    return found
 
 
 def _new_name(params: dict) -> str:

@@ -26,6 +26,7 @@ from portal.auth.models import User
 from portal.auth.permissions import NotAuthorized as Refused
 from portal.auth.permissions import refusal
 from portal.auth.services import AccountError, find_user, set_memberships
+from portal.core.ids import stable_id
 from portal.datasets import metadata, services
 from portal.datasets.models import Dataset, Organization, Release
 from portal.extensions import db
@@ -156,17 +157,27 @@ def _dataset(params: dict) -> Dataset:
     return found
 
 
-def _organization_name(value) -> str:
-    """An ``owner_org`` given as a name or an id, as the organisation's name; 409 when unknown."""
-    if not isinstance(value, (str, int)) or isinstance(value, bool):
+def organization(value) -> Organization:
+    """``owner_org`` as a name, a number or the id the API shows; 409 when it names none."""
+    if value is None or value == "":
+        raise ValidationError({"owner_org": ["Missing value"]})
+    if not isinstance(value, (str, int)) or isinstance(value, bool) or len(str(value)) > 100:
         raise ValidationError({"owner_org": ["Organization does not exist"]})
     text = str(value).strip()
     found = db.session.scalar(select(Organization).where(Organization.name == text))
     if found is None and text.isdigit() and len(text) < 12:
         found = db.session.get(Organization, int(text))
     if found is None:
+        found = next((o for o in db.session.scalars(select(Organization))
+                      if stable_id("organization", str(o.id)) == text), None)
+    if found is None:
         raise ValidationError({"owner_org": ["Organization does not exist"]})
-    return found.name
+    return found
+
+
+def _organization_name(value) -> str:
+    """An ``owner_org`` given as a name or an id, as the organisation's name; 409 when unknown."""
+    return organization(value).name
 
 
 def _tags(params: dict) -> list[str]:
