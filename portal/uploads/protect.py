@@ -63,13 +63,17 @@ def _singletons(values: np.ndarray, hidden: np.ndarray, lines: list[Line], real:
                 changed = True
 
 
-def protect(values: np.ndarray, lines: list[Line], k: int, specific: bool, real: int | None = None) -> Protected:
+def protect(values: np.ndarray, lines: list[Line], k: int, specific: bool, real: int | None = None,
+            forced: np.ndarray | None = None) -> Protected:
     """The suppression pattern of a table's counts (``values`` flat, integers; cells from
-    ``real`` on are virtual totals, published elsewhere, never hidden)."""
+    ``real`` on are virtual totals, published elsewhere, never hidden; ``forced``: cells over
+    ``real`` hidden whatever their value, counted as secondary, e.g. crosscheck.py's)."""
     real = len(values) if real is None else real
     primary = primary_mask(values, k, specific)
     primary[real:] = False
     hidden = primary.copy()
+    if forced is not None:
+        hidden[:real] |= forced
     arrays = LineArrays.of(lines)
     _singletons(values, hidden, lines, real, arrays)
     member_of = arrays.lines_of()

@@ -27,7 +27,7 @@ from portal.privacy.policy import POLICY_VERSION
 from portal.privacy.report import summary
 from portal.privacy.scan import PersonalDataFound, scan_release
 from portal.sources.wilayah import load_district
-from portal.uploads import persons, sensitivity
+from portal.uploads import crosscheck, persons, sensitivity
 from portal.uploads.audit import audit_published
 from portal.uploads.errors import UploadError
 from portal.uploads.protect import protect
@@ -140,8 +140,10 @@ def upload_to_draft(file_bytes: bytes, filename: str, dataset: str, organization
     specific = klass == PrivacyClass.SPECIFIC.value
     k = max(3, current_app.config["PRIVACY_K_SPECIFIC" if specific else "PRIVACY_K_GENERAL"])
     flat = prepared.counts.ravel()
+    harvest, checked = crosscheck.for_upload(prepared, _reference_date(schema))
     protected = protect(np.concatenate([flat, prepared.known]), prepared.lines + prepared.margins, k,
-                        specific, real=len(flat))
+                        specific, real=len(flat), forced=checked.forced)
+    protected.notes += checked.notes
     if len(prepared.margins):
         protected.notes.append(f"{len(prepared.margins)} jumlah per wilayah dan kategori yang tidak ada di "
                                "tabel ini dianggap diketahui penyerang (misalnya jumlah penduduk desa dari "
@@ -151,8 +153,10 @@ def upload_to_draft(file_bytes: bytes, filename: str, dataset: str, organization
                           "disembunyikan; tidak ada yang dapat diterbitkan (gabungkan kategori atau wilayah)")
     csv_bytes, table = published_csv(prepared, protected.hidden), table_schema(prepared)
     audit = audit_published(dataset, csv_bytes, table, k, specific, prepared.known)
+    crosscheck.add_findings(audit, dataset, csv_bytes, table, harvest)
     report = _report(dataset, prepared, prepared.columns, protected, audit, k, chosen, klass, reasons,
                      upload.dropped)
+    report["upload"]["harvest_matches"] = checked.matches
     return _store(dataset, existing, org, user, title, schema, klass, table, csv_bytes, report)
 
 
