@@ -28,6 +28,7 @@ from portal.core.vocabularies import ReleaseStatus
 from portal.datasets.files import published_bytes
 from portal.datasets.models import Release
 from portal.extensions import db
+from portal.uploads.audit import audit_published
 from portal.uploads.lines import is_total
 from portal.uploads.table import Prepared
 
@@ -36,6 +37,7 @@ HARVEST_COUNTS = ("jumlah", "laki_laki", "perempuan")  # the harvest's count col
 MATCH_SHARE = 0.9   # share of the compared desa that must agree: "when in doubt", the same
 MIN_COMPARED = 1    # desa compared at least (fewer: no evidence either way)
 DESA_DOTS = 3       # 51.02.01.2001
+UNDONE = ("terkunci", "interval")  # the auditor's rules a harvest-published desa total can break
 
 
 @dataclass
@@ -57,6 +59,7 @@ class Crosscheck:
     """The upload's cells to hide because of the harvest, and what the report says."""
 
     forced: np.ndarray
+    pinned: np.ndarray  # cells whose number the harvest publishes (never a partner to hide)
     notes: list[str] = field(default_factory=list)
     matches: list[dict] = field(default_factory=list)
 
@@ -185,13 +188,14 @@ def crosscheck(counts: np.ndarray, count_names: list[str], groups: pd.DataFrame 
                harvest: Harvest) -> Crosscheck:
     """The upload's cells (flat over its count columns) to hide so no harvest cell comes back."""
     forced = np.zeros(counts.size, dtype=bool)
-    result = Crosscheck(forced)
+    result = Crosscheck(forced, np.zeros(counts.size, dtype=bool))
     if groups is None or harvest.empty or not counts.size:
         return result
     upload = desa_values(groups, counts.astype(float))
     width = counts.shape[1]
     for j, q, agree, compared in matches(upload, harvest):
         hidden = harvest.values[q]
+        result.pinned[_total_cells(groups, _equal(upload[j], hidden)) * width + j] = True
         exposed = set(hidden.index[hidden.isna()]) & set(upload.index)
         if not exposed:
             continue
@@ -205,6 +209,18 @@ def crosscheck(counts: np.ndarray, count_names: list[str], groups: pd.DataFrame 
     return result
 
 
+def _equal(upload: pd.Series, harvest: pd.Series) -> set:
+    """The desa where the harvest publishes the upload's very number."""
+    index = upload.index.intersection(harvest.index)
+    same = upload.loc[index].to_numpy(dtype=float) == harvest.loc[index].to_numpy(dtype=float)
+    return set(index[same])
+
+
+def _total_cells(groups: pd.DataFrame, desa: set) -> np.ndarray:
+    """The rows holding these desa's number in one cell (their total row)."""
+    return groups["row"][groups["total"] & groups["desa"].isin(desa)].to_numpy(dtype=np.int64)
+
+
 def _one_per_desa(rows: pd.DataFrame, column: np.ndarray) -> np.ndarray:
     """The row to hide in each desa: its total row, else its smallest non-zero part."""
     ranked = rows.assign(v=column[rows["row"].to_numpy()])
@@ -212,9 +228,12 @@ def _one_per_desa(rows: pd.DataFrame, column: np.ndarray) -> np.ndarray:
     return ranked.sort_values(["desa", "order"]).groupby("desa")["row"].first().to_numpy(dtype=np.int64)
 
 
-def audit(name: str, frame: pd.DataFrame, schema: dict, harvest: Harvest) -> list[dict]:
+def audit(name: str, frame: pd.DataFrame, schema: dict, harvest: Harvest,
+          filled: pd.DataFrame | None = None) -> list[dict]:
     """The auditor's findings on the published file beside the harvest: a desa whose number the
-    file shows while the same harvest quantity is hidden there (table, column, desa; no value)."""
+    file shows while the same harvest quantity is hidden there (table, column, desa; no value).
+    ``filled``: a copy of ``frame`` that gets, in each desa total the file hides, the number the
+    harvest publishes for it (what an attacker holding both has; for ``add_findings``)."""
     if harvest.empty:
         return []
     role = {f["name"]: f.get("satudata", {}) for f in schema["fields"]}
@@ -234,6 +253,10 @@ def audit(name: str, frame: pd.DataFrame, schema: dict, harvest: Harvest) -> lis
     findings = []
     for j, q, _agree, _compared in matches(upload, harvest):
         hidden = harvest.values[q]
+        if filled is not None:
+            known = hidden.dropna()
+            gaps = groups[groups["total"] & groups["desa"].isin(set(upload.index[upload[j].isna()]) & set(known.index))]
+            filled.loc[gaps["row"].to_numpy(), counted[j]] = known.loc[gaps["desa"]].astype(int).astype(str).to_numpy()
         shown = upload[j].dropna().index
         for desa in sorted(set(hidden.index[hidden.isna()]) & set(shown)):
             label = harvest.labels[q]
@@ -255,10 +278,22 @@ def upload_groups(prepared: Prepared) -> pd.DataFrame | None:
     return desa_groups(prepared.frame[prepared.code].to_numpy(), periods, dims)
 
 
-def add_findings(audit_report: dict, name: str, csv_bytes: bytes, schema: dict, harvest: Harvest) -> None:
-    """The auditor's verdict with the harvest's tables checked together (fails on a finding)."""
+def add_findings(audit_report: dict, name: str, csv_bytes: bytes, schema: dict, harvest: Harvest,
+                 k: int, specific: bool, known: np.ndarray) -> None:
+    """The auditor's verdict with the harvest's tables checked together (fails on a finding):
+    the file shows no number the harvest hides, and with the numbers the harvest shows put in
+    the cells the file hides, the file's own attack finds nothing new."""
     frame = pd.read_csv(io.BytesIO(csv_bytes), dtype=str, keep_default_na=False, na_values=[])
-    found = audit(name, frame, schema, harvest)
+    filled = frame.copy()
+    found = audit(name, frame, schema, harvest, filled)
+    if not filled.equals(frame):
+        seen = {(f["rule"], f["kode_desa"], f["kategori"], f["column"]) for f in audit_report["findings"]}
+        buffer = io.StringIO()
+        filled.to_csv(buffer, index=False, lineterminator="\n")
+        again = audit_published(name, buffer.getvalue().encode("utf-8"), schema, k, specific, known)
+        found += [{**f, "rule": "panen", "message": "[panen] dengan jumlah desa dari tabel panen: " + f["message"]}
+                  for f in again["findings"] if f["rule"] in UNDONE
+                  and (f["rule"], f["kode_desa"], f["kategori"], f["column"]) not in seen]
     audit_report["findings"] = [*audit_report["findings"], *found]
     audit_report["passed"] = bool(audit_report["passed"]) and not found
     audit_report["harvest_tables"] = len({label[0] for label in harvest.labels})

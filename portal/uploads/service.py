@@ -142,7 +142,7 @@ def upload_to_draft(file_bytes: bytes, filename: str, dataset: str, organization
     flat = prepared.counts.ravel()
     harvest, checked = crosscheck.for_upload(prepared, _reference_date(schema))
     protected = protect(np.concatenate([flat, prepared.known]), prepared.lines + prepared.margins, k,
-                        specific, real=len(flat), forced=checked.forced)
+                        specific, real=len(flat), forced=checked.forced, pinned=checked.pinned)
     protected.notes += checked.notes
     if len(prepared.margins):
         protected.notes.append(f"{len(prepared.margins)} jumlah per wilayah dan kategori yang tidak ada di "
@@ -153,7 +153,7 @@ def upload_to_draft(file_bytes: bytes, filename: str, dataset: str, organization
                           "disembunyikan; tidak ada yang dapat diterbitkan (gabungkan kategori atau wilayah)")
     csv_bytes, table = published_csv(prepared, protected.hidden), table_schema(prepared)
     audit = audit_published(dataset, csv_bytes, table, k, specific, prepared.known)
-    crosscheck.add_findings(audit, dataset, csv_bytes, table, harvest)
+    crosscheck.add_findings(audit, dataset, csv_bytes, table, harvest, k, specific, prepared.known)
     report = _report(dataset, prepared, prepared.columns, protected, audit, k, chosen, klass, reasons,
                      upload.dropped)
     report["upload"]["harvest_matches"] = checked.matches

@@ -147,3 +147,23 @@ def test_the_auditor_fails_a_published_file_that_shows_what_the_harvest_hid(app,
     assert crosscheck.audit("bocor", table, schema, harvest) == []
     # No harvest table of another date.
     assert crosscheck.harvest_quantities(REFERENCE_DATE.replace(year=2020)).empty
+
+
+def test_a_desa_total_the_harvest_shows_is_never_the_partner_that_protects_a_hidden_one(opd, users, published):
+    """With kecamatan rows, hiding one desa needs a partner in its kecamatan; a desa whose number
+    the harvest publishes would be no partner (subtract it back), so the kecamatan row is hidden."""
+    population = harvest_population(published)
+    rows, hidden = upload_rows(population)
+    desa = pd.DataFrame(rows[1:], columns=rows[0])
+    desa["kode_desa"] = [f"{c[:2]}.{c[2:4]}.{c[4:6]}.{c[6:]}" for c in desa["kode_desa"]]
+    desa["kec"] = desa["kode_desa"].str[:8]
+    sums = desa.groupby("kec")[["jumlah_penduduk", "jumlah_kader"]].agg(lambda v: str(sum(map(int, v))))
+    lone = {kec for kec, n in desa[desa["kode_desa"].isin(hidden)].groupby("kec").size().items() if n == 1}
+    assert lone  # the world has a kecamatan with one desa the harvest hid
+    rows = [rows[0], *desa[rows[0]].values.tolist(), *[[kec, *sums.loc[kec]] for kec in sums.index]]
+    result, table = upload(rows, users, "penduduk-kecamatan")
+    assert result.report["audit"]["passed"], result.report["audit"]["findings"]
+    shown = [c for c in population.index if c not in hidden]
+    assert (table.loc[shown, "jumlah_penduduk"] != SUPPRESSED).all()
+    assert (table.loc[sorted(hidden), "jumlah_penduduk"] == SUPPRESSED).all()
+    assert (table.loc[sorted(lone), "jumlah_penduduk"] == SUPPRESSED).all()
