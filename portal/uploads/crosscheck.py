@@ -7,8 +7,14 @@ visible cells) or narrow them. The evidence that a column is the same quantity: 
 where both are fully visible, the upload's number equals the harvest's on at least
 MATCH_SHARE of them (not all: when in doubt it is taken as the same). Then the upload's cell
 of each desa the harvest hides is hidden too (``forced``; the protector adds partners), and
-the auditor checks the published file against the same tables (``audit``). Messages cite
-table, column and how many desa; never a value.
+the auditor checks the published file against the same tables (``audit``). The other way:
+a desa total the harvest publishes is no partner for hiding (``pinned``: subtracting it back
+would undo the upload's secondary suppression), and the auditor attacks the file again with
+those totals put into the cells it hides (``add_findings``). Messages cite table, column and
+how many desa; never a value.
+
+Only the upload's desa rows of a single period are compared (a desa's total row, or its
+categories summed); kecamatan rows and the harvest's own kecamatan sums are not.
 
 Cost is bounded: only published harvest tables of the same reference date are read, each
 once, and compared with every upload column at once (pandas and numpy, no loop over desa).
