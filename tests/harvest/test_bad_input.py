@@ -9,14 +9,12 @@ case), which the admin pages show; its report must not carry a personal value ei
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import inspect, select, text
+from sqlalchemy import select
 
 from portal.auth.services import create_user
 from portal.datasets import services
@@ -25,6 +23,7 @@ from portal.extensions import db
 from portal.harvest.models import HarvestRun
 from portal.harvest.service import harvest
 from tests.harvest.bad_input import BOUNDARIES, CASES, Workspace
+from tests.support.state import fingerprint
 from tests.support.world import PASSWORDS, REFERENCE_DATE, fresh_app, join_catalogue_opds
 
 
@@ -58,20 +57,6 @@ def personal_values(district_export) -> list[str]:
     families = pd.read_csv(district_export / "tweb_keluarga.csv", dtype=str, keep_default_na=False)
     values = set(people["nik"]) | set(families["no_kk"]) | {n for n in people["nama"] if len(n) > 12}
     return sorted(values - {""})
-
-
-def fingerprint(app) -> tuple[dict[str, set[str]], dict[str, str]]:
-    """Every row of every table, and every stored file's sha256."""
-    # Read from the database itself, not the models: the search index tables have no model.
-    quote = db.engine.dialect.identifier_preparer.quote
-    rows = {name: {repr(tuple(row)) for row in db.session.execute(text(f"SELECT * FROM {quote(name)}"))}
-            for name in inspect(db.engine).get_table_names()}
-    # Every model's table is read (SQLite adds the FTS shadow tables, PostgreSQL has none).
-    assert set(db.metadata.tables) <= set(rows) and HarvestRun.__tablename__ in rows
-    root = Path(app.config["STORAGE_DIR"])
-    files = {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-             for p in sorted(root.rglob("*")) if p.is_file()}
-    return rows, files
 
 
 def _needs(case) -> list:

@@ -3,17 +3,14 @@ nothing: the whole database (every table's rows) and the storage folder (names, 
 same before and after."""
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
-
 import pytest
-from sqlalchemy import inspect, text
 
 from portal.auth.services import create_user, set_memberships
 from portal.datasets import services
 from portal.extensions import db
 from portal.uploads.errors import UploadError
 from portal.uploads.service import upload_to_draft
+from tests.support.state import fingerprint
 from tests.support.world import PASSWORDS, fresh_app
 from tests.uploads.bad_input import CASES, SECRETS, csv_bytes, good_rows
 
@@ -33,17 +30,6 @@ def portal(tmp_path_factory):
         yield app, user
         db.session.remove()
         db.engine.dispose()
-
-
-def fingerprint(app) -> tuple[dict[str, set[str]], dict[str, str]]:
-    """Every row of every table, and every stored file's sha256."""
-    quote = db.engine.dialect.identifier_preparer.quote
-    rows = {name: {repr(tuple(row)) for row in db.session.execute(text(f"SELECT * FROM {quote(name)}"))}
-            for name in inspect(db.engine).get_table_names()}
-    root = Path(app.config["STORAGE_DIR"])
-    files = {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-             for p in sorted(root.rglob("*")) if p.is_file()}
-    return rows, files
 
 
 def test_the_corpus_is_large():

@@ -1,7 +1,6 @@
 """The web door of the uploads: upload, map, save a draft that goes to the review queue."""
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
@@ -10,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, select, text
+from sqlalchemy import select
 
 from portal.auth.services import set_memberships
 from portal.core.vocabularies import ReleaseStatus
@@ -19,6 +18,7 @@ from portal.datasets.files import draft_bytes
 from portal.datasets.models import Dataset, Release
 from portal.extensions import db
 from portal.uploads import staging
+from tests.support import state
 from tests.support.forms import csrf_token
 from tests.uploads.bad_input import DESA, NIK, SECRETS, csv_bytes, good_rows, with_column, xlsx_bytes
 
@@ -66,15 +66,9 @@ def staged_folders(app) -> list[str]:
 
 
 def fingerprint(app) -> tuple[dict[str, set[str]], dict[str, str]]:
-    """Every row of every table, and every stored release file's sha256."""
+    """Every row and stored file, read on a fresh session (the page's requests used their own)."""
     db.session.remove()
-    quote = db.engine.dialect.identifier_preparer.quote
-    rows = {name: {repr(tuple(row)) for row in db.session.execute(text(f"SELECT * FROM {quote(name)}"))}
-            for name in inspect(db.engine).get_table_names()}
-    root = Path(app.config["STORAGE_DIR"])
-    files = {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-             for p in sorted(root.rglob("*")) if p.is_file()}
-    return rows, files
+    return state.fingerprint(app)
 
 
 def descriptor_fields(release: Release) -> dict[str, dict]:
