@@ -6,7 +6,8 @@ from portal.auth.models import Role, User
 from portal.extensions import db
 from tests.support.world import PASSWORDS
 
-ADMIN_ARGS = {"release_id": 1, "run_id": 1, "name": "contoh-opd", "user_id": 1, "token_id": 1}
+ADMIN_ARGS = {"release_id": 1, "run_id": 1, "name": "contoh-opd", "user_id": 1, "token_id": 1,
+              "request_id": 1, "decision": "konfirmasi"}
 
 
 def admin_routes():
