@@ -23,6 +23,7 @@ from portal.core.vocabularies import ReleaseStatus
 from portal.datasets import services as releases
 from portal.datasets.models import Release
 from portal.datasets.organizations import UnknownOrganization, organization
+from portal.datasets.privacy_cli import privacy_group
 from portal.demo import demo_command
 from portal.extensions import db
 from portal.harvest.service import HarvestFailed, harvest
@@ -396,4 +397,4 @@ def api_token_revoke(email: str, token_id: int) -> None:
 
 
 COMMANDS = [create_user_command, api_token_group, generate_district_command, harvest_command, releases_group,
-            demo_command, datasets_group]
+            demo_command, datasets_group, privacy_group]
