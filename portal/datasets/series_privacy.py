@@ -140,10 +140,9 @@ def _k_and_class(spec, releases: list[Release]) -> tuple[int, bool]:
     specific = table_class(spec) is PrivacyClass.SPECIFIC
     ks = []
     for release in releases:
-        row = next((t for t in (release.privacy_report or {}).get("tables", []) if t.get("table") == spec.name), None)
-        if row is None:
-            continue
-        ks.append(int(row.get("k") or 0))
+        row = next((t for t in (release.privacy_report or {}).get("tables", []) if t.get("table") == spec.name), {})
+        if isinstance(row.get("k"), int) and row["k"] > 0:
+            ks.append(row["k"])
         specific = specific or row.get("privacy_class") == PrivacyClass.SPECIFIC.value
     policy = current_app.config["PRIVACY_K_SPECIFIC" if specific else "PRIVACY_K_GENERAL"]
     if len(ks) < len(releases):

@@ -195,3 +195,16 @@ def _first_november(corrections: list[Release]) -> list[Release]:
         if any(d.dataset.name == spec.name for d in corrections):
             out += [r for r in held_releases(spec.name) if r.reference_date == NOVEMBER and r not in corrections]
     return out
+
+
+def test_a_version_whose_report_names_no_k_counts_with_the_policys_k(app, users):
+    # A report without the table's row (an old or damaged report): k is not guessed low, the
+    # policy's k for the table's class stands beside the k of the other versions.
+    _two_months(users, honest=True)
+    release = next(r for r in held_releases(RELIGION) if r.reference_date == OCTOBER)
+    release.privacy_report = {**release.privacy_report, "tables": []}
+    db.session.commit()
+    app.config["PRIVACY_K_GENERAL"] = 7
+    assert held_series().k_for[RELIGION] == 7
+    app.config["PRIVACY_K_GENERAL"] = 3
+    assert held_series().k_for[RELIGION] == 5  # November's own k=5 is the larger
