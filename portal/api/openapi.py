@@ -5,6 +5,7 @@ from flask import current_app
 
 from portal.api import dicts
 from portal.api.registry import all_actions
+from portal.api.writes import UPLOAD_ACTIONS, is_write
 
 # Parameters of each action: (name, JSON type, description). Unlisted actions take none.
 ACTION_PARAMS: dict[str, list[tuple[str, str, str]]] = {
@@ -55,6 +56,49 @@ ACTION_PARAMS: dict[str, list[tuple[str, str, str]]] = {
     "datastore_info": [("id", "string", "Resource id of a CSV file (or resource_id)")],
 }
 ACTION_PARAMS["group_list"] = ACTION_PARAMS["organization_list"]
+# The write actions the portal runs (POST with an API token) and the read actions that need one.
+_SDI = "Satu Data field (konsep, definisi, klasifikasi, ukuran, satuan, ...), top-level or in extras"
+_UPLOAD = [("upload", "string", "The table: CSV, XLSX or a data package zip (multipart/form-data, at most "
+                                "MAX_CONTENT_LENGTH)"),
+           ("schema", "object", "Optional Table Schema with the portal's roles (JSON object or its text)"),
+           ("sheet", "string", "XLSX sheet name"), ("privacy_class", "string", "umum or spesifik"),
+           ("rows_are_not_people", "boolean", "The rows count things, not people or families"),
+           ("reference_date", "string", "Reference date of the table (YYYY-MM-DD)"),
+           ("format", "string", "File format when the file name has no extension")]
+ACTION_PARAMS.update({
+    "release_show": [("id", "integer", "Release number")],
+    "release_submit": [("id", "integer", "Release number of a draft"),
+                       ("change_note", "string", "What changed, for the walidata")],
+    "release_approve": [("id", "integer", "Release number of a submitted release"),
+                        ("comment", "string", "Optional comment")],
+    "release_reject": [("id", "integer", "Release number of a submitted release"),
+                       ("comment", "string", "Why it goes back")],
+    "package_create": [("name", "string", "New dataset name (CKAN's rule: lowercase a-z, 0-9, - and _)"),
+                       ("owner_org", "string", "OPD name, number or id"), ("title", "string", "Title"),
+                       ("notes", "string", "Description"), ("tags", "array", "Tags ({name} dicts or strings)"),
+                       ("license_id", "string", "Licence id"), ("frequency", "string", "Update frequency"),
+                       ("extras", "array", _SDI)],
+    "package_patch": [("id", "string", "Dataset id or name"), ("title", "string", "Title"),
+                      ("notes", "string", "Description"), ("tags", "array", "Tags"), ("extras", "array", _SDI)],
+    "resource_create": [("package_id", "string", "Dataset id or name"), *_UPLOAD],
+    "resource_update": [("id", "string", "Resource id of the dataset's table"), *_UPLOAD],
+    "package_delete": [("id", "string", "Dataset id or name"),
+                       ("reason", "string", "Why (a published dataset: a withdrawal request)")],
+    "organization_member_create": [("id", "string", "OPD name or number"),
+                                   ("username", "string", "Account e-mail or number"),
+                                   ("role", "string", "member, editor or admin")],
+})
+ACTION_PARAMS["package_update"] = ACTION_PARAMS["package_patch"]
+ACTION_PARAMS["resource_patch"] = ACTION_PARAMS["resource_update"]
+ACTION_PARAMS["organization_member_delete"] = ACTION_PARAMS["organization_member_create"][:2]
+TOKEN_READS = frozenset({"release_show"})
+SECURITY_SCHEMES = {"apiToken": {
+    "type": "apiKey", "in": "header", "name": "Authorization",
+    "description": "An API token of a produsen or walidata account (flask api-token create, or the "
+                   "account page), sent raw as CKAN 2.9+ clients and ckanapi do; X-CKAN-API-Key and "
+                   "'Bearer <token>' are accepted too. Write actions act as the token's owner, under "
+                   "the same permissions as the admin pages; nothing is public before a walidata "
+                   "approves it."}}
 ENVELOPE = {
     "type": "object", "required": ["success"],
     "properties": {"help": {"type": "string"}, "success": {"type": "boolean"}, "result": {},
@@ -74,13 +118,20 @@ def _operation(name: str, doc: str, method: str) -> dict:
           "responses": {"200": {"description": "CKAN envelope with success true",
                                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Envelope"}}}},
                         **{code: {"description": text} for code, text in ERRORS.items()}}}
+    if is_write(name) or name in TOKEN_READS:
+        op["security"] = [{"apiToken": []}]
     if method == "get":
         op["parameters"] = [{"name": p, "in": "query", "required": p in ("id", "resource_id", "name"),
                              "description": d, "schema": {"type": "string" if t in ("array", "object") else t}}
                             for p, t, d in params]
     else:
-        op["requestBody"] = {"content": {"application/json": {"schema": {
-            "type": "object", "properties": {p: {"type": t, "description": d} for p, t, d in params}}}}}
+        fields = {p: {"type": t, "description": d} for p, t, d in params}
+        media = "application/json"
+        if name in UPLOAD_ACTIONS:
+            media = "multipart/form-data"
+            fields["upload"] = {"type": "string", "format": "binary", "description": fields["upload"]["description"]}
+        op["requestBody"] = {"required": is_write(name),
+                             "content": {media: {"schema": {"type": "object", "properties": fields}}}}
     return op
 
 
@@ -99,8 +150,9 @@ def build_spec() -> dict:
     paths = {}
     for name in sorted(actions):
         doc = " ".join((actions[name].__doc__ or name).split())
-        paths[f"/api/3/action/{name}"] = {"get": _operation(name, doc, "get"),
-                                          "post": _operation(name, doc, "post")}
+        paths[f"/api/3/action/{name}"] = ({"post": _operation(name, doc, "post")} if is_write(name) else
+                                          {"get": _operation(name, doc, "get"),
+                                           "post": _operation(name, doc, "post")})
     rdf = ["application/ld+json", "text/turtle", "application/rdf+xml"]
     dump_params = [("resource_id", "Resource id"), ("format", "csv|tsv|json|xml"), ("q", "Full text"),
                    ("plain", "false: tsquery syntax"), ("language", "Text search configuration"),
@@ -118,12 +170,16 @@ def build_spec() -> dict:
     return {
         "openapi": "3.1.0",
         "info": {"title": f"{current_app.config['PORTAL_TITLE']} API", "version": "3",
-                 "description": "CKAN Action API v3 (read-only), datastore_search and DCAT-AP 3. "
-                                "Only published, approved versions are visible. CORS: any origin. "
+                 "description": "CKAN Action API v3, datastore_search and DCAT-AP 3. Reading needs no "
+                                "account: only published, approved versions are visible, CORS any "
+                                "origin. Writing (package_create, resource_create/update/patch, "
+                                "package_patch/update, package_delete, the release workflow, OPD "
+                                "members) needs an API token and POST; an upload becomes a draft "
+                                "that passes the privacy layer and a walidata's approval. "
                                 f"Rate limit: {current_app.config['API_RATE_LIMIT']} requests/minute "
                                 f"per address, bursts of {current_app.config['API_RATE_BURST']}.",
                  "license": {"name": "CC-BY-4.0 (data)", "url": "https://creativecommons.org/licenses/by/4.0/"}},
         "servers": [{"url": dicts.base_url()}],
         "paths": paths,
-        "components": {"schemas": {"Envelope": ENVELOPE}},
+        "components": {"schemas": {"Envelope": ENVELOPE}, "securitySchemes": SECURITY_SCHEMES},
     }

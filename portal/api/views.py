@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from portal.api import budget, caller, dcat, dicts, guard, writes
 from portal.api.errors import ActionError, NotFound, RateLimited, RequestTooLarge
 from portal.api.index import snapshot
+from portal.api.openapi import TOKEN_READS, build_spec
 from portal.api.params import BodyError, decode_body
 from portal.api.registry import all_actions, get_action
 
@@ -181,7 +182,8 @@ def docs() -> ResponseReturnValue:
     example = snap.entries[0] if snap.entries else None
     csv_file = next((f for f in example.latest.files if f.format == "csv"), None) if example else None
     resource_id = dicts.stable_id("resource", example.id, csv_file.name) if csv_file else None
-    actions = sorted((name, (func.__doc__ or "").split("\n")[0]) for name, func in all_actions().items())
+    actions = sorted((name, (func.__doc__ or "").split("\n")[0], writes.is_write(name) or name in TOKEN_READS)
+                     for name, func in all_actions().items())
     return render_template("api/index.html", example=example, resource_id=resource_id,
                            actions=actions, base=dicts.base_url(),
                            rate=current_app.config["API_RATE_LIMIT"],
@@ -191,8 +193,6 @@ def docs() -> ResponseReturnValue:
 @bp.get("/api/openapi.json")
 def openapi() -> ResponseReturnValue:
     """The OpenAPI 3.1 description of every endpoint."""
-    from portal.api.openapi import build_spec
-
     return json_response(build_spec())
 
 
