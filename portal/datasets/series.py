@@ -23,7 +23,7 @@ from datetime import date, datetime
 from portal.core.cells import SUPPRESSED
 from portal.core.ids import stable_id
 from portal.core.vocabularies import ReleaseStatus
-from portal.datasets import files, packaging, xlsx
+from portal.datasets import files, packaging, validation, xlsx
 from portal.datasets.models import Release
 from portal.datasets.storage import sha256_bytes
 
@@ -276,6 +276,46 @@ def package_files(descriptor: dict, files_by_name: dict[str, bytes]) -> dict[str
                 raise FileNotFoundError(path)
             out[path] = found
     return out
+
+
+def _passed(release: Release) -> bool:
+    """A version whose package passed the whole publish gate (published, or withdrawn since)."""
+    report = release.validation_report if isinstance(release.validation_report, dict) else {}
+    return (release.status in (ReleaseStatus.PUBLISHED, ReleaseStatus.WITHDRAWN)
+            and report.get("valid") is True)
+
+
+def validated_before(release: Release, package: dict[str, bytes]) -> dict[str, validation.Validated]:
+    """The series file of an earlier version that this package's series starts with, by path.
+
+    A version's series is the previous one's followed by the new reference date's rows. Of
+    this dataset's versions that passed the gate, the longest series whose recorded size and
+    SHA-256 match the start of the new file is named, with the resource it was validated as
+    (from its stored datapackage.json), so ``validation.validate_files`` reads only what is
+    new. {} when none matches: the series is then validated whole.
+    """
+    name = series_name(release.dataset.name)
+    path = packaging.csv_path(name)
+    content = package.get(path)
+    if content is None:
+        return {}
+    found = [(entry, r) for r in release.dataset.releases
+             if r is not release and _passed(r)
+             and (entry := r.file(f"{name}.csv")) is not None and entry.bytes <= len(content)]
+    for entry, earlier in sorted(found, key=lambda pair: -pair[0].bytes):
+        if sha256_bytes(content[:entry.bytes]) != entry.sha256:
+            continue
+        descriptor, recorded = files.published_bytes(earlier, "datapackage.json"), earlier.file("datapackage.json")
+        if descriptor is None or recorded is None or sha256_bytes(descriptor) != recorded.sha256:
+            continue  # the resource it passed as must be the one recorded at its publication
+        try:
+            resources = json.loads(descriptor)["resources"]
+        except (ValueError, KeyError, TypeError):
+            continue
+        resource = next((r for r in resources if isinstance(r, dict) and r.get("path") == path), None)
+        if resource is not None:
+            return {path: validation.Validated(entry.bytes, entry.sha256, resource)}
+    return {}
 
 
 def scannable(content: bytes) -> bytes:
