@@ -111,8 +111,10 @@ def settle(protected: list[ProtectedTable], previous: dict[str, bytes],
     in between: the protector's check is its own and cheap), then the independent auditor's
     findings on the new versions (audited again each round). Only a table the ladder cannot
     answer (a finding without a desa, a table not republished, every rung tried, more than
-    MAX_HIDDEN_SHARE of its cells hidden, the last rounds) keeps its previous version (with
-    the tables tied to it) or, never published, is withheld this month. What still leaks
+    MAX_HIDDEN_SHARE of its cells hidden, the last rounds) keeps its previous version (alone:
+    a table a declared identity ties to it publishes its new version, audited beside the kept
+    one's, and is answered in turn if the auditor names it) or, never published, is withheld
+    this month. What still leaks
     after that (a total table) is left to the gate, which refuses: every pattern that leaves
     here is audited clean here or audited again by check_release.
     """

@@ -15,7 +15,6 @@ from portal.statistics.catalogue import COUNT_FIELDS
 from portal.statistics.compute import StatTable
 from portal.statistics.identities import (
     CARRIED_OVER,
-    IDENTITIES,
     MARITAL_TABLE,
     UNIT_TABLE,
     margin_of,
@@ -329,37 +328,29 @@ def _hold_back(out: list[ProtectedTable], prepared: dict[str, _Prepared],
     a stable table d is 0, 1 or 2. Such a table keeps its previous version: no new draft, so
     nothing new of it is published and nothing new can leak, while every other table of the
     release publishes its new version (a living district is never frozen by one table).
-    Every changed table a declared identity ties it to is kept with it (transitively), so
-    the versions a table keeps agree with each other (both age tables on one date). Kept
-    tables are not republished: the auditor attacks the new versions of the other tables
-    beside every table's last published version (privacy_check), and an attacker who reads
-    the reference dates writes no identity between versions of different dates. Only a
-    table that is another's total (the population table, the marital-status table) or that
-    has no previous version cannot be kept; it says so in its notes and is left to the gate.
+
+    Only that table is kept, not the tables a declared identity ties it to (the note above
+    _keepable says why: the auditor attacks what this leaves published, and names a tied
+    table it can narrow). The population table, every table's total, and a table with no
+    previous version cannot be kept; such a table says so in its notes and is left to the
+    gate.
     """
     by_name = {p.table.spec.name: p for p in out}
     old = {n: _numbers(f) for n, f in previous.items()}
     new = {n: _numbers(p.frame) for n, p in by_name.items()}
     stable = {n for n, p in prepared.items() if n in old and (p.hidden_rows & p.published_before).any()
               and _too_stable(new[n], old[n], p.k)}
-    held: dict[str, str] = {}  # table -> the table whose stable rows keep it
-    for name in sorted(stable):
-        if name in held or not _keepable(name, old):
-            continue
-        for table in sorted(_identity_group(name, set(held), new, old)):
-            if _keepable(table, old):
-                held.setdefault(table, name)
-    for name in sorted(stable - set(held)):
+    held = {name for name in stable if _keepable(name, old)}
+    for name in sorted(stable - held):
         by_name[name].notes.append(
             "perubahan antarversi tabel ini terlalu kecil untuk melindungi sel yang dulu terbit dan "
             "kini disembunyikan, dan versi sebelumnya tidak dapat dipertahankan (tabel ini adalah "
             "jumlah tabel lain): auditor akan menolak rilis ini; tunggu perubahan yang lebih besar "
             "atau ajukan bersama pembaruan berikutnya")
-    kept = [_held(p, previous[p.table.spec.name], held[p.table.spec.name])
-            if p.table.spec.name in held else p for p in out]
+    kept = [_held(p, previous[p.table.spec.name]) if p.table.spec.name in held else p for p in out]
     for p in kept:
         name = p.table.spec.name
-        if name in stable and name in held:
+        if name in held:
             p.narrow = _labelled(_stable_rows(new[name], old[name], by_name[name].k), by_name[name].frame)
     return kept
 
@@ -370,26 +361,28 @@ def _labelled(rows: pd.MultiIndex, frame: pd.DataFrame) -> list[tuple[str, str]]
     return [(str(d), label.get(str(c), "")) for d, c in rows]
 
 
+# Why a kept table keeps no other table with it (_hold_back, keep_after_audit). A declared
+# identity holds between versions of one reference date, and the auditor writes it so: it
+# groups every table's last published version by reference date ("lama <date>"), so the kept
+# table's version meets the tied table's version of that date, and it couples the tied
+# table's new version to that old one by the change bound (audit_release). Tying the tied
+# table's new version to the kept table's old one would need the kept table's unpublished
+# version of this date and a bound on how far it moved; the auditor's attacker bounds a change
+# only from cells published in both of two versions (audit_build.change_bounds,
+# CHANGE_EVIDENCE), which an unpublished version has none of, and the protector assumes no
+# more than the auditor. The population table has always published its new version beside
+# kept tables that add up to it on the same footing. Where the joint attack still narrows a
+# hidden cell of a tied table, the auditor names that table, and the settle step answers it
+# (privacy_check.settle: hide more of it, else keep it too). A kept marital-status table
+# keeps no table of the married with it either: their new versions then have no published
+# total on their date, which the auditor takes as unknown (audit_build._total_terms), so
+# they hide more, never less, than the protector assumed.
+
+
 def _keepable(name: str, old: dict[str, pd.DataFrame]) -> bool:
-    """A table may keep its previous version: it has one and is no other table's total."""
-    return name in old and name not in (UNIT_TABLE, MARITAL_TABLE)
-
-
-def _identity_group(name: str, held: set[str], new: dict[str, pd.DataFrame],
-                    old: dict[str, pd.DataFrame]) -> set[str]:
-    """The table and every changed table a declared identity ties it to (transitively): kept
-    together, a kept version still agrees with them (both age tables on one date)."""
-    group, frontier = {name}, [name]
-    while frontier:
-        table = frontier.pop()
-        for identity in IDENTITIES:
-            if table not in identity.tables:
-                continue
-            for other in identity.tables - group - held:
-                if other in new and other in old and not _same(new[other], old[other]):
-                    group.add(other)
-                    frontier.append(other)
-    return group
+    """A table may keep its previous version: it has one and is not the population table
+    (every table's total: never kept; where it cannot be protected the gate refuses)."""
+    return name in old and name != UNIT_TABLE
 
 
 def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
@@ -398,9 +391,8 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
     return a.index.equals(b.index) and np.array_equal(a.to_numpy(), b.to_numpy(), equal_nan=True)
 
 
-def _held(p: ProtectedTable, previous: pd.DataFrame, because: str) -> ProtectedTable:
-    """The previous published version of a table, as this release's (unchanged) table;
-    ``because`` names the table whose stable rows keep it (itself, or one tied to it)."""
+def _held(p: ProtectedTable, previous: pd.DataFrame) -> ProtectedTable:
+    """The previous published version of a table, as this release's (unchanged) table."""
     frame = previous.copy()
     for c in COUNT_FIELDS:
         if c in frame.columns:
@@ -409,8 +401,6 @@ def _held(p: ProtectedTable, previous: pd.DataFrame, because: str) -> ProtectedT
     hidden = int(frame[[c for c in COUNT_FIELDS if c in frame.columns]].isna().to_numpy().sum())
     note = ("versi sebelumnya dipertahankan: perubahan antarversi terlalu kecil untuk "
             "menyembunyikan sel yang dulu terbit")
-    if because != p.table.spec.name:
-        note += f" (tabel {because}, yang terikat identitas antartabel dengan tabel ini)"
     return ProtectedTable(table=p.table, frame=frame, k=p.k, primary=0, secondary=hidden,
                           notes=[note])
 
@@ -459,45 +449,34 @@ def keep_after_audit(out: list[ProtectedTable], leaking: set[str],
 
     The protector's own checks come first (_hold_back); the auditor attacks with more (every
     version, every declared identity). Where it still narrows a hidden cell of a table, that
-    table keeps its previous version, with every changed table a declared identity ties it to;
-    a table with no previous version is withheld from this release (no draft; the reason is
-    returned to be reported). The marital-status table is kept with the tables that add up to
-    it; the population table, everyone's total, cannot be kept: it stays, and the gate
-    refuses the release (fail closed). Returns the new
-    list and {withheld table: reason}. The caller audits the result again.
+    table alone keeps its previous version (the note above _keepable: a table tied to it by a
+    declared identity publishes its new version, and the next audit names it if the two
+    narrow anything); a table with no previous version is withheld from this release (no
+    draft; the reason is returned to be reported). The population table, everyone's total,
+    cannot be kept: it stays, and the gate refuses the release (fail closed). Returns the
+    new list and {withheld table: reason}. The caller audits the result again.
     """
     by_name = {p.table.spec.name: p for p in out}
     old = {n: _numbers(f) for n, f in previous.items()}
     new = {n: _numbers(p.frame) for n, p in by_name.items()}
-    held: dict[str, str] = {}
+    held: set[str] = set()
     withheld: dict[str, str] = {}
     for name in sorted(leaking & set(by_name)):
-        if name == UNIT_TABLE or name in held:
-            continue
         if name not in old:
-            withheld[name] = WITHHELD_NOTE
-            continue
-        group = _identity_group(name, set(held), new, old) | _summing_to(name, by_name)
-        for table in sorted(group):
-            if table in old and table != UNIT_TABLE and not _same(new[table], old[table]):
-                held.setdefault(table, name)
+            if name != UNIT_TABLE:
+                withheld[name] = WITHHELD_NOTE
+        elif _keepable(name, old) and not _same(new[name], old[name]):
+            held.add(name)
     kept = []
     for p in out:
         name = p.table.spec.name
         if name in withheld:
             continue
         if name in held:
-            p = _held(p, previous[name], held[name])
-            p.notes = [AUDIT_NOTE + ("" if held[name] == name else
-                                     f" (tabel {held[name]}, yang terikat identitas antartabel dengan tabel ini)")]
+            p = _held(p, previous[name])
+            p.notes = [AUDIT_NOTE]
         kept.append(p)
     return kept, withheld
-
-
-def _summing_to(name: str, by_name: dict[str, ProtectedTable]) -> set[str]:
-    """The tables whose rows add up to a row of this one (the married's tables to the marital
-    table): kept with it, so a kept total and what it totals carry one reference date."""
-    return {n for n, p in by_name.items() if (margin_of(p.table.spec) or ("",))[0] == name}
 
 
 # -- The finer remedy of the settle step: hide more cells of a leaking table's new version ---
