@@ -11,10 +11,13 @@ from its own counts; the independent auditor (audit*.py) attacks the published f
 """
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 
 from portal.privacy.audit_lp import Bounds, Retry
 from portal.privacy.audit_model import Cell, System
@@ -38,79 +41,258 @@ class View:
     k: int
 
 
-def _term(view: View, var: np.ndarray, row: int, col: int) -> tuple[int, float]:
-    """(variable, 0) for a hidden cell, (-1, true value) for a published one."""
-    v = int(var[row, col])
-    return (v, 0.0) if v >= 0 else (-1, float(view.values[row, col]))
+@dataclass
+class Model:
+    """Every relation of some desa as one sparse system over their hidden cells.
+
+    Cells are numbered table by table, desa by desa, row by row, column by column. Rows are
+    the equations, then the inequalities, each in the order: desa, then table by table its
+    hidden rows (jumlah = laki-laki + perempuan) and its margin, then the identities. A
+    published cell is folded into its relation's bound; a relation left without a hidden
+    cell bounds nothing and is left out.
+    """
+
+    desa: list[str]
+    tables: list[str]
+    table_of: np.ndarray    # per cell: index into tables
+    row_of: np.ndarray      # per cell: row of its table
+    col_of: np.ndarray      # per cell: count column
+    desa_of: np.ndarray     # per cell: index into desa
+    k: np.ndarray           # per cell: its table's k
+    a: sparse.csr_array     # relations x cells
+    lower: np.ndarray       # per relation (-inf for an inequality)
+    upper: np.ndarray
+
+    def cell(self, views: dict[str, View], i: int) -> Cell:
+        """Where hidden cell i sits, named the way the auditor names cells."""
+        v = views[self.tables[self.table_of[i]]]
+        return Cell(v.name, "baru", self.desa[self.desa_of[i]], str(v.codes[self.row_of[i]]), "",
+                    COLUMNS[self.col_of[i]])
 
 
-def build(views: dict[str, View], desa_list: list[str]) -> tuple[System, dict[str, np.ndarray]]:
+class _Terms:
+    """Terms of the relations being written: which relation (kind 0 equation / 1 inequality,
+    desa, group, item), the cell's variable (-1 when published), coefficient, true value."""
+
+    def __init__(self):
+        self.parts: list[tuple] = []
+
+    def add(self, kind: int, dpos: np.ndarray, group: int, item, var: np.ndarray, coef: float,
+            value: np.ndarray) -> None:
+        """Terms sharing a kind, a group and a coefficient (item: per term, or one for all)."""
+        if len(var):
+            self.parts.append((np.full(len(var), kind), dpos, np.full(len(var), group),
+                               np.broadcast_to(np.asarray(item, np.int64), var.shape), var,
+                               np.full(len(var), float(coef)), value.astype(float)))
+
+    def columns(self) -> list[np.ndarray]:
+        """kind, desa, group, item, variable, coefficient, value: one array each."""
+        if not self.parts:
+            return [np.zeros(0, t) for t in (np.int64,) * 5 + (float, float)]
+        return [np.concatenate(c) for c in zip(*self.parts, strict=True)]
+
+
+def build(views: dict[str, View], desa_list: list[str]) -> Model:
     """Every relation the protector knows of (rows, margins, identities) for these desa."""
-    system = System()
-    var = {name: np.full(v.values.shape, -1, dtype=np.int64) for name, v in views.items()}
-    for name, v in views.items():
-        for desa in desa_list:
-            for r in v.groups.get(desa, ()):
-                if v.hidden[r]:
-                    for c in np.flatnonzero(~v.structural):
-                        var[name][r, c] = system.new_var(Cell(name, "baru", desa, str(v.codes[r]), "", COLUMNS[c]))
-    for desa in desa_list:
-        for name, v in views.items():
-            rows = v.groups.get(desa, np.zeros(0, np.int64))
-            for r in rows[v.hidden[rows]]:
-                system.add([(1, *_term(v, var[name], r, 0)), (-1, *_term(v, var[name], r, 1)),
-                            (-1, *_term(v, var[name], r, 2))], 0, "baris", where=(name, desa))
-            _margin(system, views, var, v, desa)
-        for _identity, rel in relations_for(set(views)):
-            for c in range(3):
-                terms = _relation(views, var, rel, desa, c)
-                if terms is not None:
-                    system.add(terms, 0, "identitas", kind="eq" if rel.op == "=" else "ub",
-                               where=(rel.left[0].table, desa))
-    return system, var
+    names = list(views)
+    pos = {name: _desa_positions(v, desa_list) for name, v in views.items()}
+    var, (table_of, row_of, col_of, desa_of) = _variables(views, pos)
+    terms = _Terms()
+    for ti, (name, v) in enumerate(views.items()):
+        rows = np.flatnonzero(v.hidden & (pos[name] >= 0))
+        for c, coef in enumerate((1, -1, -1)):  # jumlah - laki-laki - perempuan = 0
+            terms.add(0, pos[name][rows], 2 * ti, rows, var[name][rows, c], coef, v.values[rows, c])
+        _margin(terms, views, var, pos, v, 2 * ti + 1)
+    relations = [rel for _identity, rel in relations_for(set(views))]
+    for i, rel in enumerate(relations):
+        _relation(terms, views, var, pos, rel, 2 * len(names) + i)
+    size = max((len(v.values) for v in views.values()), default=0) + 3
+    a, lower, upper = _system(terms, len(table_of), (len(desa_list), 2 * len(names) + len(relations), size))
+    k = np.array([views[n].k for n in names], float)[table_of]
+    return Model(desa_list, names, table_of, row_of, col_of, desa_of, k, a, lower, upper)
 
 
-def _margin(system: System, views: dict[str, View], var: dict, v: View, desa: str) -> None:
-    """A table's rows in one desa add up to its margin row (or at most to it)."""
+def _desa_positions(v: View, desa_list: list[str]) -> np.ndarray:
+    """Per row of a table: the position of its desa in desa_list, -1 for other desa."""
+    pos = np.full(len(v.values), -1, np.int64)
+    for i, desa in enumerate(desa_list):
+        rows = v.groups.get(desa)
+        if rows is not None:
+            pos[rows] = i
+    return pos
+
+
+def _variables(views: dict[str, View], pos: dict[str, np.ndarray]) -> tuple[dict, tuple]:
+    """A variable for every hidden cell of these desa (structural zeros stay published):
+    per table the variable of each cell (-1 published), and per variable where it sits."""
+    var, where, start = {}, [], 0
+    for ti, (name, v) in enumerate(views.items()):
+        var[name] = np.full(v.values.shape, -1, dtype=np.int64)
+        rows = np.flatnonzero(v.hidden & (pos[name] >= 0))
+        rows = rows[np.lexsort((rows, pos[name][rows]))]  # desa by desa, row by row
+        cols = np.flatnonzero(~v.structural)
+        r, c = np.repeat(rows, cols.size), np.tile(cols, rows.size)
+        var[name][r, c] = start + np.arange(r.size)
+        start += r.size
+        where.append((np.full(r.size, ti), r, c, pos[name][r]))
+    if not where:
+        return var, tuple(np.zeros(0, np.int64) for _ in range(4))
+    return var, tuple(np.concatenate(p) for p in zip(*where, strict=True))
+
+
+def _margin(terms: _Terms, views: dict[str, View], var: dict, pos: dict, v: View, group: int) -> None:
+    """A table's rows in each desa add up to its margin row there (or at most to it)."""
     margin = margin_of(v.spec)
-    rows = v.groups.get(desa, np.zeros(0, np.int64))
-    if margin is None or not margin[0] or margin[0] not in views or not rows.size:
+    if margin is None or not margin[0] or margin[0] not in views:
         return
     table, kode, mode = margin
     source = views[table]
-    found = [r for r in source.groups.get(desa, ()) if source.codes[r] == kode]
-    if not found:
-        return
+    n_desa = int(max(pos[v.name].max(initial=-1), pos[table].max(initial=-1))) + 1
+    found = np.flatnonzero((source.codes == kode) & (pos[table] >= 0))
+    places, first = np.unique(pos[table][found], return_index=True)
+    total_row = np.full(n_desa, -1, np.int64)
+    total_row[places] = found[first]  # the first such row of each desa
+    has_rows = np.bincount(pos[v.name][pos[v.name] >= 0], minlength=n_desa) > 0
+    places = np.flatnonzero(has_rows & (total_row >= 0))
+    rows = np.flatnonzero(pos[v.name] >= 0)
+    rows = rows[total_row[pos[v.name][rows]] >= 0]
+    kind = 1 if mode == "bounded" else 0
     for c in np.flatnonzero(~v.structural):
         src_col = 2 if (v.structural[1] and c == 0) else c  # women only: jumlah = perempuan
-        terms = [(1, *_term(v, var[v.name], r, c)) for r in rows]
-        terms.append((-1, *_term(source, var[table], found[0], src_col)))
-        system.add(terms, 0, "margin", kind="ub" if mode == "bounded" else "eq", where=(v.name, desa))
+        terms.add(kind, pos[v.name][rows], group, c, var[v.name][rows, c], 1, v.values[rows, c])
+        src = total_row[places]
+        terms.add(kind, places, group, c, var[table][src, src_col], -1, source.values[src, src_col])
 
 
-def _relation(views: dict[str, View], var: dict, rel: Relation, desa: str, c: int):
-    """left - right (right - left for >=) in column c as terms; None when not writable."""
+def _relation(terms: _Terms, views: dict[str, View], var: dict, pos: dict, rel: Relation, group: int) -> None:
+    """left - right (right - left for >=) = or <= 0, in each desa and in every count column
+    that no side's table holds as a structural zero."""
     sign = -1.0 if rel.op == ">=" else 1.0
-    terms = []
-    for side_sign, sides in ((sign, rel.left), (-sign, rel.right)):
-        for side in sides:
-            v = views[side.table]
-            if v.structural[c]:
-                return None
-            rows = v.groups.get(desa, np.zeros(0, np.int64))
+    kind = 0 if rel.op == "=" else 1
+    sides = []
+    for s, group_ in ((sign, rel.left), (-sign, rel.right)):
+        for side in group_:
+            inside = pos[side.table] >= 0
             if side.codes is not None:
-                rows = rows[np.isin(v.codes[rows], side.codes)]
-            terms += [(side_sign, *_term(v, var[side.table], r, c)) for r in rows]
-    return terms
+                inside &= np.isin(views[side.table].codes, side.codes)
+            sides.append((s, side.table, np.flatnonzero(inside)))
+    for c in range(3):
+        if any(views[table].structural[c] for _, table, _ in sides):
+            continue
+        for s, table, rows in sides:
+            terms.add(kind, pos[table][rows], group, c, var[table][rows, c], s, views[table].values[rows, c])
+
+
+def _system(terms: _Terms, n: int, shape: tuple[int, int, int]) -> tuple[sparse.csr_array, np.ndarray, np.ndarray]:
+    """The relations as rows of a sparse matrix over the n cells, in the model's order, with
+    their bounds; coefficients of a cell met twice are added, relations left empty dropped."""
+    kind, dpos, group, item, var, coef, value = terms.columns()
+    n_desa, n_group, n_item = shape
+    key = ((kind * n_desa + dpos) * n_group + group) * n_item + item
+    keys, row = np.unique(key, return_inverse=True)
+    published = var < 0
+    rhs = 0.0 - np.bincount(row[published], weights=(coef * value)[published], minlength=len(keys))
+    a = sparse.coo_array((coef[~published], (row[~published], var[~published])), shape=(len(keys), n)).tocsr()
+    a.sum_duplicates()
+    a.eliminate_zeros()
+    keep = np.diff(a.indptr) > 0
+    a, rhs = a[keep], rhs[keep]
+    is_ub = (keys[keep] // (n_desa * n_group * n_item)) == 1
+    return a.tocsr(), np.where(is_ub, -np.inf, rhs), rhs
 
 
 def narrow_cells(views: dict[str, View], desa_list: list[str]) -> list[Cell]:
-    """Hidden cells whose interval, under every relation, is narrower than their table's k."""
-    system, _var = build(views, desa_list)
-    n = len(system.cells)
+    """Hidden cells whose interval, under every relation, is narrower than their table's k.
+
+    The relations fall apart into independent components (a desa's never touch another's);
+    a component's answer depends on its own relations and k alone, so one bounded before
+    (an earlier round, a part of a desa the widening did not change, the settle step
+    protecting the release again) is read from SOLVED instead of solved again.
+    """
+    model = build(views, desa_list)
+    n = len(model.k)
     if not n:
         return []
-    k = np.array([views[c.table].k for c in system.cells], float)
+    comp, var_order, var_edges, row_order, row_edges = _components(model.a)
+    keys = _component_keys(model, var_order, var_edges, row_order, row_edges)
+    todo = [i for i, key in enumerate(keys) if key not in SOLVED]
+    narrow = np.zeros(n, bool)
+    if todo:
+        inside = np.sort(np.concatenate([var_order[var_edges[i]:var_edges[i + 1]] for i in todo]))
+        narrow[inside] = _solve(_subsystem(model, comp, inside, set(todo)), model.k[inside])
+        for i in todo:
+            SOLVED[keys[i]] = narrow[var_order[var_edges[i]:var_edges[i + 1]]].tobytes()
+    for i, key in enumerate(keys):
+        narrow[var_order[var_edges[i]:var_edges[i + 1]]] = np.frombuffer(SOLVED[key], bool)
+        SOLVED.move_to_end(key)
+    while len(SOLVED) > SOLVED_KEPT:
+        SOLVED.popitem(last=False)
+    return [model.cell(views, i) for i in np.flatnonzero(narrow)]
+
+
+# Answers of components already bounded: {digest of a component's relations and k: the narrow
+# flag of each of its cells, in order}. Exact: the same relations give the same intervals.
+SOLVED: OrderedDict[bytes, bytes] = OrderedDict()
+SOLVED_KEPT = 200_000
+
+
+def _components(a: sparse.csr_array) -> tuple[np.ndarray, ...]:
+    """Cells linked by a relation, transitively: each cell's component, cells and relations
+    ordered by component (stable), and where each component starts in both orders."""
+    n = a.shape[1]
+    links = abs(a).tocsc()
+    n_comp, comp = connected_components(links.T @ links if links.shape[0] else sparse.csr_array((n, n)),
+                                        directed=False)
+    row_comp = comp[a.indices[a.indptr[:-1]]]
+    var_order = np.argsort(comp, kind="stable")
+    row_order = np.argsort(row_comp, kind="stable")
+    edges = np.arange(n_comp + 1)
+    return (comp, var_order, np.searchsorted(comp[var_order], edges), row_order,
+            np.searchsorted(row_comp[row_order], edges))
+
+
+def _component_keys(model: Model, var_order: np.ndarray, var_edges: np.ndarray, row_order: np.ndarray,
+                    row_edges: np.ndarray) -> list[bytes]:
+    """A digest of each component's LP: its relations over its cells numbered in order, their
+    bounds, and the k of each cell."""
+    position = np.empty(len(var_order), np.int64)
+    position[var_order] = np.arange(len(var_order))
+    a = model.a[row_order]
+    a = sparse.csr_array((a.data, position[a.indices], a.indptr), shape=a.shape)
+    a.sort_indices()
+    lower, upper, k = model.lower[row_order], model.upper[row_order], model.k[var_order]
+    keys = []
+    for i in range(len(var_edges) - 1):
+        v0, v1, r0, r1 = var_edges[i], var_edges[i + 1], row_edges[i], row_edges[i + 1]
+        s0, s1 = a.indptr[r0], a.indptr[r1]
+        digest = hashlib.blake2b(digest_size=20)
+        for part in (np.array([v1 - v0, r1 - r0], np.int64), a.indptr[r0:r1 + 1] - s0, a.indices[s0:s1] - v0,
+                     a.data[s0:s1], lower[r0:r1], upper[r0:r1], k[v0:v1]):
+            digest.update(np.ascontiguousarray(part).tobytes())
+        keys.append(digest.digest())
+    return keys
+
+
+def _subsystem(model: Model, comp: np.ndarray, inside: np.ndarray, todo: set[int]) -> System:
+    """The relations of these cells (whole components, sorted), the cells numbered anew in
+    order, as the auditor's LP reads them."""
+    number = np.full(len(model.k), -1, np.int64)
+    number[inside] = np.arange(inside.size)
+    out = System(cells=[None] * inside.size)  # the LP reads only how many cells there are
+    a = model.a
+    indptr, indices, data = a.indptr.tolist(), number[a.indices].tolist(), a.data.tolist()
+    first = comp[a.indices[a.indptr[:-1]]]
+    is_ub, upper = np.isinf(model.lower).tolist(), model.upper.tolist()
+    for r in np.flatnonzero(np.isin(first, list(todo))).tolist():
+        coefs = dict(zip(indices[indptr[r]:indptr[r + 1]], data[indptr[r]:indptr[r + 1]], strict=True))
+        (out.ub if is_ub[r] else out.eq).append((coefs, upper[r], ""))
+    return out
+
+
+def _solve(system: System, k: np.ndarray) -> np.ndarray:
+    """Per cell of the system: is its interval narrower than its k (exact LP where the
+    feasible points leave it open)."""
+    n = len(system.cells)
     bounds = Bounds(system, sparse.identity(n, format="csr"), np.zeros(n))
     order = np.argsort(bounds.comp, kind="stable")
     edges = np.searchsorted(bounds.comp[order], np.arange(bounds.n_comp + 1))
@@ -124,7 +306,7 @@ def narrow_cells(views: dict[str, View], desa_list: list[str]) -> list[Cell]:
     width = np.where(np.isnan(bounds.exact_max) | np.isnan(bounds.exact_min),
                      bounds.wmax - bounds.wmin, bounds.exact_max - bounds.exact_min)
     ok = bounds.obj_comp >= 0  # a component the true counts cannot satisfy: an identity broken
-    return [system.cells[i] for i in np.flatnonzero(ok & (width < k - TOL))]
+    return ok & (width < k - TOL)
 
 
 def _settle(bounds: Bounds, vars_of: list[np.ndarray], batch: range, k: np.ndarray) -> None:
