@@ -1,6 +1,8 @@
 """Suppress small counts and their complements, jointly over all tables released together."""
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -191,22 +193,8 @@ def protect_release(tables: list[StatTable], k_general: int, k_specific: int,
                 for t in tables}
     population = {name: ("keluarga" if p.table.spec.unit == "keluarga" else "penduduk")
                   for name, p in prepared.items()}
-    notes: dict[str, set[str]] = {name: set() for name in prepared}
-    desa_codes = dict.fromkeys(code for p in prepared.values() for code in p.groups)
-    initial = {name: p.hidden_rows.copy() for name, p in prepared.items()}  # primary and carried
-    for desa in desa_codes:
-        blocks = {name: _block(p, desa) for name, p in prepared.items() if desa in p.groups}
-        result = protect_desa(blocks, population, steps, UNIT_TABLE, links)
-        for name, block in blocks.items():
-            prepared[name].hidden_rows[prepared[name].groups[desa]] = block.hidden
-        for pop in result.dark_populations:
-            for name in blocks:
-                if population[name] == pop:
-                    notes[name].add(f"desa {desa}: seluruh tabel disembunyikan (populasi kecil)")
-    if steps.identities and steps.linked and steps.secondary:
-        for name, note in _enforce_identities(prepared, population, steps, links, list(desa_codes),
-                                              initial):
-            notes[name].add(note)
+    desa_codes = list(dict.fromkeys(code for p in prepared.values() for code in p.groups))
+    notes = _protect_every_desa(prepared, population, steps, links, desa_codes)
     for name, p in prepared.items():
         newly = p.hidden_rows & p.published_before
         if newly.any():
@@ -218,12 +206,87 @@ def protect_release(tables: list[StatTable], k_general: int, k_specific: int,
     return out
 
 
+# Every desa is protected on its own (protect_desa, then the identities by LP, desa by desa):
+# its pattern is a function of its own rows and the release's shape alone, never of another
+# desa. So a desa protected before from the same inputs (the settle step protecting the
+# release again with rows forced in a few desa) takes its pattern and notes from DESA_DONE.
+DESA_DONE: OrderedDict[bytes, tuple[dict[str, bytes], tuple[tuple[str, str], ...]]] = OrderedDict()
+DESA_KEPT = 20_000
+
+
+def _protect_every_desa(prepared: dict[str, _Prepared], population: dict[str, str], steps: Steps,
+                        links: tuple[Link, ...], desa_codes: list[str]) -> dict[str, set[str]]:
+    """Every desa's pattern (suppress.protect_desa, then the declared identities): from
+    DESA_DONE where the same desa was protected before, else anew. Notes per table."""
+    notes: dict[str, set[str]] = {name: set() for name in prepared}
+    keys = _desa_keys(prepared, population, steps, links, desa_codes)
+    initial = {name: p.hidden_rows.copy() for name, p in prepared.items()}  # primary and carried
+    fresh = [desa for desa in desa_codes if keys[desa] not in DESA_DONE]
+    said: dict[str, list[tuple[str, str]]] = {desa: [] for desa in fresh}
+    for desa in fresh:
+        blocks = {name: _block(p, desa) for name, p in prepared.items() if desa in p.groups}
+        result = protect_desa(blocks, population, steps, UNIT_TABLE, links)
+        for name, block in blocks.items():
+            prepared[name].hidden_rows[prepared[name].groups[desa]] = block.hidden
+        for pop in sorted(result.dark_populations):
+            said[desa] += [(name, f"desa {desa}: seluruh tabel disembunyikan (populasi kecil)")
+                           for name in blocks if population[name] == pop]
+    if fresh and steps.identities and steps.linked and steps.secondary:
+        for desa, name, note in _enforce_identities(prepared, population, steps, links, fresh, initial):
+            said[desa].append((name, note))
+    for desa in fresh:
+        DESA_DONE[keys[desa]] = ({name: p.hidden_rows[p.groups[desa]].tobytes()
+                                  for name, p in prepared.items() if desa in p.groups}, tuple(said[desa]))
+    for desa in desa_codes:
+        hidden, told = DESA_DONE[keys[desa]]
+        DESA_DONE.move_to_end(keys[desa])
+        for name, bits in hidden.items():
+            prepared[name].hidden_rows[prepared[name].groups[desa]] = np.frombuffer(bits, bool)
+        for name, note in told:
+            notes[name].add(note)
+    while len(DESA_DONE) > DESA_KEPT:
+        DESA_DONE.popitem(last=False)
+    return notes
+
+
+def _desa_keys(prepared: dict[str, _Prepared], population: dict[str, str], steps: Steps,
+               links: tuple[Link, ...], desa_codes: list[str]) -> dict[str, bytes]:
+    """Per desa, a digest of everything its protection reads: the release's tables in order
+    with their k, totals, margins and structural zeros, the steps, links and declared
+    identities between them, and every row
+    of the desa (counts, codes, rows hidden from the start, sensitive, avoided, published
+    before)."""
+    shape = hashlib.blake2b(digest_size=20)
+    relations = [rel for _identity, rel in relations_for(set(prepared))]  # as declared now
+    shape.update(repr((steps, links, UNIT_TABLE, relations)).encode())
+    rows_of = {}
+    for name, p in prepared.items():
+        shape.update(repr((name, population[name], total_of(p.table.spec), margin_of(p.table.spec), p.k,
+                           p.specific, p.structural.tolist())).encode())
+        codes = p.table.frame["kode"].to_numpy()
+        codes = codes if codes.dtype.kind in "iub" else codes.astype(str)
+        rows_of[name] = (p.values, codes, p.hidden_rows, p.sensitive, p.avoid, p.published_before)
+    out = {}
+    for desa in desa_codes:
+        digest = shape.copy()
+        digest.update(repr(desa).encode())
+        for name, p in prepared.items():
+            rows = p.groups.get(desa)
+            if rows is None:
+                continue
+            digest.update(name.encode() + b"\0")
+            for part in rows_of[name]:
+                digest.update(np.ascontiguousarray(part[rows]).tobytes())
+        out[desa] = digest.digest()
+    return out
+
+
 IDENTITY_ROUNDS = 60  # rows added one per desa per round; a bug, never data, needs more
 
 
 def _enforce_identities(prepared: dict[str, _Prepared], population: dict[str, str], steps: Steps,
                         links: tuple[Link, ...], desa_list: list[str],
-                        initial: dict[str, np.ndarray]) -> list[tuple[str, str]]:
+                        initial: dict[str, np.ndarray]) -> list[tuple[str, str, str]]:
     """Hide more rows where a declared identity narrows a hidden cell below k (protect_lp).
 
     Desa by desa: bound every hidden cell under every relation the protector knows; for a
@@ -232,7 +295,7 @@ def _enforce_identities(prepared: dict[str, _Prepared], population: dict[str, st
     picked so far, and repeat for the desa that changed. Rebuilding from the start keeps the
     result independent of the order rows were found in, so protecting again with this
     release as the previous version gives the same pattern. Returns notes for the report:
-    (table, why) where no row was left to hide.
+    (desa, table, why) where no row was left to hide.
     """
     forced = {name: np.zeros_like(mask) for name, mask in initial.items()}
     views = {name: View(name, p.table.spec, p.values, p.hidden_rows, p.structural,
@@ -259,8 +322,8 @@ def _enforce_identities(prepared: dict[str, _Prepared], population: dict[str, st
                     prepared[name].hidden_rows[prepared[name].groups[desa]] = block.hidden
                 todo.append(desa)
             else:
-                notes += [(c.table, f"desa {desa}: identitas antartabel mempersempit rentang sel "
-                                    "tersembunyi dan tidak ada baris lain yang dapat disembunyikan")
+                notes += [(desa, c.table, f"desa {desa}: identitas antartabel mempersempit rentang sel "
+                                          "tersembunyi dan tidak ada baris lain yang dapat disembunyikan")
                           for c in cells]
         if not todo:
             return notes
