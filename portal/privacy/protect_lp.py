@@ -328,12 +328,20 @@ def _settle(bounds: Bounds, vars_of: list[np.ndarray], batch: range, k: np.ndarr
 
 def widen(views: dict[str, View], cell: Cell, cost: dict[str, np.ndarray]) -> bool:
     """Hide one more row to widen a narrow cell: from the identities' sides it sits in, else
-    from its own table; the cheapest published row with people in the cell's column."""
+    from its own table; the cheapest published row with people in the cell's column.
+
+    Where no identity side has such a row, a published 0 on an identity's side is taken
+    before the own table: an identity whose published side is 0 pins every hidden cell of
+    the other side at 0 (kelompok rentan: infants + toddlers = BALITA, published 0 where a
+    desa has no small children, beside specific-data zeros that are hidden), and only hiding
+    that 0 gives them room.
+    """
     c = COLUMNS.index(cell.column)
     table, kode = cell.table, int(cell.kode)
     candidates: list[tuple[float, str, int]] = []
     for _ in range(3):  # the cell's table, then the row it adds up to (and that row's total)
-        candidates = _identity_rows(views, table, kode, cell.desa, c, cost)
+        candidates = (_identity_rows(views, table, kode, cell.desa, c, cost)
+                      or _identity_rows(views, table, kode, cell.desa, c, cost, people=False))
         if not candidates:
             candidates = _open_rows(views[table], cell.desa, None, c, cost)
         margin = margin_of(views[table].spec)
@@ -348,21 +356,24 @@ def widen(views: dict[str, View], cell: Cell, cost: dict[str, np.ndarray]) -> bo
 
 
 def _identity_rows(views: dict[str, View], table: str, kode: int, desa: str, c: int,
-                   cost: dict[str, np.ndarray]) -> list[tuple[float, str, int]]:
-    """Published rows on the sides of every identity relation that holds this row."""
+                   cost: dict[str, np.ndarray], people: bool = True) -> list[tuple[float, str, int]]:
+    """Published rows on the sides of every identity relation that holds this row (with
+    people in column c, or without: the zeros)."""
     out = []
     for _identity, rel in relations_for(set(views)):
         sides = (*rel.left, *rel.right)
         if any(s.table == table and (s.codes is None or kode in s.codes) for s in sides):
             for s in sides:
-                out += _open_rows(views[s.table], desa, s.codes, c, cost)
+                out += _open_rows(views[s.table], desa, s.codes, c, cost, people)
     return out
 
 
-def _open_rows(v: View, desa: str, codes, c: int, cost: dict[str, np.ndarray]) -> list[tuple[float, str, int]]:
-    """Published rows of a table in one desa (with these codes) that have people in column c."""
+def _open_rows(v: View, desa: str, codes, c: int, cost: dict[str, np.ndarray],
+               people: bool = True) -> list[tuple[float, str, int]]:
+    """Published rows of a table in one desa (with these codes) that have people in column c
+    (or, ``people`` False, that hold 0 there)."""
     rows = v.groups.get(desa, np.zeros(0, np.int64))
     if codes is not None:
         rows = rows[np.isin(v.codes[rows], codes)]
-    rows = rows[~v.hidden[rows] & (v.values[rows, c] > 0)]
+    rows = rows[~v.hidden[rows] & ((v.values[rows, c] > 0) == people)]
     return [(float(cost[v.name][r]), v.name, int(r)) for r in rows]

@@ -55,7 +55,8 @@ def with_heads(group: list[dict], fams: list[dict]) -> list[dict]:
     return out
 
 
-def make_tables(residents: list[list[dict]], fams: list[list[dict]], heads: bool = True) -> list[StatTable]:
+def make_tables(residents: list[list[dict]], fams: list[list[dict]], heads: bool = True,
+                extra: tuple = ()) -> list[StatTable]:
     """Every catalogue table of a district whose desa i has residents[i] and fams[i].
 
     With ``heads`` (the default) each family's head is one of the residents (with_heads), as
@@ -78,8 +79,10 @@ def make_tables(residents: list[list[dict]], fams: list[list[dict]], heads: bool
                          "nama_desa": [f"Desa {i}" for i in range(n)],
                          "kode_kecamatan": "51.02.01", "nama_kecamatan": "Kecamatan Uji"},
                         index=[str(i) for i in range(n)])
-    # The register tables whose columns these residents have (as a harvest drafts them).
-    return [count_table(spec, res, fam, desa) for spec in available(REGISTER_TABLES, set(), set(res.columns))[0]]
+    # The register tables whose columns these residents have (as a harvest drafts them), and
+    # the ``extra`` specs counted from the same residents.
+    specs = [*available(REGISTER_TABLES, set(), set(res.columns))[0], *extra]
+    return [count_table(spec, res, fam, desa) for spec in specs]
 
 
 def publish(protected: list[ProtectedTable]) -> dict:
