@@ -211,7 +211,7 @@ def protect_release(tables: list[StatTable], k_general: int, k_specific: int,
 # desa. So a desa protected before from the same inputs (the settle step protecting the
 # release again with rows forced in a few desa) takes its pattern and notes from DESA_DONE.
 DESA_DONE: OrderedDict[bytes, tuple[dict[str, bytes], tuple[tuple[str, str], ...]]] = OrderedDict()
-DESA_KEPT = 20_000
+DESA_KEPT = 4_000  # a few releases of a large district (some kB each)
 
 
 def _protect_every_desa(prepared: dict[str, _Prepared], population: dict[str, str], steps: Steps,
