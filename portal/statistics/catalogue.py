@@ -382,12 +382,11 @@ VILLAGE_TABLES: tuple[TableSpec, ...] = (
         method="Nomor kartu tidak pernah dibaca lebih dari ada/tidaknya: batas panen mengubahnya "
                "menjadi ya/tidak lalu membuangnya.",
         method_en="The card number is reduced at the harvest boundary to yes/no, then dropped."),
-    # Kelompok rentan is counted (compute) and its identities with the register tables are
-    # declared, but it is not published yet: where its specific-data cells are 0 (hidden) and
-    # the age category BALITA is published, the identity rentan(<1, 1-5) = BALITA pins them and
-    # the protector does not yet widen that (tests/privacy, issue 16 report). See WITHHELD.
-)
-WITHHELD: tuple[TableSpec, ...] = (
+    # Kelompok rentan repeats rows of the register tables (identities: rentan(<1, 1-5) = BALITA,
+    # disability, chronic illness, pregnancy). Where a desa has no small children its BALITA 0
+    # is published and would pin the hidden 0s of the infant and toddler rows; the protector
+    # hides such a 0 on the identity's other side (protect_lp.widen,
+    # tests/privacy/test_vulnerable_groups.py), so the table is published.
     TableSpec(
         name="kelompok-rentan", dimension="rentan", unit="penduduk", population="rentan",
         title="Kelompok Rentan per Desa", title_en="Vulnerable Groups by Village",

@@ -6,8 +6,9 @@ from portal.audit.models import AuditEvent
 from portal.auth.permissions import NotAuthorized
 from portal.core.vocabularies import ReleaseStatus
 from portal.datasets.fingerprint import catalog_fingerprint
-from portal.datasets.models import Topic, TopicSet
+from portal.datasets.models import Topic, TopicSet, TopicStatistic
 from portal.extensions import db
+from portal.statistics.catalogue import CATALOGUE
 from tests.support.forms import csrf_token
 from tests.support.search_catalog import result_names
 
@@ -314,3 +315,17 @@ def test_switching_a_topic_set_refuses_bad_input_and_other_roles(client, auth, u
     else:
         raise AssertionError("a produsen switched a topic set on")
     assert db.session.get(TopicSet, "data-desa-presisi").active is False
+
+
+def test_the_village_tables_are_filed_under_the_priority_fields(client):
+    """Aid, households, BPJS, vulnerable groups and stunting (issue 16) serve three fields."""
+    filed: dict[str, set[str]] = {}
+    for row in db.session.scalars(select(TopicStatistic)):
+        filed.setdefault(row.topic, set()).add(row.dataset_name)
+    assert {"konvergensi-stunting-sasaran", "konvergensi-stunting-tikar", "konvergensi-stunting-layanan",
+            "kelompok-rentan"} <= filed["pendidikan-dan-kesehatan"]
+    assert {"penerima-bantuan-sosial-keluarga", "kepesertaan-bpjs-ketenagakerjaan",
+            "rumah-tangga-menurut-kelas-sosial"} <= filed["jaminan-sosial-dan-ketenagakerjaan"]
+    assert "rumah-tangga-menurut-kelas-sosial" in filed["pangan-sandang-papan"]
+    catalogued = {spec.name for spec in CATALOGUE}
+    assert set().union(*filed.values()) <= catalogued  # every mapped name is a real statistic
