@@ -5,14 +5,13 @@ Revises: 0011_release_drafted_by
 Create Date: 2026-12-07 10:40:00
 
 0007 mapped the register's statistics to the five priority fields; the village tables came
-later (monthly report, aid, households, BPJS Ketenagakerjaan, vulnerable groups, stunting
-convergence). This files them under the fields they serve:
+later (monthly report, aid, households, BPJS Ketenagakerjaan, stunting convergence). This files them under the fields they serve:
 
 - pangan, sandang dan papan: households by welfare class, aid recipients (food and housing
   programmes: BPNT / sembako, bedah rumah);
-- pendidikan dan kesehatan: the three stunting-convergence tables, vulnerable groups;
+- pendidikan dan kesehatan: the three stunting-convergence tables;
 - jaminan sosial dan ketenagakerjaan: aid recipients (residents, families, households),
-  households by welfare class, BPJS Ketenagakerjaan, vulnerable groups.
+  households by welfare class, BPJS Ketenagakerjaan.
 
 Only a priority field that 0007 added (topic_set ``data-desa-presisi``) is mapped, and a
 mapping a walidata already made is left as it is. A topic of the same name the walidata
@@ -33,9 +32,9 @@ AID = ("penerima-bantuan-sosial-penduduk", "penerima-bantuan-sosial-keluarga",
 MAPPING = {
     "pangan-sandang-papan": ("rumah-tangga-menurut-kelas-sosial", *AID),
     "pendidikan-dan-kesehatan": ("konvergensi-stunting-sasaran", "konvergensi-stunting-tikar",
-                                 "konvergensi-stunting-layanan", "kelompok-rentan"),
+                                 "konvergensi-stunting-layanan"),
     "jaminan-sosial-dan-ketenagakerjaan": (*AID, "rumah-tangga-menurut-kelas-sosial",
-                                           "kepesertaan-bpjs-ketenagakerjaan", "kelompok-rentan"),
+                                           "kepesertaan-bpjs-ketenagakerjaan"),
 }
 
 

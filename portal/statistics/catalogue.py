@@ -382,11 +382,14 @@ VILLAGE_TABLES: tuple[TableSpec, ...] = (
         method="Nomor kartu tidak pernah dibaca lebih dari ada/tidaknya: batas panen mengubahnya "
                "menjadi ya/tidak lalu membuangnya.",
         method_en="The card number is reduced at the harvest boundary to yes/no, then dropped."),
-    # Kelompok rentan repeats rows of the register tables (identities: rentan(<1, 1-5) = BALITA,
-    # disability, chronic illness, pregnancy). Where a desa has no small children its BALITA 0
-    # is published and would pin the hidden 0s of the infant and toddler rows; the protector
-    # hides such a 0 on the identity's other side (protect_lp.widen,
-    # tests/privacy/test_vulnerable_groups.py), so the table is published.
+    # Kelompok rentan is counted (compute) and its identities with the register tables are
+    # declared, but it is not published yet. The protector now hides a published 0 on the
+    # other side of rentan(<1, 1-5) = BALITA (protect_lp.widen, test_vulnerable_groups), but
+    # on generated districts the auditor still narrows its infant and toddler cells through
+    # the identities with the age tables (tests/privacy/test_identities_generated.py fails
+    # with the table in the catalogue), so it stays in WITHHELD.
+)
+WITHHELD: tuple[TableSpec, ...] = (
     TableSpec(
         name="kelompok-rentan", dimension="rentan", unit="penduduk", population="rentan",
         title="Kelompok Rentan per Desa", title_en="Vulnerable Groups by Village",

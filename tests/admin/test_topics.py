@@ -318,12 +318,12 @@ def test_switching_a_topic_set_refuses_bad_input_and_other_roles(client, auth, u
 
 
 def test_the_village_tables_are_filed_under_the_priority_fields(client):
-    """Aid, households, BPJS, vulnerable groups and stunting (issue 16) serve three fields."""
+    """Aid, households, BPJS and stunting (issue 16) serve three of the fields."""
     filed: dict[str, set[str]] = {}
     for row in db.session.scalars(select(TopicStatistic)):
         filed.setdefault(row.topic, set()).add(row.dataset_name)
-    assert {"konvergensi-stunting-sasaran", "konvergensi-stunting-tikar", "konvergensi-stunting-layanan",
-            "kelompok-rentan"} <= filed["pendidikan-dan-kesehatan"]
+    assert {"konvergensi-stunting-sasaran", "konvergensi-stunting-tikar",
+            "konvergensi-stunting-layanan"} <= filed["pendidikan-dan-kesehatan"]
     assert {"penerima-bantuan-sosial-keluarga", "kepesertaan-bpjs-ketenagakerjaan",
             "rumah-tangga-menurut-kelas-sosial"} <= filed["jaminan-sosial-dan-ketenagakerjaan"]
     assert "rumah-tangga-menurut-kelas-sosial" in filed["pangan-sandang-papan"]
