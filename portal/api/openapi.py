@@ -94,8 +94,8 @@ ACTION_PARAMS["organization_member_delete"] = ACTION_PARAMS["organization_member
 TOKEN_READS = frozenset({"release_show"})
 SECURITY_SCHEMES = {"apiToken": {
     "type": "apiKey", "in": "header", "name": "Authorization",
-    "description": "An API token of a produsen or walidata account (flask api-token create, or the "
-                   "account page), sent raw as CKAN 2.9+ clients and ckanapi do; X-CKAN-API-Key and "
+    "description": "An API token of a produsen or walidata account (made by the portal's operator "
+                   "with flask api-token create), sent raw as CKAN 2.9+ clients and ckanapi do; X-CKAN-API-Key and "
                    "'Bearer <token>' are accepted too. Write actions act as the token's owner, under "
                    "the same permissions as the admin pages; nothing is public before a walidata "
                    "approves it."}}

@@ -34,15 +34,22 @@ def peak_rss_mb() -> float:
     return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
+def _desa_names(audit: SeriesAudit, version: str, table: str) -> dict[str, str]:
+    """kode_desa -> nama_desa as one held version of a table publishes them (read once per
+    version and table: a failing run may cite the same file thousands of times)."""
+    key = (version, table)
+    if key not in audit.desa_names:
+        content = audit.held.versions.get(version, {}).get(table)
+        rows = csv.DictReader(io.StringIO(content.decode("utf-8"))) if content is not None else ()
+        audit.desa_names[key] = {row.get("kode_desa"): row.get("nama_desa", "") for row in rows}
+    return audit.desa_names[key]
+
+
 def _desa_name(audit: SeriesAudit, finding: AuditFinding) -> str:
     """The name of the finding's desa as the table it cites publishes it (empty if none)."""
-    content = audit.held.versions.get(finding.version, {}).get(finding.table)
-    if not finding.kode_desa or content is None:
+    if not finding.kode_desa:
         return ""
-    for row in csv.DictReader(io.StringIO(content.decode("utf-8"))):
-        if row.get("kode_desa") == finding.kode_desa:
-            return row.get("nama_desa", "")
-    return ""
+    return _desa_names(audit, finding.version, finding.table).get(finding.kode_desa, "")
 
 
 def finding_text(audit: SeriesAudit, finding: AuditFinding) -> str:

@@ -204,6 +204,7 @@ class SeriesAudit:
     held: HeldSeries
     groups: list[GroupAudit]
     hidden_by_table: dict[str, int]
+    desa_names: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)  # read on demand
 
     @property
     def findings(self) -> list[AuditFinding]:
