@@ -252,7 +252,7 @@ def test_ten_thousand_word_q_is_refused_at_once(client, resource_id):
 def test_time_budget_stops_the_work(client, resource_id, app):
     app.config["API_TIME_BUDGET_MS"] = 0
     assert refused(client, resource_id=resource_id, q="hindu")["query"] == ["Search took too long"]
-    app.config["API_TIME_BUDGET_MS"] = 1000
+    app.config["API_TIME_BUDGET_MS"] = 60_000
     assert ds(client, resource_id=resource_id, q="hindu")["total"] == 2
 
 

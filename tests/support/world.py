@@ -69,6 +69,9 @@ def fresh_app(tmp: Path):
         "SQLALCHEMY_DATABASE_URI": uri,
         "STORAGE_DIR": str(tmp / "storage"),
         "SECRET_KEY": "test-secret",
+        # The request time budget is a production guard, not a test of speed: a loaded CI
+        # machine must not turn a search into "took too long" (tests that test it set it).
+        "API_TIME_BUDGET_MS": 60_000,
     })
     with app.app_context():
         reset_database(uri)
