@@ -85,15 +85,50 @@ def build_deny_list(residents_names: pd.Series) -> set[str]:
     return {n for n in names if len(n.replace(" ", "")) >= 3}
 
 
-def _names_in(text: str, deny: set[str]) -> bool:
+class _Deny:
+    """A deny-list with the set of every word its names are made of, built once per scan.
+
+    A run of words can only be a name when each of its words is a word of some name, so the
+    search stops lengthening a run at the first word no name has (most words of a table).
+    """
+
+    def __init__(self, names: set[str]):
+        self.names = names
+        self.words = {word for name in names for word in name.split()}
+
+    def __bool__(self) -> bool:
+        return bool(self.names)
+
+
+def _deny(deny) -> _Deny:
+    """``deny`` ready for _names_in (a plain set of normalised names is wrapped once)."""
+    if isinstance(deny, _Deny):
+        return deny
+    return _Deny(deny if isinstance(deny, (set, frozenset)) else set(deny))
+
+
+def _names_in(text: str, deny) -> bool:
     if not deny:
         return False
+    deny = _deny(deny)
     words = _normal(text).split()
     for i in range(len(words)):
         for n in range(1, min(MAX_NAME_TOKENS, len(words) - i) + 1):
-            if " ".join(words[i:i + n]) in deny:
+            if words[i + n - 1] not in deny.words:
+                break  # no name has this word: no longer run from i can be one
+            if " ".join(words[i:i + n]) in deny.names:
                 return True
     return False
+
+
+def _present(text: str, allow: set[str]) -> set[str]:
+    """Patterns not found anywhere in ``text``, for skipping line by line.
+
+    A match inside one line is a match in the whole text (the look-arounds treat a line break
+    as they treat the line's edge), so a pattern absent from the whole text is absent from
+    every line.
+    """
+    return {name for name, regex in PATTERNS.items() if name in allow or not regex.search(text)}
 
 
 def _patterns_in(text: str, allow: set[str] = frozenset()) -> list[str]:
@@ -112,8 +147,11 @@ def scan_text(name: str, text: str, allow: set[str] = frozenset(),
               deny: set[str] = frozenset()) -> list[Finding]:
     """Findings in one text, line by line; ``allow`` names patterns legitimately present."""
     findings = []
+    skip = _present(text, allow)  # one search of the whole text per pattern, then only lines
+    deny = _deny(deny) if deny else deny
     for number, line in enumerate(text.splitlines(), start=1):
-        findings += [Finding(name, number, p) for p in _patterns_in(line, allow)]
+        if len(skip) < len(PATTERNS):
+            findings += [Finding(name, number, p) for p in _patterns_in(line, skip)]
         if _names_in(line, deny):
             findings.append(Finding(name, number, "nama_warga"))
     return findings
@@ -128,6 +166,7 @@ def _scan_value(name: str, where: str, text: str, deny: set[str]) -> list[Findin
 
 def scan_json(name: str, data, deny: set[str], path: str = "$") -> list[Finding]:
     """Every key and value of a JSON document; declared metadata recognised by key and format."""
+    deny = _deny(deny) if deny else deny
     out: list[Finding] = []
     if isinstance(data, dict):
         for key, value in data.items():
@@ -155,6 +194,7 @@ def scan_xlsx(name: str, content: bytes, deny: set[str]) -> list[Finding]:
     """An XLSX: every cell value and sheet name, and the raw XML of every part."""
     from openpyxl import load_workbook
 
+    deny = _deny(deny) if deny else deny
     out: list[Finding] = []
     book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     for sheet in book.worksheets:
@@ -185,6 +225,7 @@ def _cell_text(value) -> str:
 def scan_release(files: dict[str, bytes], deny_names: set[str]) -> list[Finding]:
     """Every file that would be published (csv, json, xlsx, zip members) and every file name."""
     out: list[Finding] = []
+    deny_names = _deny(deny_names)  # the words of every name gathered once, not per line
     for path, content in files.items():
         out += _scan_value(path, "nama berkas", path, deny_names)
         out += _scan_file(path, content, deny_names)

@@ -32,7 +32,7 @@ from portal.statistics.catalogue import (
     TIKAR,
     TableSpec,
 )
-from portal.statistics.compute import Category, StatTable, _assemble, _positions
+from portal.statistics.compute import Category, StatTable, _assemble, _positions, isin_text
 
 Y, T, TS = 1, 0, -1
 # The yes/no answers each indicator reads (1 Ya). Mothers: ibu_hamil; children: bulanan_anak.
@@ -88,10 +88,10 @@ def _countable(rows: pd.DataFrame, codes: dict, answers: dict, cards: pd.DataFra
     """Rows the checks did not flag, examined by ``end``, of a known card; ordered as OpenSID reads them."""
     ok = (_text(rows, "bulan_periksa") != "") & (_text(rows, "bulan_periksa") <= end)
     for column, allowed in codes.items():
-        ok &= _text(rows, column).isin(allowed)
+        ok &= isin_text(_text(rows, column), allowed)
     for column in answers.values():
-        ok &= _text(rows, column).isin(YES_NO)
-    ok &= _text(rows, "kia_id").isin(cards.index)
+        ok &= isin_text(_text(rows, column), YES_NO)
+    ok &= isin_text(_text(rows, "kia_id"), cards.index)
     out = rows[ok.to_numpy(dtype=bool)].copy()
     out["kia_id"] = _text(out, "kia_id")
     out["_order"] = pd.to_numeric(out[key], errors="coerce").fillna(-1) if key in out.columns else 0
@@ -108,7 +108,7 @@ def _cards(kia: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     sex = people.assign(id=people["id"].astype(str)).drop_duplicates("id").set_index("id")["sex"].astype(str)
     cards = pd.DataFrame({"id": _text(kia, "id"), "ibu_id": _text(kia, "ibu_id"),
                           "anak_id": _text(kia, "anak_id")})
-    cards = cards[(cards["id"] != "") & cards["ibu_id"].isin(sex.index)].drop_duplicates("id")
+    cards = cards[(cards["id"] != "") & isin_text(cards["ibu_id"], sex.index)].drop_duplicates("id")
     cards["anak_sex"] = sex.reindex(cards["anak_id"]).fillna("").to_numpy()
     return cards.set_index("id")
 
