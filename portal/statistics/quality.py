@@ -23,10 +23,12 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from portal.sources.wilayah import WILAYAH_CSV
 from portal.statistics.catalogue import UNFILLED_CODE, TableSpec
-from portal.statistics.compute import StatTable
+from portal.statistics.compute import StatTable, _positions
 
 QUALITY_NAME = "kualitas-data-desa"
 # Indicator codes of the published table (kode). Unfilled fields take 100 + their place in
@@ -138,16 +140,41 @@ def nik_valid(nik: pd.Series, prefixes: frozenset[str] | None = None) -> np.ndar
     text = nik.astype("string").str.strip()
     shaped = text.str.fullmatch(NIK_SHAPE).fillna(False).to_numpy(dtype=bool)
     safe = text.where(pd.Series(shaped, index=nik.index), "0" * 16)
+    arrow = pa.array(safe, type=pa.string(), from_pandas=True)
+    if len(arrow) and pc.all(pc.string_is_ascii(arrow)).as_py():
+        known, kecamatan, day, month, serial = _nik_parts(arrow, prefixes)
+    else:  # a digit outside ASCII (\d matches it): pandas reads each part as before
+        known, kecamatan, day, month, serial = _nik_parts_text(safe, prefixes)
+    day = np.where(day > 40, day - 40, day)
+    limit = np.array((0, *DAYS_IN_MONTH))[np.clip(month, 0, 12)]
+    plausible = (month >= 1) & (month <= 12) & (day >= 1) & (day <= limit)
+    return shaped & known & kecamatan & plausible & serial
+
+
+def _nik_parts(arrow: pa.Array, prefixes: frozenset[str]) -> tuple[np.ndarray, ...]:
+    """(known prefix, kecamatan not 00, day, month, serial not 0000) of ASCII 16-digit texts, in Arrow."""
+    def part(start: int, stop: int):
+        return pc.utf8_slice_codeunits(arrow, start, stop)
+
+    def numpy(values) -> np.ndarray:
+        return values.to_numpy(zero_copy_only=False)
+
+    known = numpy(pc.is_in(part(0, 4), value_set=pa.array(sorted(prefixes), type=pa.string())))
+    return (known, numpy(pc.not_equal(part(4, 6), "00")),
+            numpy(pc.cast(part(6, 8), pa.int64())).astype(np.int64),
+            numpy(pc.cast(part(8, 10), pa.int64())).astype(np.int64),
+            numpy(pc.not_equal(part(12, 16), "0000")))
+
+
+def _nik_parts_text(safe: pd.Series, prefixes: frozenset[str]) -> tuple[np.ndarray, ...]:
+    """The same parts read by pandas, for any text."""
     digits = safe.str.slice
     known = digits(0, 4).isin(prefixes).to_numpy(dtype=bool)
     kecamatan = digits(4, 6).to_numpy(dtype=object) != "00"
     day = pd.to_numeric(digits(6, 8), errors="coerce").fillna(0).to_numpy(dtype=np.int64)
     month = pd.to_numeric(digits(8, 10), errors="coerce").fillna(0).to_numpy(dtype=np.int64)
     serial = digits(12, 16).to_numpy(dtype=object) != "0000"
-    day = np.where(day > 40, day - 40, day)
-    limit = np.array((0, *DAYS_IN_MONTH))[np.clip(month, 0, 12)]
-    plausible = (month >= 1) & (month <= 12) & (day >= 1) & (day <= limit)
-    return shaped & known & kecamatan & plausible & serial
+    return known, kecamatan, day, month, serial
 
 
 # ---- Counting ----------------------------------------------------------------------------
@@ -171,7 +198,7 @@ class QualityTally:
     def _places(self, frame: pd.DataFrame) -> np.ndarray:
         if "config_id" not in frame.columns:
             return np.zeros(len(frame), dtype=np.int64) if len(self.desa) == 1 else np.full(len(frame), -1)
-        return frame["config_id"].map(self.position).fillna(-1).to_numpy(dtype=np.int64)
+        return _positions(frame["config_id"], self.position)
 
     def _note_change(self, frame: pd.DataFrame, places: np.ndarray) -> None:
         if "updated_at" not in frame.columns:

@@ -132,27 +132,65 @@ def _close(counter: _Counter, offset: int = 0) -> None:
                       - c[:, i[MATI]] - c[:, i[PINDAH]] - c[:, i[HILANG]])
 
 
-def _block(people: pd.DataFrame, ids: pd.Series) -> np.ndarray:
+class Residents:
+    """The residents frame indexed by id once, so every table's lookups share one hash index.
+
+    Indexing 470,000 text ids (uniqueness, hash table) costs more than most of the lookups;
+    count_village builds this once and hands it to each table instead of the bare frame.
+    """
+
+    def __init__(self, people: pd.DataFrame):
+        self.frame = people
+        self.columns = people.columns
+        self.by_id = people.set_index("id")
+        self._living: pd.DataFrame | None = None
+        self._citizenship: pd.Series | None = None
+
+    @property
+    def living(self) -> pd.DataFrame:
+        """Living residents (status_dasar 1), indexed by id."""
+        if self._living is None:
+            self._living = self.by_id[self.by_id["status_dasar"] == "1"]
+        return self._living
+
+    @property
+    def citizenship(self) -> pd.Series:
+        """warganegara_id stripped, by id."""
+        if self._citizenship is None:
+            self._citizenship = self.by_id["warganegara_id"].astype(str).str.strip()
+        return self._citizenship
+
+
+def _residents(people) -> Residents:
+    """``people`` as Residents (a bare frame is indexed here)."""
+    return people if isinstance(people, Residents) else Residents(people)
+
+
+def _block(people, ids: pd.Series) -> np.ndarray:
     """The citizenship block offset of each person (OpenSID: WNA = code 2, WNI = any other)."""
-    wna = people.set_index("id")["warganegara_id"].astype(str).str.strip().reindex(ids).to_numpy() == WNA_CODE
+    wna = _residents(people).citizenship.reindex(ids).to_numpy() == WNA_CODE
     return np.where(wna, CITIZENSHIP_BLOCKS["WNA"], CITIZENSHIP_BLOCKS["WNI"])
 
 
 def _add_by_citizenship(counter: _Counter, config_id: pd.Series, codes: np.ndarray, sex: pd.Series,
-                        people: pd.DataFrame, ids: pd.Series) -> None:
+                        people: Residents, ids: pd.Series) -> None:
     """Count rows once in the totals (codes 1-7) and once in their citizenship block."""
     codes = np.asarray(codes, dtype=np.int64)
     counter.add(config_id, codes, sex)
     counter.add(config_id, codes + _block(people, ids), sex)
 
 
-def monthly_people(spec: TableSpec, logs: pd.DataFrame, people: pd.DataFrame, desa: pd.DataFrame,
+def monthly_people(spec: TableSpec, logs: pd.DataFrame, people, desa: pd.DataFrame,
                    month: str) -> StatTable:
-    """Laporan bulanan penduduk: OpenSID's current formulas (see the spec's method note)."""
+    """Laporan bulanan penduduk: OpenSID's current formulas (see the spec's method note).
+
+    ``people``: the residents frame, or Residents of it.
+    """
     counter = _Counter(desa, _cats(MONTHLY_PENDUDUK))
+    people = _residents(people)
     if "warganegara_id" not in people.columns:  # an export without it: everyone WNI, as OpenSID
-        people = people.assign(warganegara_id="")
-    sex = people.set_index("id")["sex"]
+        people = Residents(people.frame.assign(warganegara_id=""))
+    sex = people.by_id["sex"]
     # A row the checks flagged (no month, a code outside ref_peristiwa) is not counted at all.
     logs = logs[(logs["bulan_lapor"] != "") & logs["kode_peristiwa"].str.strip().isin(KNOWN_EVENTS)]
     before = _latest(logs[logs["bulan_lapor"] < month], "id_pend")
@@ -168,11 +206,11 @@ def monthly_people(spec: TableSpec, logs: pd.DataFrame, people: pd.DataFrame, de
     return counter.table(spec)
 
 
-def moves_out(spec: TableSpec, logs: pd.DataFrame, people: pd.DataFrame, desa: pd.DataFrame,
+def moves_out(spec: TableSpec, logs: pd.DataFrame, people, desa: pd.DataFrame,
               month: str) -> StatTable:
     """Rincian pindah keluar: this month's kode-3 rows by ref_pindah (unknown: 1, OpenSID's default)."""
     counter = _Counter(desa, _cats(MOVE_DESTINATIONS))
-    sex = people.set_index("id")["sex"]
+    sex = _residents(people).by_id["sex"]
     out = logs[(logs["bulan_lapor"] == month) & (logs["kode_peristiwa"].str.strip() == "3")]
     where = out["ref_pindah"].str.strip() if "ref_pindah" in out.columns else pd.Series("1", index=out.index)
     codes = where.where(where.isin([str(c) for c in MOVE_DESTINATIONS]), "1").astype(int).to_numpy()
@@ -215,7 +253,7 @@ def active_programmes(programmes: pd.DataFrame, reference_date: date) -> pd.Data
     return programmes[started & running]
 
 
-def aid(spec: TableSpec, programmes: pd.DataFrame, recipients: pd.DataFrame, people: pd.DataFrame,
+def aid(spec: TableSpec, programmes: pd.DataFrame, recipients: pd.DataFrame, people,
         families: pd.DataFrame, households: pd.DataFrame | None, desa: pd.DataFrame,
         reference_date: date) -> StatTable:
     """Recipients of one target kind per published programme code: each unit once per code."""
@@ -226,7 +264,7 @@ def aid(spec: TableSpec, programmes: pd.DataFrame, recipients: pd.DataFrame, peo
     active = active[active["sasaran"].str.strip().map(AID_TARGETS) == spec.unit]
     code = active.set_index("id")["kode_program"]
     rows = recipients[recipients["program_id"].isin(code.index)]
-    living = people[people["status_dasar"] == "1"].set_index("id")
+    living = _residents(people).living
     holder = living.reindex(rows["kartu_id_pend"])
     units = pd.DataFrame({"kode": code.reindex(rows["program_id"]).to_numpy(),
                           "config_id": holder["config_id"].to_numpy(), "sex": holder["sex"].to_numpy(),
@@ -261,12 +299,12 @@ def _household_heads(households: pd.DataFrame, living: pd.DataFrame) -> pd.DataF
     return frame.dropna(subset=["config_id"])
 
 
-def households_by_class(spec: TableSpec, households: pd.DataFrame, people: pd.DataFrame,
+def households_by_class(spec: TableSpec, households: pd.DataFrame, people,
                         families: pd.DataFrame, desa: pd.DataFrame) -> StatTable:
     """Households with a living head, by the welfare class of the head's family and the head's sex."""
     labels = {**CODE_LISTS["kelas_sosial"], UNFILLED_CODE: UNFILLED_LABEL}
     counter = _Counter(desa, _cats(labels))
-    heads = _household_heads(households, people[people["status_dasar"] == "1"].set_index("id"))
+    heads = _household_heads(households, _residents(people).living)
     kelas = families.set_index("id")["kelas_sosial"].str.strip() if "kelas_sosial" in families.columns else None
     cls = (kelas.reindex(heads["id_kk"]).fillna("") if kelas is not None
            else pd.Series("", index=heads.index))
@@ -280,7 +318,7 @@ def count_village(specs, frames: dict[str, pd.DataFrame], people: pd.DataFrame, 
                   desa: pd.DataFrame, reference_date: date) -> list[StatTable]:
     """Every non-register table of ``specs`` (the caller keeps only those its source can feed)."""
     month = report_month(reference_date)
-    people = people.assign(**{c: "" for c in LINK_COLUMNS if c not in people.columns})
+    people = Residents(people.assign(**{c: "" for c in LINK_COLUMNS if c not in people.columns}))
     out = []
     for spec in specs:
         if is_register(spec):
