@@ -8,11 +8,14 @@ A finding names the file, the place and the pattern, never the matched text.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
+import threading
 import unicodedata
 import zipfile
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import pandas as pd
@@ -49,6 +52,12 @@ REFERENCE_DATE = re.compile(r"tanggal referensi \d{4}-\d{2}-\d{2}")  # in a sour
 CORE_XML_TIMES = re.compile(r"(<dcterms:(created|modified) xsi:type=\"dcterms:W3CDTF\">)"
                             r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z(</dcterms:\2>)")
 MAX_NAME_TOKENS = 6
+# A harvest scans each draft file when it is written and again, with the residents' names,
+# for the privacy report: the patterns found per line (line numbers and pattern names, never
+# a match) are remembered by the text's digest, so the second scan only looks for names.
+_LINE_PATTERNS: OrderedDict[tuple[str, frozenset], list[tuple[int, str]]] = OrderedDict()
+_LINE_PATTERNS_KEPT = 256
+_LINE_PATTERNS_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -143,15 +152,37 @@ def _patterns_in(text: str, allow: set[str] = frozenset()) -> list[str]:
     return found
 
 
+def _line_patterns(text: str, allow: set[str]) -> list[tuple[int, str]]:
+    """(line number, pattern) of every pattern found, line by line, in order (remembered)."""
+    key = (hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(), frozenset(allow))
+    with _LINE_PATTERNS_LOCK:
+        if key in _LINE_PATTERNS:
+            _LINE_PATTERNS.move_to_end(key)
+            return _LINE_PATTERNS[key]
+    found: list[tuple[int, str]] = []
+    skip = _present(text, allow)  # one search of the whole text per pattern, then only lines
+    if len(skip) < len(PATTERNS):
+        for number, line in enumerate(text.splitlines(), start=1):
+            found += [(number, p) for p in _patterns_in(line, skip)]
+    with _LINE_PATTERNS_LOCK:
+        _LINE_PATTERNS[key] = found
+        while len(_LINE_PATTERNS) > _LINE_PATTERNS_KEPT:
+            _LINE_PATTERNS.popitem(last=False)
+    return found
+
+
 def scan_text(name: str, text: str, allow: set[str] = frozenset(),
               deny: set[str] = frozenset()) -> list[Finding]:
     """Findings in one text, line by line; ``allow`` names patterns legitimately present."""
-    findings = []
-    skip = _present(text, allow)  # one search of the whole text per pattern, then only lines
-    deny = _deny(deny) if deny else deny
+    patterns = _line_patterns(text, allow)
+    if not deny:
+        return [Finding(name, number, p) for number, p in patterns]
+    deny = _deny(deny)
+    findings, next_pattern = [], 0
     for number, line in enumerate(text.splitlines(), start=1):
-        if len(skip) < len(PATTERNS):
-            findings += [Finding(name, number, p) for p in _patterns_in(line, skip)]
+        while next_pattern < len(patterns) and patterns[next_pattern][0] == number:
+            findings.append(Finding(name, number, patterns[next_pattern][1]))
+            next_pattern += 1
         if _names_in(line, deny):
             findings.append(Finding(name, number, "nama_warga"))
     return findings
