@@ -127,8 +127,10 @@ DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # any year: 29
 def kabupaten_prefixes() -> frozenset[str]:
     """The four-digit codes (PPKK) of every kabupaten/kota in the bundled Kemendagri list."""
     with WILAYAH_CSV.open(encoding="utf-8", newline="") as handle:
-        return frozenset(row["kode"].replace(".", "") for row in csv.DictReader(handle)
-                         if row["kode"].count(".") == 1)
+        rows = csv.reader(handle)
+        column = next(rows).index("kode")  # the kode column only: no dict per row
+        return frozenset(row[column].replace(".", "") for row in rows
+                         if len(row) > column and row[column].count(".") == 1)
 
 
 def nik_valid(nik: pd.Series, prefixes: frozenset[str] | None = None) -> np.ndarray:

@@ -11,6 +11,8 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from portal.sources.codes import CODE_LISTS
 from portal.statistics.catalogue import (
@@ -45,6 +47,7 @@ OPENING_FAMILY = {"1", "5", "12"}   # new, arrived, or split off (OpenSID: 1 and
 # Columns of the residents frame the village tables read.
 LINK_COLUMNS = ("id", "sex", "status_dasar", "config_id", "id_kk", "id_rtm", "warganegara_id")
 CORE = ("config", "tweb_wil_clusterdesa", "tweb_keluarga", "tweb_penduduk")
+PLAIN_ID = r"^(?:0|[1-9][0-9]{0,17})$"  # a decimal id int64 holds exactly
 
 
 def report_month(reference_date: date) -> str:
@@ -84,6 +87,10 @@ def drafted(specs, report, people_columns: set[str]) -> list[TableSpec]:
 
 def _ids(values: pd.Series) -> np.ndarray:
     """Text ids as int64 (-1 when not a plain number)."""
+    arrow = pa.array(values, type=pa.string(), from_pandas=True) if len(values) else None
+    if arrow is not None and arrow.null_count == 0 and pc.all(pc.match_substring_regex(arrow, PLAIN_ID)).as_py():
+        # Every id a plain decimal number (the usual export): Arrow reads them as pandas would.
+        return pc.cast(arrow, pa.int64()).to_numpy(zero_copy_only=False).astype(np.int64)
     return pd.to_numeric(values, errors="coerce").fillna(-1).astype(np.int64).to_numpy()
 
 
@@ -120,9 +127,18 @@ def _cats(labels: dict[int, str]) -> list[Category]:
 
 
 def _latest(frame: pd.DataFrame, key: str) -> pd.DataFrame:
-    """The row with the highest id for each ``key`` (OpenSID's MAX(id) per person or family)."""
-    order = frame.assign(_id=_ids(frame["id"])).sort_values("_id", kind="stable")
-    return order.drop_duplicates(subset=key, keep="last")
+    """The row with the highest id for each ``key`` (OpenSID's MAX(id) per person or family).
+
+    Ordered by id (ties in file order), the last row of each key, as sort_values then
+    drop_duplicates(keep="last") gives; positions first, so the frame is taken once.
+    """
+    ids = _ids(frame["id"])
+    order = np.argsort(ids, kind="stable")
+    codes, _ = pd.factorize(frame[key], use_na_sentinel=False)
+    # The last of each key in that order: the first of each in the reversed order.
+    _, first = np.unique(codes[order][::-1], return_index=True)
+    kept = order[np.sort(len(order) - 1 - first)]
+    return frame.take(kept).assign(_id=ids[kept])
 
 
 def _close(counter: _Counter, offset: int = 0) -> None:
