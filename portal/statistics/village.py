@@ -161,6 +161,7 @@ class Residents:
         self.by_id = people.set_index("id")
         self._living: pd.DataFrame | None = None
         self._citizenship: pd.Series | None = None
+        self._keys: pa.Array | None = None
 
     @property
     def living(self) -> pd.DataFrame:
@@ -176,6 +177,23 @@ class Residents:
             self._citizenship = self.by_id["warganegara_id"].astype(str).str.strip()
         return self._citizenship
 
+    def lookup(self, values: pd.Series, ids: pd.Series) -> pd.Series:
+        """``values.reindex(ids)`` for a column of ``by_id`` (None where an id is absent).
+
+        With unique text ids the rows are found by Arrow (pandas converts both sides to
+        Python objects on every reindex); otherwise pandas' reindex, which refuses repeats.
+        """
+        try:
+            if not self.by_id.index.is_unique:
+                raise ValueError("ids repeat")
+            if self._keys is None:
+                self._keys = pa.array(self.by_id.index, type=pa.string(), from_pandas=True)
+            found = pc.index_in(pa.array(ids, type=pa.string(), from_pandas=True), value_set=self._keys)
+            taken = pa.array(values, from_pandas=True).take(found)
+        except (ValueError, pa.ArrowInvalid, pa.ArrowTypeError):
+            return values.reindex(ids)
+        return pd.Series(taken.to_numpy(zero_copy_only=False), dtype=object)
+
 
 def _residents(people) -> Residents:
     """``people`` as Residents (a bare frame is indexed here)."""
@@ -184,7 +202,8 @@ def _residents(people) -> Residents:
 
 def _block(people, ids: pd.Series) -> np.ndarray:
     """The citizenship block offset of each person (OpenSID: WNA = code 2, WNI = any other)."""
-    wna = _residents(people).citizenship.reindex(ids).to_numpy() == WNA_CODE
+    people = _residents(people)
+    wna = people.lookup(people.citizenship, ids).to_numpy() == WNA_CODE
     return np.where(wna, CITIZENSHIP_BLOCKS["WNA"], CITIZENSHIP_BLOCKS["WNI"])
 
 
@@ -212,10 +231,10 @@ def monthly_people(spec: TableSpec, logs: pd.DataFrame, people, desa: pd.DataFra
     before = _latest(logs[logs["bulan_lapor"] < month], "id_pend")
     opening = before[before["kode_peristiwa"].str.strip().isin(OPENING_PERSON)]
     _add_by_citizenship(counter, opening["config_id"], np.full(len(opening), AWAL),
-                        sex.reindex(opening["id_pend"]).fillna(""), people, opening["id_pend"])
+                        people.lookup(sex, opening["id_pend"]).fillna(""), people, opening["id_pend"])
     now = logs[(logs["bulan_lapor"] == month) & logs["kode_peristiwa"].str.strip().isin(PERSON_EVENTS)]
     codes = now["kode_peristiwa"].str.strip().map(PERSON_EVENTS).to_numpy()
-    _add_by_citizenship(counter, now["config_id"], codes, sex.reindex(now["id_pend"]).fillna(""),
+    _add_by_citizenship(counter, now["config_id"], codes, people.lookup(sex, now["id_pend"]).fillna(""),
                         people, now["id_pend"])
     for offset in (0, *CITIZENSHIP_BLOCKS.values()):
         _close(counter, offset)
@@ -226,11 +245,12 @@ def moves_out(spec: TableSpec, logs: pd.DataFrame, people, desa: pd.DataFrame,
               month: str) -> StatTable:
     """Rincian pindah keluar: this month's kode-3 rows by ref_pindah (unknown: 1, OpenSID's default)."""
     counter = _Counter(desa, _cats(MOVE_DESTINATIONS))
-    sex = _residents(people).by_id["sex"]
+    people = _residents(people)
+    sex = people.by_id["sex"]
     out = logs[(logs["bulan_lapor"] == month) & (logs["kode_peristiwa"].str.strip() == "3")]
     where = out["ref_pindah"].str.strip() if "ref_pindah" in out.columns else pd.Series("1", index=out.index)
     codes = where.where(where.isin([str(c) for c in MOVE_DESTINATIONS]), "1").astype(int).to_numpy()
-    counter.add(out["config_id"], codes, sex.reindex(out["id_pend"]).fillna(""))
+    counter.add(out["config_id"], codes, people.lookup(sex, out["id_pend"]).fillna(""))
     return counter.table(spec)
 
 
