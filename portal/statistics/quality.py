@@ -258,6 +258,7 @@ def quality_frame(tables: list[StatTable], tally: QualityTally, warnings: dict[s
     units = _unit_totals(tables)
     sources = {ind.source for ind in indicators(catalogue) if ind.source}
     by_name = {t.spec.name: _desa_sums(t.frame) for t in tables if t.spec.name in sources}
+    listed = indicators(catalogue)  # the same list for every desa: built once
     rows = []
     for i, place in desa.iterrows():
         kode = place["kode_desa"]
@@ -265,7 +266,7 @@ def quality_frame(tables: list[StatTable], tally: QualityTally, warnings: dict[s
         families = int(units.loc[kode, 2]) if units is not None and kode in units.index else 0
         changed = tally.changed[i]
         base = {**place.to_dict(), "perubahan_terakhir": changed.strftime("%Y-%m") if changed is not None else ""}
-        for ind in indicators(catalogue):
+        for ind in listed:
             count, denominator = _count(ind, i, kode, tally, warnings, by_name, people, families)
             rows.append({**base, "kode": ind.code, "indikator": ind.label, "jumlah": count,
                          "penyebut": denominator, "satuan": ind.unit, "sumber": ind.source})
