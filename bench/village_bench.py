@@ -19,7 +19,10 @@ then, each step in its own child process (its peak resident memory is its own):
 
 Floor and service alternate --repeat times; the best of each gives the ratio (aim: at most 3×).
 
-    .venv/bin/python bench/village_bench.py [--residents 470000] [--repeat 2] [--no-growth]
+    .venv/bin/python bench/village_bench.py [--residents 470000] [--repeat 2] [--no-growth] [--keep DIR]
+
+--keep DIR leaves each service run's instance (database, storage) in DIR/service-N, to compare
+the files two versions of the code publish from the same export.
 """
 from __future__ import annotations
 
@@ -283,6 +286,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=2,
                         help="alternate floor and service this many times; the best of each counts")
     parser.add_argument("--no-growth", action="store_true", help="skip the audit's growth")
+    parser.add_argument("--keep", type=Path, help="leave each run's instance in this (new) folder")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -292,7 +296,10 @@ def main(argv: list[str] | None = None) -> None:
     path = export(args.residents)
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at the start", flush=True)
     floors, services = [], []
-    with tempfile.TemporaryDirectory(prefix="village-bench-") as tmp:
+    if args.keep:
+        args.keep.mkdir(parents=True)
+    with tempfile.TemporaryDirectory(prefix="village-bench-") as scratch:
+        tmp = str(args.keep or scratch)
         for i in range(args.repeat):
             floors.append(run_child("floor", path, Path(tmp)))
             print(f"floor {i + 1}: {floors[-1]['seconds']:.2f} s wall, {floors[-1]['cpu']:.2f} s CPU, "
