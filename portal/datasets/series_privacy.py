@@ -8,8 +8,9 @@ every catalogue table that was ever public (withdrawn ones too, unless asked oth
 withdrawn version was downloadable once, so it may be in anyone's hands), grouped by
 reference date, with each table's Table Schema, k and privacy class. ``audit_held`` runs
 the independent auditor's series attack (``privacy.audit.audit_series``) on it, one
-connected group of tables at a time (``table_groups``): tables joined by no margin and no
-declared identity share no equation, so attacking them apart is the same attack, smaller.
+connected group of tables at a time (``table_groups``, privacy.audit_groups, which the
+harvest's audit shares): tables joined by no margin and no declared identity share no
+equation, so attacking them apart is the same attack, smaller.
 
 Labels (what the auditor calls a version) are reference dates, ISO, oldest first. A table
 republished for the same date (a corrected harvest) keeps the version that stands for that
@@ -29,10 +30,10 @@ from portal.datasets import files, packaging, queries
 from portal.datasets.models import Release
 from portal.datasets.series import chosen
 from portal.privacy.audit import AuditFinding, AuditReport, audit_series
+from portal.privacy.audit_groups import table_groups
 from portal.privacy.audit_model import SchemaError, parse
 from portal.privacy.policy import table_class
 from portal.statistics.catalogue import CATALOGUE
-from portal.statistics.identities import IDENTITIES, margin_of
 
 EVER_PUBLIC = (ReleaseStatus.PUBLISHED, ReleaseStatus.WITHDRAWN)
 
@@ -63,38 +64,6 @@ class HeldSeries:
         """The versions restricted to ``names``; labels left empty are dropped."""
         out = {label: {n: c for n, c in tables.items() if n in names} for label, tables in self.versions.items()}
         return {label: tables for label, tables in out.items() if tables}
-
-
-def table_groups() -> list[list[str]]:
-    """The catalogue split into groups no equation of the attack crosses, in catalogue order.
-
-    Two tables are joined when one adds up to a row of the other (statistics.identities
-    margin_of) or a declared identity reads both (IDENTITIES); the versions of one table are
-    always together. These are every link the auditor writes between tables
-    (privacy.audit_build: column totals, identities, carried-over months, change bounds).
-    """
-    parent = {spec.name: spec.name for spec in CATALOGUE}
-
-    def root(name: str) -> str:
-        while parent.setdefault(name, name) != name:
-            name = parent[name]
-        return name
-
-    def join(a: str, b: str) -> None:
-        parent[root(a)] = root(b)
-
-    for spec in CATALOGUE:
-        margin = margin_of(spec)
-        if margin is not None and margin[0]:
-            join(spec.name, margin[0])
-    for identity in IDENTITIES:
-        first, *rest = sorted(identity.tables)
-        for other in rest:
-            join(first, other)
-    groups: dict[str, list[str]] = {}
-    for spec in CATALOGUE:
-        groups.setdefault(root(spec.name), []).append(spec.name)
-    return list(groups.values())
 
 
 def _label(release: Release, standing: bool) -> str:

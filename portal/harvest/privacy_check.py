@@ -11,6 +11,7 @@ from portal.core.vocabularies import PrivacyClass
 from portal.datasets import packaging, queries
 from portal.datasets import services as releases
 from portal.privacy.audit import audit_release
+from portal.privacy.audit_groups import GroupMemo, table_groups
 from portal.privacy.audit_quality import audit_quality
 from portal.privacy.protect import (
     AUDIT_NOTE,
@@ -44,9 +45,16 @@ def _draft_files(drafts) -> dict[str, bytes]:
 # retried harvest, the test suite's one district) need not solve the same LPs again.
 _AUDITS: OrderedDict[str, object] = OrderedDict()
 _AUDITS_KEPT = 8
+# Each round of the settle step changes a few tables in a few desa: the release is attacked
+# one connected group of tables at a time (privacy.audit_groups.table_groups), a group whose
+# inputs did not change is not attacked again, and inside a changed group an LP component
+# (a desa's equations) settled before is not solved again. The same findings as one attack
+# on the whole release (tests/harvest/test_settle_groups.py).
+_GROUPS = GroupMemo()
 
 
 def _audit(current, schemas, previous, k_for, specific, dates=None, current_date=None):
+    """The auditor's verdict on a release, memoised whole and group by group (_GROUPS)."""
     digest = hashlib.sha256()
     for part in (current, previous):
         for name in sorted(part):
@@ -54,7 +62,8 @@ def _audit(current, schemas, previous, k_for, specific, dates=None, current_date
     digest.update(json.dumps([schemas, k_for, sorted(specific), dates, current_date], sort_keys=True).encode())
     key = digest.hexdigest()
     if key not in _AUDITS:
-        _AUDITS[key] = audit_release(current, schemas, previous, k_for, specific, dates, current_date)
+        _AUDITS[key] = audit_release(current, schemas, previous, k_for, specific, dates, current_date,
+                                     groups=table_groups(), memo=_GROUPS)
         while len(_AUDITS) > _AUDITS_KEPT:
             _AUDITS.popitem(last=False)
     _AUDITS.move_to_end(key)

@@ -17,6 +17,9 @@ Entry points (the names other layers call):
   table the protector kept at its previous version is not republished and is attacked as
   published then. ``audit.audit_series(versions, ...)`` attacks every published version of
   a series at once (each table's consecutive versions coupled by the attacker's change bound).
+  With ``groups`` (``audit_groups.table_groups()``: tables no margin or identity joins) and a
+  ``memo`` (``audit_groups.GroupMemo``) ``audit_release`` attacks group by group and skips a
+  group, or an LP component, it settled before on the same inputs: the same findings.
 - ``protect.REMEDY_LADDER``, ``rows_to_hide``, ``reprotect``: the finer remedy the harvest's
   settle step (harvest.privacy_check.settle) tries before a table keeps its previous version:
   more cells of the new version hidden (the rows the auditor names, the desa, the category

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 from scipy import sparse
 
 from portal.privacy import audit_build as build
+from portal.privacy.audit_groups import GroupMemo, digest, partition
 from portal.privacy.audit_lp import CAP, Bounds, Retry
 from portal.privacy.audit_model import IDENTITY_TAG, Published, SchemaError, System, parse
 from portal.privacy.policy import GROUP_ALL_BUT, GROUP_DOMINANCE
@@ -95,7 +96,8 @@ def _published_checks(t: Published, k: int, specific: bool) -> list[AuditFinding
 def audit_release(current: dict[str, bytes], schemas: dict[str, dict], previous: dict[str, bytes] | None,
                   k_for: dict[str, int], specific: set[str],
                   previous_dates: dict[str, str] | None = None,
-                  current_date: str | None = None) -> AuditReport:
+                  current_date: str | None = None, groups: list[list[str]] | None = None,
+                  memo: GroupMemo | None = None) -> AuditReport:
     """Attack the CSVs that would be published (and the previous version): pass or findings.
 
     ``previous_dates`` gives each previous table's reference date: tables of one date are
@@ -104,6 +106,13 @@ def audit_release(current: dict[str, bytes], schemas: dict[str, dict], previous:
     taken to be of one date. With ``current_date`` too (this release's reference date), a
     monthly report whose previous version is of the month before is tied to it: this
     month's awal is last month's akhir (statistics.identities.CARRIED_OVER).
+
+    ``groups`` (audit_groups.table_groups) attacks each connected group of tables apart,
+    with what the attack reads from the whole release (the largest change anywhere, the
+    default k, whether any part contradicts its equations) handed to every group: the same
+    findings as one attack on all tables, the work cut where no equation crosses. ``memo``
+    (audit_groups.GroupMemo) keeps each group's attack by a digest of its inputs, so a group
+    whose tables did not change is not attacked again.
     """
     started = time.perf_counter()
     findings: list[AuditFinding] = []
@@ -111,46 +120,175 @@ def audit_release(current: dict[str, bytes], schemas: dict[str, dict], previous:
     files = {"baru": current, **_by_date(previous or {}, previous_dates)}
     dates = {label: (current_date if label == "baru" else label.removeprefix("lama").strip())
              for label in files}
+    parsed: dict[str, dict[str, Published]] = {label: {} for label in files}
     for version, tables in files.items():
         for name, content in tables.items():
             try:
-                parse(name, version, content, schemas[name])
+                parsed[version][name] = parse(name, version, content, schemas[name])
             except (SchemaError, KeyError, ValueError) as exc:
                 findings.append(AuditFinding("format", name, version=version, detail=f": {exc}"))
     if findings:  # nothing sound to attack; the format findings say why
         return AuditReport(passed=False, findings=findings, seconds=time.perf_counter() - started)
-    alone = _attack({"baru": current}, schemas, k_for, default_k, specific)
-    for t in alone.tables["baru"].values():
+    for t in parsed["baru"].values():
         findings += _published_checks(t, k_for.get(t.name, default_k), t.name in specific)
-    findings += _without_identity_contradictions(alone, current, schemas, k_for, default_k, specific)
-    report = AuditReport(passed=False, lps=alone.bounds.lps, hidden_cells=alone.real.size,
-                         identities=alone.identities, identities_contradicted=alone.contradicted)
-    narrow = alone.narrowest()
+    names = {n for tables in files.values() for n in tables}
+    changes = {label: build.change_summary(parsed["baru"], tables) for label, tables in parsed.items()
+               if label != "baru"}
+    parts = [_Group(part, files, schemas, k_for, default_k, specific, dates, changes, memo)
+             for part in partition(names, groups)]
+    alone = [g.stage("alone") for g in parts]
+    found, plain_lps = _alone_findings(alone, parts)
+    findings += found
+    report = AuditReport(passed=False, lps=sum(a.lps for a in alone) + plain_lps,
+                         hidden_cells=sum(a.hidden for a in alone),
+                         identities=_union(a.identities for a in alone),
+                         identities_contradicted=sorted({c for a in alone for c in a.contradicted}))
+    narrow: dict = {}
+    for a in alone:
+        _narrower(narrow, a.narrowest, keep_open=True)
     if previous:
         # The attacker also holds the previous version and bounds each cell's change by what
         # the cells published in both show, table by table (build.CHANGE_MODES). Where a bound
         # contradicts the numbers it tells the attacker nothing; the single-version attack stands.
         seen = set(findings)
         for mode in build.CHANGE_MODES:
-            joint, found = _joint(files, schemas, k_for, default_k, specific, mode,
-                                  [("baru", label, tuple(current.keys() & tables.keys()))
-                                   for label, tables in files.items() if label != "baru"], dates)
+            joint, found = _joint_parts(parts, mode)
             findings += [f for f in found if f not in seen]
             seen = set(findings)
-            report.identities += [n for n in joint.identities if n not in report.identities]
-            report.lps += joint.bounds.lps
-            report.deltas = report.deltas or joint.deltas
-            report.version_assumption_failed += len(joint.bounds.infeasible)
-            for key, width in joint.narrowest().items():
-                if width is not None and (narrow.get(key) is None or width < narrow[key]):
-                    narrow[key] = width
-            if not joint.bounds.infeasible:
+            report.identities += [n for n in _union(j.identities for j in joint) if n not in report.identities]
+            report.lps += sum(j.lps for j in joint)
+            report.deltas = report.deltas or {n: d for j in joint for n, d in j.deltas.items()}
+            report.version_assumption_failed += sum(j.infeasible for j in joint)
+            for j in joint:
+                _narrower(narrow, j.narrowest)
+            if not any(j.infeasible for j in joint):
                 break  # the looser bounds' intervals contain these (build.CHANGE_MODES)
     report.findings, report.passed = findings, not findings
     report.narrowest_interval = narrow.pop(None, None)
     report.narrowest_by_table = narrow
     report.seconds = time.perf_counter() - started
     return report
+
+
+@dataclass
+class _Piece:
+    """What one attack on one group of tables gave (the attack itself is not kept)."""
+
+    findings: list[AuditFinding]
+    infeasible: int = 0
+    lps: int = 0
+    hidden: int = 0
+    identities: list[str] = field(default_factory=list)
+    contradicted: list[str] = field(default_factory=list)
+    narrowest: dict = field(default_factory=dict)
+    deltas: dict[str, float] = field(default_factory=dict)
+
+
+def _piece(attack: _Attack) -> _Piece:
+    """The summary of an attack that the report and the findings need."""
+    return _Piece(list(attack.findings), len(attack.bounds.infeasible), attack.bounds.lps, int(attack.real.size),
+                  list(attack.identities), list(attack.contradicted), attack.narrowest(), dict(attack.deltas))
+
+
+class _Group:
+    """One connected group of a release's tables (every version), attacked stage by stage;
+    each stage memoised by the digest of the group's inputs and the whole-release values
+    it reads (the largest change anywhere, only where the group's bounds use it)."""
+
+    def __init__(self, names: tuple[str, ...], files: dict[str, dict[str, bytes]], schemas: dict[str, dict],
+                 k_for: dict[str, int], default_k: int, specific: set[str], dates: dict[str, str | None],
+                 changes: dict[str, tuple[float | None, set[str]]], memo: GroupMemo | None):
+        self.names, self.memo, self.changes, self.default_k = names, memo, changes, default_k
+        own = set(names)
+        self.files = {label: {n: c for n, c in tables.items() if n in own} for label, tables in files.items()}
+        self.schemas = {n: schemas[n] for n in names}
+        self.k_for = {n: k_for[n] for n in names if n in k_for}
+        self.specific = specific & own
+        self.dates = dates
+        self.links = [("baru", label, tuple(self.files["baru"].keys() & tables.keys()))
+                      for label, tables in self.files.items() if label != "baru"]
+        held = {label: tables for label, tables in self.files.items() if tables}
+        self.key = digest(held, [sorted(names), self.schemas, self.k_for, default_k, sorted(self.specific),
+                                 {label: dates.get(label) for label in held}]) if memo is not None else ""
+
+    def stage(self, kind: str, mode: str | None = None) -> _Piece:
+        """One attack of the group: "alone" (this release), "plain" (alone without declared
+        identities), "joint" (every version coupled by ``mode``), "joint-plain" (the same
+        without this month's awal = last month's akhir)."""
+        fallback = self._fallback(mode) if mode else {}
+        if self.memo is None:
+            return self._run(kind, mode, fallback)
+        key = digest({}, [self.key, kind, mode, sorted(fallback.items(), key=lambda i: i[0])])
+        return self.memo.get(key, kind if mode is None else f"{kind} {mode}", self.names,
+                             lambda: self._run(kind, mode, fallback))
+
+    def _fallback(self, mode: str) -> dict[str, float | None]:
+        """Per linked version, the largest change anywhere in the release, where this group's
+        bounds read it: every table in "global" mode, else a table with no cell in both."""
+        out = {}
+        for _new, old, names in self.links:
+            largest, blind = self.changes[old]
+            if names and (mode == "global" or blind & set(names)):
+                out[old] = largest
+        return out
+
+    def _run(self, kind: str, mode: str | None, fallback: dict[str, float | None]) -> _Piece:
+        """Build and attack the stage's equations."""
+        if kind in ("alone", "plain"):
+            if not self.files["baru"]:
+                return _Piece([])
+            return _piece(_attack({"baru": self.files["baru"]}, self.schemas, self.k_for, self.default_k,
+                                  self.specific, identities=kind == "alone", memo=self.memo))
+        full = {old: self.changes[old][0] for _new, old, _names in self.links}
+        return _piece(_attack(self.files, self.schemas, self.k_for, self.default_k, self.specific, couple=mode,
+                              links=self.links, dates=self.dates if kind == "joint" else None,
+                              fallbacks={**full, **fallback}, memo=self.memo))
+
+
+def _alone_findings(alone: list[_Piece], parts: list[_Group]) -> tuple[list[AuditFinding], int]:
+    """The single-version findings (and the LPs of any further attack); where declared
+    identities make the equations contradict the numbers (data that break an identity)
+    anywhere, the release is attacked without them too."""
+    if not any(a.infeasible for a in alone):
+        return [f for a in alone for f in a.findings], 0
+    plain = [g.stage("plain") for g in parts]
+    out = [f for a in alone for f in a.findings if f.rule != "konsistensi"]
+    held = set(out)
+    return out + [f for p in plain for f in p.findings if f not in held], sum(p.lps for p in plain)
+
+
+def _joint_parts(parts: list[_Group], mode: str) -> tuple[list[_Piece], list[AuditFinding]]:
+    """The attack on every version coupled by ``mode``, group by group, and its findings
+    (consistency aside). Where this month's awal = last month's akhir (added for versions of
+    consecutive report months) contradicts the numbers, the data broke it
+    (CARRIED_OVER_BREAKS): the versions are attacked without it too, so no component goes
+    unattacked."""
+    joint = [g.stage("joint", mode) for g in parts]
+    found = [f for j in joint for f in j.findings if f.rule != "konsistensi"]
+    used = {n for j in joint for n in j.identities}
+    if not (any(j.infeasible for j in joint) and CARRIED_OVER_NAME in used):
+        return joint, found
+    plain = [g.stage("joint-plain", mode) for g in parts]
+    held = set(found)
+    found += [f for p in plain for f in p.findings if f.rule != "konsistensi" and f not in held]
+    return [replace(p, lps=p.lps + j.lps, identities=j.identities) for j, p in zip(joint, plain)], found
+
+
+def _union(lists) -> list[str]:
+    """The names of several lists, each once, in order of first appearance."""
+    out: list[str] = []
+    for names in lists:
+        out += [n for n in names if n not in out]
+    return out
+
+
+def _narrower(narrow: dict, widths: dict, keep_open: bool = False) -> None:
+    """Take the narrower of each key's widths (None: unbounded; kept only with ``keep_open``)."""
+    for key, width in widths.items():
+        if keep_open and key not in narrow:
+            narrow[key] = width
+        elif width is not None and (narrow.get(key) is None or width < narrow[key]):
+            narrow[key] = width
 
 
 def _by_date(previous: dict[str, bytes], dates: dict[str, str] | None) -> dict[str, dict[str, bytes]]:
@@ -228,18 +366,6 @@ def _series_links(versions: dict[str, dict[str, bytes]]) -> list[Link]:
     return [(new, old, tuple(names)) for (new, old), names in grouped.items()]
 
 
-def _without_identity_contradictions(alone: _Attack, current, schemas, k_for, default_k,
-                                     specific) -> list[AuditFinding]:
-    """The single-version findings; where declared identities make the equations contradict
-    the numbers (data that break an identity), those parts are attacked without them."""
-    if not alone.bounds.infeasible:
-        return alone.findings
-    plain = _attack({"baru": current}, schemas, k_for, default_k, specific, identities=False)
-    alone.bounds.lps += plain.bounds.lps
-    out = [f for f in alone.findings if f.rule != "konsistensi"]
-    return out + [f for f in plain.findings if f not in set(out)]
-
-
 def _joint(files: dict[str, dict[str, bytes]], schemas: dict[str, dict], k_for: dict[str, int],
            default_k: int, specific: set[str], mode: str, links: list[Link],
            dates: dict[str, str | None]) -> tuple[_Attack, list[AuditFinding]]:
@@ -260,12 +386,14 @@ def _joint(files: dict[str, dict[str, bytes]], schemas: dict[str, dict], k_for: 
 def _attack(files: dict[str, dict[str, bytes]], schemas: dict[str, dict], k_for: dict[str, int],
             default_k: int, specific: set[str], couple: str | None = None,
             identities: bool = True, links: list[Link] | None = None,
-            dates: dict[str, str | None] | None = None) -> _Attack:
+            dates: dict[str, str | None] | None = None,
+            fallbacks: dict[str, float | None] | None = None, memo: GroupMemo | None = None) -> _Attack:
     """Build every equation of the given versions (declared identities included) and run
     the LP attack on them; ``couple`` names the change bound between versions, if any, and
     ``links`` which versions of which tables it couples (default: "baru" with "lama");
     ``dates`` (each version's reference date) ties linked versions of consecutive report
-    months by this month's awal = last month's akhir."""
+    months by this month's awal = last month's akhir; ``fallbacks`` (by older version) the
+    largest change anywhere in the release, when these tables are a part of it."""
     system = System()
     tables = {v: {n: parse(n, v, c, schemas[n]) for n, c in fs.items()} for v, fs in files.items()}
     for version in tables.values():
@@ -282,8 +410,9 @@ def _attack(files: dict[str, dict[str, bytes]], schemas: dict[str, dict], k_for:
         if links is None:
             links = [("baru", "lama", tuple(tables["baru"].keys() & tables["lama"].keys()))]
         for new, old, names in links:
+            extra = {"fallback": fallbacks[old]} if fallbacks is not None and old in fallbacks else {}
             found = build.add_coupling(system, {n: tables[new][n] for n in names},
-                                       {n: tables[old][n] for n in names}, couple)
+                                       {n: tables[old][n] for n in names}, couple, **extra)
             for name, delta in found.items():
                 deltas[name] = max(deltas.get(name, 0.0), delta)
             if identities and dates and dates.get(new) and dates.get(old) \
@@ -294,6 +423,7 @@ def _attack(files: dict[str, dict[str, bytes]], schemas: dict[str, dict], k_for:
     questions = [q for version in tables.values()
                  for q in build.group_questions(version, totals, specific, GROUP_ALL_BUT, GROUP_DOMINANCE)]
     attack = _Attack(system, questions, k_for, default_k, specific)
+    attack.memo = memo
     attack.tables, attack.deltas, attack.identities = tables, deltas, used
     attack.contradicted = sorted({f"{desa}: {tag[len(IDENTITY_TAG):]}" for _t, desa, tag in system.contradicted})
     attack.findings = [AuditFinding("konsistensi", table, desa, detail=f" ({what})")
@@ -315,6 +445,7 @@ class _Attack:
         self.identities: list[str] = []
         self.contradicted: list[str] = []
         self.findings: list[AuditFinding] = []
+        self.memo: GroupMemo | None = None  # settled components kept across attacks
         n = len(system.cells)
         self.k_of_var = np.array([k_for.get(c.table, default_k) for c in system.cells], float)
         self.real = np.array([i for i, c in enumerate(system.cells) if c.kode is not None], np.int64)
@@ -345,13 +476,43 @@ class _Attack:
         order = np.argsort(real_comp, kind="stable")
         edges = np.searchsorted(real_comp[order], np.arange(b.n_comp + 1))
         self.real_of = [self.real[order[edges[c]:edges[c + 1]]] for c in range(b.n_comp)]
-        for batch in b.batches():
+        keys = self._recall() if self.memo is not None else {}
+        for batch in b.batches(skip=set(range(b.n_comp)) - set(keys) if self.memo is not None else frozenset()):
             try:
                 self._settle(batch)
             except Retry:
                 for comp in batch:
                     self._settle(range(comp, comp + 1))
+        for comp, key in keys.items():
+            self.memo.keep_component(key, b.snapshot(comp))
+        b.infeasible.sort()
         return self._findings()
+
+    def _recall(self) -> dict[int, bytes]:
+        """Settle every component whose LP and questions were settled before (the memo's
+        components); the keys of the others, to keep once they are settled."""
+        b, todo = self.bounds, {}
+        for comp in range(b.n_comp):
+            key = b.component_key(comp, self._asked(comp))
+            kept = self.memo.component(key)
+            if kept is None:
+                todo[comp] = key
+            else:
+                b.restore(comp, kept)
+        return todo
+
+    def _asked(self, comp: int) -> list[np.ndarray]:
+        """What the rules ask of one component, in its own coordinates: the real cells and
+        their k, the insider pairs, the group questions' rule and population term."""
+        b = self.bounds
+        v0 = b.var_edges[comp]
+        real = self.real_of[comp]
+        pairs = [self.pairs[i] for i in self.pairs_of.get(comp, ())]
+        questions = [self.questions[i] for i in self.questions_of.get(comp, ())]
+        return [b.position[real] - v0, self.k_of_var[real],
+                np.array([(b.position[a] - v0, b.position[o] - v0, value) for a, o, value, _ in pairs], float),
+                np.array([(q.rule == "dominan", b.position[q.n[0]] - v0 if q.n[0] >= 0 else -1, q.n[1])
+                          for q in questions], float)]
 
     def _settle(self, batch: range) -> None:
         targets = np.concatenate([self.real_of[c] for c in batch])

@@ -216,18 +216,43 @@ def change_bounds(desa: np.ndarray, kode: np.ndarray, a: np.ndarray, b: np.ndarr
     return bound
 
 
+def _seen_changes(pairs: dict) -> dict[str, np.ndarray]:
+    """Per table, the changes of the cells published in both versions."""
+    return {name: np.abs(a - b)[~np.isnan(a) & ~np.isnan(b)] for name, (*_, a, b) in pairs.items()}
+
+
+def change_summary(current: dict[str, Published], previous: dict[str, Published]) -> tuple[float | None, set[str]]:
+    """The largest change seen anywhere between two versions (None: no cell in both) and
+    the tables with rows in both but no cell published in both (they take that largest
+    change as their bound): what add_coupling reads from beyond a table's own cells."""
+    seen = _seen_changes(_pairs(current, previous))
+    return _largest(seen), {n for n, v in seen.items() if not v.size}
+
+
+def _largest(seen: dict[str, np.ndarray]) -> float | None:
+    """The largest of every table's changes; None when there is none."""
+    every = np.concatenate(list(seen.values())) if seen else np.zeros(0)
+    return float(every.max()) if every.size else None
+
+
+_OWN = object()  # add_coupling's fallback read from the tables it is given
+
+
 def add_coupling(system: System, current: dict[str, Published], previous: dict[str, Published],
-                 mode: str = "table") -> dict[str, float]:
+                 mode: str = "table", fallback: float | None | object = _OWN) -> dict[str, float]:
     """Each cell changed by at most the attacker's bound for its table (see CHANGE_MODES).
 
-    Returns the largest change seen per table (what the report shows).
+    Returns the largest change seen per table (what the report shows). ``fallback`` is the
+    largest change anywhere (change_summary), when the tables given are a part of a release
+    attacked group by group; None when no cell anywhere was published in both.
     """
     pairs = _pairs(current, previous)
-    seen = {name: np.abs(a - b)[~np.isnan(a) & ~np.isnan(b)] for name, (*_, a, b) in pairs.items()}
-    every = np.concatenate(list(seen.values())) if seen else np.zeros(0)
-    if not every.size:
+    seen = _seen_changes(pairs)
+    if fallback is _OWN:
+        fallback = _largest(seen)
+    if fallback is None:
         return {}  # nothing to measure change on: the attacker has no bound
-    fallback = float(every.max())  # a table with no cell in both: the largest change anywhere
+    # fallback: a table with no cell in both takes the largest change anywhere
     for name, (ni, oi, nc, oc, a, b) in pairs.items():
         new, old = current[name], previous[name]
         bound = change_bounds(new.desa[ni], new.kode[ni], a, b, mode, fallback)
@@ -308,6 +333,6 @@ def insider_pairs(system: System) -> list[tuple[int, int, float, str]]:
 
 
 __all__ = ["UNIT", "Totals", "assign_variables", "add_equations", "add_coupling", "add_identities",
-           "add_carried_over",
+           "add_carried_over", "change_summary",
            "change_bounds", "CHANGE_MODES",
            "group_questions", "insider_pairs", "GroupQuestion"]

@@ -9,6 +9,7 @@ maximum at least the largest). Only what those points leave open gets an exact L
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
 import numpy as np
@@ -159,16 +160,56 @@ class Bounds:
         self.infeasible: list[int] = []
         self.lps = 0
 
-    def batches(self, size: int = 300) -> list[range]:
-        """Consecutive components of about ``size`` variables, solved as one LP each."""
-        out, begin = [], 0
-        for comp in range(self.n_comp):
-            if self.var_edges[comp + 1] - self.var_edges[begin] > size and comp > begin:
+    def batches(self, size: int = 300, skip: set[int] = frozenset()) -> list[range]:
+        """Consecutive components of about ``size`` variables, solved as one LP each
+        (components in ``skip``, already settled, left out)."""
+        out, begin = [], None
+        for comp in range(self.n_comp + 1):
+            if comp == self.n_comp or comp in skip:
+                if begin is not None:
+                    out.append(range(begin, comp))
+                begin = None
+                continue
+            if begin is None:
+                begin = comp
+            elif self.var_edges[comp + 1] - self.var_edges[begin] > size:
                 out.append(range(begin, comp))
                 begin = comp
-        if self.n_comp:
-            out.append(range(begin, self.n_comp))
         return out
+
+    def component_key(self, comp: int, extra: list[np.ndarray]) -> bytes:
+        """A digest of one component's LP in its own coordinates: its equations and bounds,
+        its objective functions, and ``extra`` (what the caller asks of it). Two components
+        with one key have the same optima: their labels (desa, table) are not in it."""
+        v0, v1 = self.var_edges[comp], self.var_edges[comp + 1]
+        r0, r1 = self.row_edges[comp], self.row_edges[comp + 1]
+        rows = self.a[r0:r1]
+        objs = self.objs_of[comp]
+        f = self.f_perm[objs][:, v0:v1].tocsr()
+        h = hashlib.blake2b(digest_size=20)
+        for part in (np.array([v1 - v0, r1 - r0, len(objs)], np.int64), rows.indices - v0,
+                     rows.indptr - rows.indptr[0], rows.data, self.lower[r0:r1], self.upper[r0:r1],
+                     f.indices, f.indptr, f.data, self.const[objs], *extra):
+            h.update(np.ascontiguousarray(part).tobytes())
+            h.update(b"|")
+        return h.digest()
+
+    def snapshot(self, comp: int) -> tuple:
+        """What settling one component found: infeasible, or the bounds of its objectives."""
+        if comp in self.infeasible:
+            return (True,)
+        objs = self.objs_of[comp]
+        return (False, self.wmin[objs].copy(), self.wmax[objs].copy(),
+                self.exact_min[objs].copy(), self.exact_max[objs].copy())
+
+    def restore(self, comp: int, kept: tuple) -> None:
+        """Settle one component from a snapshot of a component with the same key."""
+        objs = self.objs_of[comp]
+        if kept[0]:
+            self.infeasible.append(comp)
+            self.obj_comp[objs] = -2
+            return
+        self.wmin[objs], self.wmax[objs], self.exact_min[objs], self.exact_max[objs] = kept[1:]
 
     def settle(self, comps: range, targets: np.ndarray, k: np.ndarray,
                requests: Callable[[], list[Request]]) -> None:
