@@ -334,7 +334,8 @@ def widen(views: dict[str, View], cell: Cell, cost: dict[str, np.ndarray]) -> bo
     before the own table: an identity whose published side is 0 pins every hidden cell of
     the other side at 0 (kelompok rentan: infants + toddlers = BALITA, published 0 where a
     desa has no small children, beside specific-data zeros that are hidden), and only hiding
-    that 0 gives them room.
+    that 0 gives them room. Where there is neither, the rest of the sides' tables (or their
+    totals) is taken (_beside_sides).
     """
     c = COLUMNS.index(cell.column)
     table, kode = cell.table, int(cell.kode)
@@ -349,10 +350,41 @@ def widen(views: dict[str, View], cell: Cell, cost: dict[str, np.ndarray]) -> bo
             break
         table, kode = margin[0], margin[1]
     if not candidates:
+        candidates = _beside_sides(views, cell.table, int(cell.kode), cell.desa, c, cost)
+    if not candidates:
         return False
     _, name, row = min(candidates)
     views[name].hidden[row] = True
     return True
+
+
+def _beside_sides(views: dict[str, View], table: str, kode: int, desa: str, c: int,
+                  cost: dict[str, np.ndarray]) -> list[tuple[float, str, int]]:
+    """Published rows beside the other tables' sides of the identities that hold this row:
+    the rest of each such table in the desa, else the row it adds up to (and that row's
+    total), with people in column c.
+
+    Every row on the sides may be hidden and the cell still narrow: a general-data table
+    (k = 5) may leave its hidden rows 9 people between them, and an identity hands that
+    width to a specific-data cell (k = 10) on the other side (kelompok rentan: infants +
+    toddlers = BALITA, beside published TUA and PENDUDUK). Only hiding more of that table,
+    or its total, widens the side.
+    """
+    out = []
+    for _identity, rel in relations_for(set(views)):
+        sides = (*rel.left, *rel.right)
+        if not any(s.table == table and (s.codes is None or kode in s.codes) for s in sides):
+            continue
+        for name in dict.fromkeys(s.table for s in sides if s.table != table):
+            rows = _open_rows(views[name], desa, None, c, cost)
+            margin = margin_of(views[name].spec)
+            for _ in range(2):  # the row the side's table adds up to, then that row's total
+                if rows or margin is None or margin[0] not in views:
+                    break
+                rows = _open_rows(views[margin[0]], desa, (margin[1],), c, cost)
+                margin = margin_of(views[margin[0]].spec)
+            out += rows
+    return out
 
 
 def _identity_rows(views: dict[str, View], table: str, kode: int, desa: str, c: int,
