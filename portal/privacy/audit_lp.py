@@ -159,6 +159,7 @@ class Bounds:
         self.wmin[fixed] = self.wmax[fixed] = self.exact_min[fixed] = self.exact_max[fixed] = const[fixed]
         self.infeasible: list[int] = []
         self.lps = 0
+        self._by_comp: tuple | None = None  # component_key's objectives, read once
 
     def batches(self, size: int = 300, skip: set[int] = frozenset()) -> list[range]:
         """Consecutive components of about ``size`` variables, solved as one LP each
@@ -183,13 +184,16 @@ class Bounds:
         with one key have the same optima: their labels (desa, table) are not in it."""
         v0, v1 = self.var_edges[comp], self.var_edges[comp + 1]
         r0, r1 = self.row_edges[comp], self.row_edges[comp + 1]
-        rows = self.a[r0:r1]
+        if self._by_comp is None:  # every component's objectives, one slice each
+            order = np.concatenate(self.objs_of) if self.n_comp else np.zeros(0, np.int64)
+            self._by_comp = (self.f_perm[order].tocsr(),
+                             np.concatenate([[0], np.cumsum([len(o) for o in self.objs_of])]).astype(np.int64))
+        f, edges = self._by_comp
         objs = self.objs_of[comp]
-        f = self.f_perm[objs][:, v0:v1].tocsr()
         h = hashlib.blake2b(digest_size=20)
-        for part in (np.array([v1 - v0, r1 - r0, len(objs)], np.int64), rows.indices - v0,
-                     rows.indptr - rows.indptr[0], rows.data, self.lower[r0:r1], self.upper[r0:r1],
-                     f.indices, f.indptr, f.data, self.const[objs], *extra):
+        for part in (np.array([v1 - v0, r1 - r0, len(objs)], np.int64), *_rows(self.a, r0, r1, v0, v1),
+                     self.lower[r0:r1], self.upper[r0:r1], *_rows(f, edges[comp], edges[comp + 1], v0, v1),
+                     self.const[objs], *extra):
             h.update(np.ascontiguousarray(part).tobytes())
             h.update(b"|")
         return h.digest()
@@ -295,6 +299,16 @@ class _Retry(Exception):
 
 
 Retry = _Retry
+
+
+def _rows(m: sparse.csr_array, r0: int, r1: int, v0: int, v1: int) -> tuple[np.ndarray, ...]:
+    """Rows r0..r1 of a CSR matrix, columns v0..v1 only, in local coordinates (row of each
+    entry, column, value): what slicing the matrix gives, without building it."""
+    s, e = m.indptr[r0], m.indptr[r1]
+    row = np.repeat(np.arange(r1 - r0, dtype=np.int64), np.diff(m.indptr[r0:r1 + 1]))
+    col = m.indices[s:e].astype(np.int64)
+    keep = (col >= v0) & (col < v1)
+    return row[keep], col[keep] - v0, m.data[s:e][keep].astype(float)
 
 
 def _split(labels: np.ndarray, n: int) -> list[np.ndarray]:
