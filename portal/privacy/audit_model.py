@@ -63,7 +63,7 @@ def count_columns(schema: dict) -> list[str]:
 # The auditor reads the same bytes many times (every attack of a release, every round of the
 # harvest's settle step, the months a table is unchanged): the last PARSED_KEPT reads are
 # kept by digest, their arrays read-only, each caller given its own LP variables.
-PARSED_KEPT = 512
+PARSED_KEPT = 256
 _PARSED: OrderedDict[bytes, Published] = OrderedDict()
 
 
