@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
@@ -101,28 +102,39 @@ class GroupMemo:
         self.computed: list[tuple[str, tuple[str, ...]]] = []
         self.components: OrderedDict[bytes, object] = OrderedDict()
         self.solved = self.reused = 0
+        self.lock = threading.Lock()
+
+    def get(self, key: str, stage: str, tables: tuple[str, ...], compute: Callable[[], object]) -> object:
+        """The memoised result for ``key``, computed (and recorded) when not held."""
+        with self.lock:
+            found = self.results.get(key)
+        if found is None:
+            found = compute()
+            with self.lock:
+                self.computed.append((stage, tables))
+        self._keep(self.results, key, found, self.kept)
+        return found
 
     def component(self, key: bytes) -> object | None:
         """A component's bounds kept under ``key``, or None."""
-        found = self.components.get(key)
-        if found is not None:
-            self.components.move_to_end(key)
-            self.reused += 1
+        with self.lock:
+            found = self.components.get(key)
+            if found is not None:
+                self.components.move_to_end(key)
+                self.reused += 1
         return found
 
     def keep_component(self, key: bytes, value: object) -> None:
         """Keep a solved component's bounds (the oldest go past ``kept_components``)."""
-        self.solved += 1
-        self.components[key] = value
-        while len(self.components) > self.kept_components:
-            self.components.popitem(last=False)
+        with self.lock:
+            self.solved += 1
+        self._keep(self.components, key, value, self.kept_components)
 
-    def get(self, key: str, stage: str, tables: tuple[str, ...], compute: Callable[[], object]) -> object:
-        """The memoised result for ``key``, computed (and recorded) when not held."""
-        if key not in self.results:
-            self.computed.append((stage, tables))
-            self.results[key] = compute()
-            while len(self.results) > self.kept:
-                self.results.popitem(last=False)
-        self.results.move_to_end(key)
-        return self.results[key]
+    def _keep(self, store: OrderedDict, key, value: object, kept: int) -> None:
+        """Keep ``value`` as the newest of ``store``, at most ``kept`` (a server's threads
+        may audit at once)."""
+        with self.lock:
+            store[key] = value
+            store.move_to_end(key)
+            while len(store) > kept:
+                store.popitem(last=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 
@@ -65,6 +66,7 @@ def count_columns(schema: dict) -> list[str]:
 # kept by digest, their arrays read-only, each caller given its own LP variables.
 PARSED_KEPT = 256
 _PARSED: OrderedDict[bytes, Published] = OrderedDict()
+_PARSED_LOCK = threading.Lock()
 
 
 def parse(name: str, version: str, content: bytes, schema: dict) -> Published:
@@ -72,15 +74,17 @@ def parse(name: str, version: str, content: bytes, schema: dict) -> Published:
     key = hashlib.blake2b(b"\0".join([name.encode(), version.encode(), content,
                                        json.dumps(schema, sort_keys=True, default=str).encode()]),
                           digest_size=20).digest()
-    kept = _PARSED.get(key)
+    with _PARSED_LOCK:
+        kept = _PARSED.get(key)
     if kept is None:
         kept = _read(name, version, content, schema)
         for array in (kept.desa, kept.kode, kept.kategori, kept.values, kept.structural):
             array.flags.writeable = False
+    with _PARSED_LOCK:  # a server's threads may audit at once
         _PARSED[key] = kept
+        _PARSED.move_to_end(key)
         while len(_PARSED) > PARSED_KEPT:
             _PARSED.popitem(last=False)
-    _PARSED.move_to_end(key)
     return replace(kept, columns=list(kept.columns), var=np.full(kept.values.shape, -1, dtype=np.int64))
 
 
