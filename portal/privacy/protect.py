@@ -65,29 +65,6 @@ def primary_mask(values: np.ndarray, k: int, specific: bool) -> np.ndarray:
     return (values >= low) & (values < k)
 
 
-# Suppression buffer with hysteresis (issue 13). A row the previous version did not publish
-# (the first version, a new desa or category) is hidden when a cell is below k + margin; a row
-# published before stays published until a cell falls below k. The versions attack pins a row
-# published before and hidden now to its old value plus or minus d (the change between
-# versions, 0-2 a month in the small categories of stable tables), so such a row cannot be
-# hidden safely and its table keeps its previous version (_hold_back). With the buffer a row
-# first shown at k + margin or more is forced only by a fall of more than margin; rows hidden
-# by the buffer stay hidden by carry-forward, so it hides more, never less (the auditor is
-# unchanged). Measured on the demo district (bench/README.md, "suppression buffer", 2026-12-07)
-# it does not pay, so the margin is 0: the rows that force a kept table are a published 0
-# that becomes 1..k-1 (33 of 61 rows) and the complements hidden beside it (27); one count fell
-# below k, from k + 4, and none from k..k+2. A margin of 2 (or about k/2) kept as many tables
-# and hid 1.6-2.3 points more of the cells; hiding a new row's 0 too (0 as small, as in
-# specific-data tables) freed 5 of 15 kept table-months and hid 24 points more. The mechanism
-# stays, tested, for a district whose small categories do drift across k.
-FIRST_MARGIN = {PrivacyClass.GENERAL: 0, PrivacyClass.SPECIFIC: 0}
-
-
-def first_threshold(table: StatTable, k: int) -> int:
-    """The threshold for a row the previous version did not publish: k plus the class's margin."""
-    return k + FIRST_MARGIN[table_class(table.spec)]
-
-
 def total_of(spec) -> tuple[tuple[str, int] | None, str]:
     """Which published row a table's categories sum to, and how (fixed, bounded or none).
 
@@ -131,15 +108,13 @@ def _prepare(table: StatTable, k: int, previous: pd.DataFrame | None, steps: Ste
     specific = table_class(table.spec) is PrivacyClass.SPECIFIC
     structural = _structural(table, values)
     primary = primary_mask(values, k, specific) & ~structural
-    published_before, was_hidden = np.zeros(len(values), dtype=bool), np.zeros(len(values), dtype=bool)
-    if previous is not None and steps.carry_forward:
-        was_hidden, published_before = _carried(table.frame, previous, table.spec.name)
-    if steps.carry_forward:  # the buffer (FIRST_MARGIN) for rows shown for the first time
-        fresh = ~(published_before | was_hidden)
-        primary |= primary_mask(values, first_threshold(table, k), specific) & ~structural & fresh[:, None]
-    hidden = primary.any(axis=1) | was_hidden
+    hidden = primary.any(axis=1)
     if force:  # rows the settle step hides more after the auditor's findings (hidden_more)
         hidden |= _keys(table.frame).isin(list(force))
+    published_before = np.zeros(len(hidden), dtype=bool)
+    if previous is not None and steps.carry_forward:
+        was_hidden, published_before = _carried(table.frame, previous, table.spec.name)
+        hidden |= was_hidden
     codes = table.frame["kode"].to_numpy()
     watched = sensitive_codes(table.spec, [c.code for c in table.categories]) if specific else set()
     avoid = (codes == 2) if table.spec.name == MARITAL_TABLE else np.zeros(len(codes), bool)
