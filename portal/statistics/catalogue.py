@@ -382,18 +382,13 @@ VILLAGE_TABLES: tuple[TableSpec, ...] = (
         method="Nomor kartu tidak pernah dibaca lebih dari ada/tidaknya: batas panen mengubahnya "
                "menjadi ya/tidak lalu membuangnya.",
         method_en="The card number is reduced at the harvest boundary to yes/no, then dropped."),
-    # Kelompok rentan is counted (compute) and its identities with the register tables are
-    # declared, but it is not published yet. The protector hides a published 0 on the other
-    # side of rentan(<1, 1-5) = BALITA, and, where every row on the identity's sides is hidden
-    # already but the general-data age categories (k 5) leave BALITA fewer than the specific
-    # k of 10 values, more of the age categories (protect_lp._beside_sides); with the table in
-    # the catalogue tests/privacy/test_identities_generated.py passes (test_vulnerable_groups
-    # has both cases). Still open: on the harvest tests a second month's age-category table
-    # is no longer drafted (tests/privacy/test_reharvest.py), a blind age table no longer
-    # narrows its old cells (test_kept_alone.py: the new zeros hidden hide it), and the
-    # harvest and village-panel tests were not yet run through; so it stays in WITHHELD.
-)
-WITHHELD: tuple[TableSpec, ...] = (
+    # Kelompok rentan repeats rows of the register tables (its identities are declared in
+    # statistics.identities, "kelompok-rentan-dan-tabel-register"). The protector hides a
+    # published 0 on the other side of rentan(<1, 1-5) = BALITA, and where every row on an
+    # identity's sides is hidden already but the general-data age categories (k 5) leave
+    # BALITA fewer than the specific k of 10 values, more of the age categories
+    # (protect_lp._beside_sides); tests/privacy/test_vulnerable_groups.py and
+    # test_identities_generated.py attack both.
     TableSpec(
         name="kelompok-rentan", dimension="rentan", unit="penduduk", population="rentan",
         title="Kelompok Rentan per Desa", title_en="Vulnerable Groups by Village",

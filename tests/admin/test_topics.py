@@ -318,7 +318,7 @@ def test_switching_a_topic_set_refuses_bad_input_and_other_roles(client, auth, u
 
 
 def test_the_village_tables_are_filed_under_the_priority_fields(client):
-    """Aid, households, BPJS and stunting (issue 16) serve three of the fields."""
+    """Aid, households, BPJS, stunting and vulnerable groups (issue 16) serve three of the fields."""
     filed: dict[str, set[str]] = {}
     for row in db.session.scalars(select(TopicStatistic)):
         filed.setdefault(row.topic, set()).add(row.dataset_name)
@@ -327,5 +327,6 @@ def test_the_village_tables_are_filed_under_the_priority_fields(client):
     assert {"penerima-bantuan-sosial-keluarga", "kepesertaan-bpjs-ketenagakerjaan",
             "rumah-tangga-menurut-kelas-sosial"} <= filed["jaminan-sosial-dan-ketenagakerjaan"]
     assert "rumah-tangga-menurut-kelas-sosial" in filed["pangan-sandang-papan"]
+    assert "kelompok-rentan" in filed["pendidikan-dan-kesehatan"] & filed["jaminan-sosial-dan-ketenagakerjaan"]
     catalogued = {spec.name for spec in CATALOGUE}
     assert set().union(*filed.values()) <= catalogued  # every mapped name is a real statistic

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from portal.harvest.privacy_check import settle
 from portal.privacy.protect import HELD_PREFIX, protect_release
+from portal.statistics.identities import VULNERABLE_TABLE
 from tests.privacy.district import as_published, audit, families, make_tables, people, publish
 
 KTP = "kepemilikan-ktp"
@@ -29,7 +30,10 @@ def _desa(not_yet: int, toddlers: int, children: int, young: int, older: int) ->
 
 
 def _release(desa: list[dict], previous=None):
-    return protect_release(make_tables([desa], [families(60)]), 5, 10, previous)
+    """The register tables of the desa without kelompok rentan: its hidden zeros beside BALITA
+    would hide the age tables whose protection blind to their past these tests study."""
+    tables = [t for t in make_tables([desa], [families(60)]) if t.spec.name != VULNERABLE_TABLE]
+    return protect_release(tables, 5, 10, previous)
 
 
 def _csv(release, name: str) -> bytes:
