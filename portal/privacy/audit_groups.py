@@ -86,7 +86,8 @@ def digest(files: dict[str, dict[str, bytes]], facts: object) -> str:
 
 class GroupMemo:
     """The last ``kept`` group attacks by digest; ``computed`` lists what was attacked
-    (stage, tables), in order, so a caller (or a test) sees what a round re-audited.
+    (stage, tables), in order (the last ``kept``), so a caller (or a test) sees what a round
+    re-audited.
 
     Inside a group that must be attacked again, most of its LP components (a desa's
     equations) are often the same as last round's: ``components`` keeps the bounds of the
@@ -112,6 +113,7 @@ class GroupMemo:
             found = compute()
             with self.lock:
                 self.computed.append((stage, tables))
+                del self.computed[:-self.kept]  # a long-lived process keeps only the last
         self._keep(self.results, key, found, self.kept)
         return found
 
