@@ -32,6 +32,7 @@ from portal.datasets import services as releases
 from portal.datasets.models import Release
 from portal.datasets.organizations import catalogue_organizations
 from portal.extensions import db
+from portal.harvest.ahead import CountingAhead, CountJob
 from portal.harvest.models import HarvestRun
 from portal.harvest.service import HarvestFailed, harvest
 
@@ -252,9 +253,10 @@ def _review(drafts: list[Release], users: dict, month: date, outcome: MonthOutco
             outcome.refused[name] = [str(exc)]
 
 
-def publish_month(month: DemoMonth, users: dict) -> MonthOutcome:
+def publish_month(month: DemoMonth, users: dict, ahead: CountingAhead | None = None) -> MonthOutcome:
     """Harvest one month with its reference date and publish its drafts; a month already covered
-    by a successful harvest is skipped, after finishing the drafts that harvest left open."""
+    by a successful harvest is skipped, after finishing the drafts that harvest left open.
+    ``ahead`` is the worker counting the months to harvest; without it this process counts."""
     outcome = MonthOutcome(month=month)
     cpu = time.process_time()
     covering = _covering_run(month.reference_date)
@@ -263,7 +265,8 @@ def publish_month(month: DemoMonth, users: dict) -> MonthOutcome:
         drafts = _open_drafts(covering) if covering.reference_date == month.reference_date else []
     else:
         started = time.monotonic()
-        result = harvest(str(month.path), month.reference_date, users[Role.PRODUSEN])
+        counted = ahead.take(str(month.path), month.reference_date) if ahead is not None else None
+        result = harvest(str(month.path), month.reference_date, users[Role.PRODUSEN], counted=counted)
         outcome.harvest_seconds = time.monotonic() - started
         drafts = list(result.drafts)
         outcome.held = _held_back(drafts)
@@ -286,12 +289,13 @@ def publish_demo(residents: int, months: int = 1, report=None) -> list[MonthOutc
     users = ensure_demo_users()
     outcomes = []
     found, generation = start_demo_months(residents, months)
+    ahead = _count_ahead(found)
     try:
         for month in found:
             waited = time.monotonic()
             if generation is not None:
                 generation.wait_for(month)  # month k is harvested while k + 1 is generated
-            outcome = publish_month(month, users)
+            outcome = publish_month(month, users, ahead)
             outcome.wait_seconds = time.monotonic() - waited - outcome.harvest_seconds - outcome.review_seconds
             outcomes.append(outcome)
             if report is not None:
@@ -299,7 +303,19 @@ def publish_demo(residents: int, months: int = 1, report=None) -> list[MonthOutc
     finally:
         if generation is not None:
             generation.stop()
+        if ahead is not None:
+            ahead.stop()
     return outcomes
+
+
+def _count_ahead(found: list[DemoMonth]) -> CountingAhead | None:
+    """A worker counting the months this run will harvest (those no successful harvest covers
+    yet), so that month k + 1 is read and counted while month k is protected and reviewed; None
+    for fewer than two such months (the worker's start would cost more than it saves)."""
+    todo = [CountJob(str(m.path), m.reference_date) for m in found if _covering_run(m.reference_date) is None]
+    if len(todo) < 2:
+        return None
+    return CountingAhead(todo, current_app.config["DISTRICT_CODE"])
 
 
 def _echo_month(outcome: MonthOutcome) -> None:

@@ -18,9 +18,9 @@ from portal.extensions import db
 from portal.harvest import boundaries as boundary_step
 from portal.harvest import quality as quality_step
 from portal.harvest.models import HarvestRun
-from portal.harvest.pipeline import harvest_tables
+from portal.harvest.pipeline import Harvested, harvest_tables
 from portal.harvest.privacy_check import check_release, remedies, settle
-from portal.privacy.protect import protect_release
+from portal.privacy.protect import Previous, protect_release
 from portal.sources import SourceError, source_label
 from portal.sources.checks import CheckReport
 from portal.sources.wilayah import District, load_district
@@ -81,10 +81,12 @@ def _no_progress(_label: str, _total: int):
 
 
 def harvest(source: str, reference_date: date | None = None, actor: User | None = None,
-            progress=_no_progress) -> HarvestResult:
+            progress=_no_progress, counted: Harvested | None = None) -> HarvestResult:
     """Harvest ``source`` into draft releases; all or nothing.
 
     ``progress(label, total)`` returns a callable advanced once per step (the CLI draws a bar).
+    ``counted`` is what ``harvest_tables`` gave for this very source and reference date, when
+    a worker counted it ahead (``portal.harvest.ahead``); the rest of the harvest is the same.
     """
     if actor is not None:
         require(actor, "harvest")
@@ -92,7 +94,8 @@ def harvest(source: str, reference_date: date | None = None, actor: User | None 
     label = source_label(source)  # a database URL without its password
     try:
         # Read, check, minimise and count; a CSV folder streams its residents in chunks.
-        harvested = harvest_tables(source, reference_date, _district(), progress=progress)
+        harvested = (counted if counted is not None
+                     else harvest_tables(source, reference_date, _district(), progress=progress))
     except SourceError as exc:
         run_id = _record_failure(label, reference_date, actor, str(exc), None)
         raise HarvestFailed(str(exc), run_id) from None
@@ -116,8 +119,9 @@ def harvest(source: str, reference_date: date | None = None, actor: User | None 
         # Joint protection: the tables share each desa's totals, and the last published
         # pattern is carried forward so a new version cannot undo an old suppression.
         previous = _previous_tables()
-        previous_frames = {name: pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False)
-                           for name, content in previous.items()}
+        # Read once; each version is converted to numbers once, when a step first needs it.
+        previous_frames = Previous({name: pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False)
+                                    for name, content in previous.items()})
         protected_tables = protect_release(tables, k_general, k_specific, previous_frames)
         # The independent auditor attacks before any draft: what it narrows keeps its previous
         # version or waits for a later month, so the rest of the month still publishes.
