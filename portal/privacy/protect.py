@@ -87,6 +87,84 @@ def _structural(table: StatTable, values: np.ndarray) -> np.ndarray:
     return structural
 
 
+class Previous(dict):
+    """The previous published versions by table name (text frames, "x" for hidden, as read from
+    their CSV), with what the protector derives from each worked out once and kept: its counts
+    as numbers (numbers), its rows hidden and published (carried), its frame as a kept table
+    (held). One harvest protects its release several times against the same versions (the
+    settle step's rounds): each version is converted once, and only the ones a round needs.
+    The frames are read, never changed."""
+
+    def __init__(self, frames=None):
+        super().__init__(frames or {})
+        self._numbers: dict[str, pd.DataFrame] = {}
+        self._rows: dict[str, tuple[pd.MultiIndex, pd.MultiIndex]] = {}
+        self._carried: dict[str, tuple[pd.DataFrame, tuple[np.ndarray, np.ndarray]]] = {}
+        self._held: dict[str, tuple[pd.DataFrame, int]] = {}
+
+    def numbers(self, name: str) -> pd.DataFrame:
+        """The version's counts as published (NaN where hidden), indexed by (kode_desa, kode)."""
+        if name not in self._numbers:
+            self._numbers[name] = _numbers(self[name])
+        return self._numbers[name]
+
+    def rows(self, name: str) -> tuple[pd.MultiIndex, pd.MultiIndex]:
+        """(kode_desa, kode) of the rows it hid (with the awal rows they carry over to), and of
+        the rows it published."""
+        if name not in self._rows:
+            previous = self[name]
+            counts = [c for c in COUNT_FIELDS if c in previous.columns]
+            was_hidden = previous[counts].astype(str).eq(SUPPRESSED).any(axis=1).to_numpy()
+            old = _keys(previous)
+            self._rows[name] = (old[was_hidden].append(_carried_over(old[was_hidden], name)), old[~was_hidden])
+        return self._rows[name]
+
+    def carried(self, name: str, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Rows of this release's frame hidden in the previous published version (they stay
+        hidden), and rows it published; kept while the frame is the same object.
+
+        Why this is what the versions attack needs (the attacker bounds every cell hidden in
+        either version by its other version's value plus or minus d, the largest change among
+        cells published in both):
+        - a row hidden before stays hidden, so nothing of it is published now to difference
+          against: its old cells keep at least the room the old pattern gave them, and the new
+          pattern (built by suppress.complete on top of it) gives the new cells k of their own;
+        - secondary cells are taken from rows hidden before first (suppress.PUBLISHED_BEFORE_COST),
+          because a row published before and hidden now is pinned to its old value plus or minus
+          d, whatever else is hidden;
+        - only a primary cell (a published count that is now 1..k-1, or a published 0 that is now
+          small) or a total too small for k can force such a row; its interval is then at most 2d
+          wide and the auditor refuses the release when that is under k. No suppression pattern
+          can widen it: the table is kept at its previous version instead (_hold_back), or, when
+          it cannot be, these rows are named in the table's notes and the gate decides.
+        """
+        done = self._carried.get(name)
+        if done is None or done[0] is not frame:
+            hidden, published = self.rows(name)
+            here = _keys(frame)
+            done = self._carried[name] = (frame, (here.isin(hidden), here.isin(published)))
+        return done[1][0].copy(), done[1][1].copy()
+
+    def held(self, name: str) -> tuple[pd.DataFrame, int]:
+        """The version as a kept table's frame (counts as Int64, <NA> hidden; a copy each
+        call), and how many of its count cells are hidden."""
+        if name not in self._held:
+            frame = self[name].copy()
+            for c in COUNT_FIELDS:
+                if c in frame.columns:
+                    shown = frame[c].where(frame[c] != SUPPRESSED)
+                    frame[c] = pd.to_numeric(shown, errors="coerce").astype("Int64")
+            hidden = int(frame[[c for c in COUNT_FIELDS if c in frame.columns]].isna().to_numpy().sum())
+            self._held[name] = (frame, hidden)
+        frame, hidden = self._held[name]
+        return frame.copy(), hidden
+
+
+def as_previous(previous: dict[str, pd.DataFrame] | None) -> Previous:
+    """The previous versions as a Previous (the same object when it is one already)."""
+    return previous if isinstance(previous, Previous) else Previous(previous)
+
+
 @dataclass
 class _Prepared:
     table: StatTable
@@ -102,7 +180,7 @@ class _Prepared:
     published_before: np.ndarray  # n rows: the previous version published the row
 
 
-def _prepare(table: StatTable, k: int, previous: pd.DataFrame | None, steps: Steps,
+def _prepare(table: StatTable, k: int, previous: Previous, steps: Steps,
              links: tuple[Link, ...] = (), force: set[tuple[str, str]] | None = None) -> _Prepared:
     values = table.frame[list(COUNT_FIELDS)].to_numpy(dtype=np.int64)
     specific = table_class(table.spec) is PrivacyClass.SPECIFIC
@@ -112,8 +190,8 @@ def _prepare(table: StatTable, k: int, previous: pd.DataFrame | None, steps: Ste
     if force:  # rows the settle step hides more after the auditor's findings (hidden_more)
         hidden |= _keys(table.frame).isin(list(force))
     published_before = np.zeros(len(hidden), dtype=bool)
-    if previous is not None and steps.carry_forward:
-        was_hidden, published_before = _carried(table.frame, previous, table.spec.name)
+    if table.spec.name in previous and steps.carry_forward:
+        was_hidden, published_before = previous.carried(table.spec.name, table.frame)
         hidden |= was_hidden
     codes = table.frame["kode"].to_numpy()
     watched = sensitive_codes(table.spec, [c.code for c in table.categories]) if specific else set()
@@ -122,30 +200,6 @@ def _prepare(table: StatTable, k: int, previous: pd.DataFrame | None, steps: Ste
     return _Prepared(table, values, k, specific, structural, primary, hidden,
                      table.frame.groupby("kode_desa", sort=False).indices,
                      np.isin(codes, list(watched)), avoid, published_before)
-
-
-def _carried(frame: pd.DataFrame, previous: pd.DataFrame, name: str = "") -> tuple[np.ndarray, np.ndarray]:
-    """Rows hidden in the previous published version (they stay hidden), and rows it published.
-
-    Why this is what the versions attack needs (the attacker bounds every cell hidden in
-    either version by its other version's value plus or minus d, the largest change among
-    cells published in both):
-    - a row hidden before stays hidden, so nothing of it is published now to difference
-      against: its old cells keep at least the room the old pattern gave them, and the new
-      pattern (built by suppress.complete on top of it) gives the new cells k of their own;
-    - secondary cells are taken from rows hidden before first (suppress.PUBLISHED_BEFORE_COST),
-      because a row published before and hidden now is pinned to its old value plus or minus
-      d, whatever else is hidden;
-    - only a primary cell (a published count that is now 1..k-1, or a published 0 that is now
-      small) or a total too small for k can force such a row; its interval is then at most 2d
-      wide and the auditor refuses the release when that is under k. No suppression pattern
-      can widen it: the table is kept at its previous version instead (_hold_back), or, when
-      it cannot be, these rows are named in the table's notes and the gate decides.
-    """
-    counts = [c for c in COUNT_FIELDS if c in previous.columns]
-    was_hidden = previous[counts].astype(str).eq(SUPPRESSED).any(axis=1).to_numpy()
-    old, here = _keys(previous), _keys(frame)
-    return here.isin(old[was_hidden].append(_carried_over(old[was_hidden], name))), here.isin(old[~was_hidden])
 
 
 def _carried_over(hidden: pd.MultiIndex, name: str) -> pd.MultiIndex:
@@ -185,11 +239,11 @@ def protect_release(tables: list[StatTable], k_general: int, k_specific: int,
     when it is already known (protected before), else threshold_for decides.
     """
     steps = steps or Steps()
-    previous = previous or {}
+    previous = as_previous(previous)
     force, k_for = force or {}, k_for or {}
     links = equality_links({t.spec.name for t in tables}) if steps.identities else ()
     prepared = {t.spec.name: _prepare(t, k_for.get(t.spec.name) or threshold_for(t, k_general, k_specific),
-                                      previous.get(t.spec.name), steps, links, force.get(t.spec.name))
+                                      previous, steps, links, force.get(t.spec.name))
                 for t in tables}
     population = {name: ("keluarga" if p.table.spec.unit == "keluarga" else "penduduk")
                   for name, p in prepared.items()}
@@ -381,7 +435,7 @@ def _stable_rows(new: pd.DataFrame, old: pd.DataFrame, k: int) -> pd.MultiIndex:
 
 
 def _hold_back(out: list[ProtectedTable], prepared: dict[str, _Prepared],
-               previous: dict[str, pd.DataFrame]) -> list[ProtectedTable]:
+               previous: Previous) -> list[ProtectedTable]:
     """Keep the previous version of tables a re-harvest cannot yet publish safely.
 
     A row the previous version published and this one must hide (a published 0 that is now
@@ -399,22 +453,23 @@ def _hold_back(out: list[ProtectedTable], prepared: dict[str, _Prepared],
     gate.
     """
     by_name = {p.table.spec.name: p for p in out}
-    old = {n: _numbers(f) for n, f in previous.items()}
-    new = {n: _numbers(p.frame) for n, p in by_name.items()}
-    stable = {n for n, p in prepared.items() if n in old and (p.hidden_rows & p.published_before).any()
-              and _too_stable(new[n], old[n], p.k)}
-    held = {name for name in stable if _keepable(name, old)}
+    # Only a table with a row published before and hidden now is compared with its old version.
+    new = {n: _numbers(by_name[n].frame) for n, p in prepared.items()
+           if n in previous and (p.hidden_rows & p.published_before).any()}
+    stable = {n for n, p in prepared.items() if n in new and _too_stable(new[n], previous.numbers(n), p.k)}
+    held = {name for name in stable if _keepable(name, previous)}
     for name in sorted(stable - held):
         by_name[name].notes.append(
             "perubahan antarversi tabel ini terlalu kecil untuk melindungi sel yang dulu terbit dan "
             "kini disembunyikan, dan versi sebelumnya tidak dapat dipertahankan (tabel ini adalah "
             "jumlah tabel lain): auditor akan menolak rilis ini; tunggu perubahan yang lebih besar "
             "atau ajukan bersama pembaruan berikutnya")
-    kept = [_held(p, previous[p.table.spec.name]) if p.table.spec.name in held else p for p in out]
+    kept = [_held(p, previous) if p.table.spec.name in held else p for p in out]
     for p in kept:
         name = p.table.spec.name
         if name in held:
-            p.narrow = _labelled(_stable_rows(new[name], old[name], by_name[name].k), by_name[name].frame)
+            p.narrow = _labelled(_stable_rows(new[name], previous.numbers(name), by_name[name].k),
+                                 by_name[name].frame)
     return kept
 
 
@@ -442,7 +497,7 @@ def _labelled(rows: pd.MultiIndex, frame: pd.DataFrame) -> list[tuple[str, str]]
 # they hide more, never less, than the protector assumed.
 
 
-def _keepable(name: str, old: dict[str, pd.DataFrame]) -> bool:
+def _keepable(name: str, old) -> bool:
     """A table may keep its previous version: it has one and is not the population table
     (every table's total: never kept; where it cannot be protected the gate refuses)."""
     return name in old and name != UNIT_TABLE
@@ -454,14 +509,9 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
     return a.index.equals(b.index) and np.array_equal(a.to_numpy(), b.to_numpy(), equal_nan=True)
 
 
-def _held(p: ProtectedTable, previous: pd.DataFrame) -> ProtectedTable:
+def _held(p: ProtectedTable, previous: Previous) -> ProtectedTable:
     """The previous published version of a table, as this release's (unchanged) table."""
-    frame = previous.copy()
-    for c in COUNT_FIELDS:
-        if c in frame.columns:
-            shown = frame[c].where(frame[c] != SUPPRESSED)
-            frame[c] = pd.to_numeric(shown, errors="coerce").astype("Int64")
-    hidden = int(frame[[c for c in COUNT_FIELDS if c in frame.columns]].isna().to_numpy().sum())
+    frame, hidden = previous.held(p.table.spec.name)
     note = ("versi sebelumnya dipertahankan: perubahan antarversi terlalu kecil untuk "
             "menyembunyikan sel yang dulu terbit")
     return ProtectedTable(table=p.table, frame=frame, k=p.k, primary=0, secondary=hidden,
@@ -490,7 +540,7 @@ def _finish(p: _Prepared, notes: list[str]) -> ProtectedTable:
 
 def protect(table: StatTable, k: int) -> ProtectedTable:
     """One table on its own (its own margins as totals); protect_release links the tables."""
-    p = _prepare(table, k, None, Steps())
+    p = _prepare(table, k, Previous(), Steps())
     for desa in p.groups:
         block = _block(p, desa)
         block.total, block.mode = None, ("none" if table.spec.dimension == "unit" else "fixed")
@@ -519,16 +569,15 @@ def keep_after_audit(out: list[ProtectedTable], leaking: set[str],
     cannot be kept: it stays, and the gate refuses the release (fail closed). Returns the
     new list and {withheld table: reason}. The caller audits the result again.
     """
+    previous = as_previous(previous)
     by_name = {p.table.spec.name: p for p in out}
-    old = {n: _numbers(f) for n, f in previous.items()}
-    new = {n: _numbers(p.frame) for n, p in by_name.items()}
     held: set[str] = set()
     withheld: dict[str, str] = {}
     for name in sorted(leaking & set(by_name)):
-        if name not in old:
+        if name not in previous:
             if name != UNIT_TABLE:
                 withheld[name] = WITHHELD_NOTE
-        elif _keepable(name, old) and not _same(new[name], old[name]):
+        elif _keepable(name, previous) and not _same(_numbers(by_name[name].frame), previous.numbers(name)):
             held.add(name)
     kept = []
     for p in out:
@@ -536,7 +585,7 @@ def keep_after_audit(out: list[ProtectedTable], leaking: set[str],
         if name in withheld:
             continue
         if name in held:
-            p = _held(p, previous[name])
+            p = _held(p, previous)
             p.notes = [AUDIT_NOTE]
         kept.append(p)
     return kept, withheld
