@@ -39,6 +39,8 @@ PHASES = {
     "harvest": re.compile(r"panen ([\d.]+) s CPU ([\d.]+) s"),
     "review": re.compile(r"pengajuan dan persetujuan ([\d.]+) s CPU ([\d.]+) s"),
 }
+# The counting worker's CPU per month (portal/harvest/ahead.py): month k + 1 counted beside month k.
+COUNTED = re.compile(r"hitung di proses terpisah CPU ([\d.]+) s")
 GENERATED = re.compile(r"Distrik demo dibuat dalam ([\d.]+) s \(CPU ([\d.]+) s")
 
 
@@ -68,12 +70,15 @@ def _line(label: str, r: dict) -> str:
 
 def phases(output: str) -> dict[str, tuple[float, float]]:
     """(wall, CPU) seconds per phase of a demo run, from its printed lines (CPU of waiting: 0)."""
-    totals = {"generate": (0.0, 0.0), "wait": (0.0, 0.0), "harvest": (0.0, 0.0), "review": (0.0, 0.0)}
+    totals = {"generate": (0.0, 0.0), "wait": (0.0, 0.0), "harvest": (0.0, 0.0), "review": (0.0, 0.0),
+              "count": (0.0, 0.0)}
     for line in output.splitlines():
         if found := GENERATED.search(line):
             totals["generate"] = (float(found[1]), float(found[2]))
         if not line.startswith(MONTH_LINE_PREFIX):
             continue
+        if found := COUNTED.search(line):  # in the worker, beside the harvest: CPU only
+            totals["count"] = (0.0, totals["count"][1] + float(found[1]))
         for phase, pattern in PHASES.items():
             if found := pattern.search(line):
                 wall, cpu = totals[phase]
@@ -119,7 +124,7 @@ def main(argv: list[str] | None = None) -> None:
         for line in first["output"].splitlines():
             if line.startswith(("Distrik demo dibuat", MONTH_LINE_PREFIX)) or line.startswith("  Ditahan"):
                 print("   ", line)
-        print("phases of the first demo (wall s / CPU s; generation runs beside the harvest):")
+        print("phases of the first demo (wall s / CPU s; generation and counting run beside the harvest):")
         for phase, (wall, cpu) in phases(first["output"]).items():
             print(f"    {phase:8} {wall:7.1f} / {cpu:7.1f}")
         print(_line(f"demo --months {args.months} again", second))

@@ -74,6 +74,7 @@ class MonthOutcome:
     harvest_seconds: float = 0.0  # wall
     review_seconds: float = 0.0
     harvest_cpu: float = 0.0  # this process's CPU (a shared machine: wall time says little)
+    count_cpu: float = 0.0  # the counting worker's CPU for this month (portal.harvest.ahead)
     review_cpu: float = 0.0
 
     @property
@@ -266,6 +267,7 @@ def publish_month(month: DemoMonth, users: dict, ahead: CountingAhead | None = N
     else:
         started = time.monotonic()
         counted = ahead.take(str(month.path), month.reference_date) if ahead is not None else None
+        outcome.count_cpu = ahead.cpu if counted is not None else 0.0
         result = harvest(str(month.path), month.reference_date, users[Role.PRODUSEN], counted=counted)
         outcome.harvest_seconds = time.monotonic() - started
         drafts = list(result.drafts)
@@ -327,7 +329,8 @@ def _echo_month(outcome: MonthOutcome) -> None:
     click.echo(f"{day}: {len(outcome.published)} rilis terbit, {len(outcome.unchanged)} tidak berubah, "
                f"{len(outcome.held)} ditahan lapisan privasi, {len(outcome.refused)} ditolak gerbang privasi "
                f"(menunggu ekspor {outcome.wait_seconds:.1f} s, panen {outcome.harvest_seconds:.1f} s "
-               f"CPU {outcome.harvest_cpu:.1f} s, pengajuan dan persetujuan {outcome.review_seconds:.1f} s "
+               f"CPU {outcome.harvest_cpu:.1f} s + hitung di proses terpisah CPU {outcome.count_cpu:.1f} s, "
+               f"pengajuan dan persetujuan {outcome.review_seconds:.1f} s "
                f"CPU {outcome.review_cpu:.1f} s)")
     for release in outcome.published:
         click.echo(f"  Terbit: {release.dataset.name} versi {release.version}")

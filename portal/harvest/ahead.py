@@ -57,11 +57,14 @@ def _counted(job: CountJob, district) -> bytes | None:
 
 
 def count_in_worker(jobs: list[CountJob], district_code: str, queue) -> None:
-    """The worker's entry point: count each job in order and send (path, date, pickled or None)."""
+    """The worker's entry point: count each job in order and send (path, date, pickled or None,
+    the worker's CPU seconds for it)."""
     district = load_district(district_code)
     for job in jobs:
         _wait_for(Path(job.path))
-        queue.put((job.path, job.reference_date, _counted(job, district)))
+        cpu = time.process_time()
+        payload = _counted(job, district)
+        queue.put((job.path, job.reference_date, payload, time.process_time() - cpu))
 
 
 class CountingAhead:
@@ -71,6 +74,7 @@ class CountingAhead:
         """Start the worker (spawn: it starts clean, without the caller's database connections)."""
         context = multiprocessing.get_context("spawn")
         self.jobs = list(jobs)
+        self.cpu = 0.0  # the worker's CPU seconds for the export last taken
         self.queue = context.Queue(maxsize=AHEAD)
         self.process = context.Process(target=count_in_worker, name="harvest-counter", daemon=True,
                                        args=(self.jobs, district_code, self.queue))
@@ -83,9 +87,10 @@ class CountingAhead:
             self.stop()
             return None
         self.jobs.pop(0)
+        self.cpu = 0.0
         while True:
             try:
-                sent_path, sent_date, payload = self.queue.get(timeout=POLL_SECONDS)
+                sent_path, sent_date, payload, self.cpu = self.queue.get(timeout=POLL_SECONDS)
                 break
             except queues.Empty:  # still counting, unless it stopped
                 if not self.process.is_alive() and self.queue.empty():
