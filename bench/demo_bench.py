@@ -86,6 +86,20 @@ def phases(output: str) -> dict[str, tuple[float, float]]:
     return totals
 
 
+def versions_line(output: str, months: int) -> str:
+    """How many versions each dataset got over the run (from the demo's "Terbit:" lines)."""
+    counts: dict[str, int] = {}
+    for line in output.splitlines():
+        if line.strip().startswith("Terbit:"):
+            name = line.split("Terbit:", 1)[1].split()[0]
+            counts[name] = counts.get(name, 0) + 1
+    spread = sorted(counts.values())
+    full = sum(1 for n in spread if n == months)
+    short = ", ".join(f"{name} {n}" for name, n in sorted(counts.items(), key=lambda kv: kv[1]) if n < months)
+    return (f"versions per dataset: {len(counts)} datasets, {full} with all {months} months, "
+            f"median {spread[len(spread) // 2] if spread else 0}; fewer: {short or 'none'}")
+
+
 def make_run(residents: int, months: int, scratch: Path) -> tuple[dict, dict, dict]:
     """Migrate and reindex a fresh instance and publish the demo; then run the demo again."""
     instance = scratch / f"instance-{months}"
@@ -127,6 +141,7 @@ def main(argv: list[str] | None = None) -> None:
         print("phases of the first demo (wall s / CPU s; generation and counting run beside the harvest):")
         for phase, (wall, cpu) in phases(first["output"]).items():
             print(f"    {phase:8} {wall:7.1f} / {cpu:7.1f}")
+        print(versions_line(first["output"], args.months))
         print(_line(f"demo --months {args.months} again", second))
         published = sum(line.count("Terbit:") for line in second["output"].splitlines())
         print(f"second run published {published} releases")
