@@ -248,9 +248,21 @@ class DatasetTrend:
     csv_url: str
     xlsx_url: str
     resource_id: str = ""
+    quiet: tuple[str, ...] = ()  # harvests since its first version that brought it no version
 
 
 _HTML = LRU(256)
+
+
+def quiet_dates(versions) -> tuple[date, ...]:
+    """The harvests' reference dates after this dataset's first harvested version that brought
+    it no version (its published cells did not move, or the privacy layer kept the previous
+    version); () for a dataset no harvest drafted."""
+    harvested = [r.reference_date for r in versions if r.harvest_id is not None]
+    if not harvested:
+        return ()
+    own = {r.reference_date for r in versions}
+    return tuple(d for d in queries.harvest_dates() if d > min(harvested) and d not in own)
 
 
 def area_options(villages, area: str, district: str, source: tuple) -> Markup:
@@ -292,7 +304,8 @@ def dataset_section(found, release, args, villages) -> Markup:
         return Markup("")
     area, kode = choice(args, sums, name)
     page = url_for("catalog.dataset", name=name)
-    key = (series.signature(found.versions), area, kode, release.version, page, current_language())
+    quiet = quiet_dates(found.versions)
+    key = (series.signature(found.versions), area, kode, release.version, page, current_language(), quiet)
 
     def render() -> Markup:
         """Lay the trend out and render the section."""
@@ -303,7 +316,8 @@ def dataset_section(found, release, args, villages) -> Markup:
         section = DatasetTrend(line, area, kode, sums.categories, allows_all(name), page,
                                url_for("catalog.series_download", name=name, fmt="csv"),
                                url_for("catalog.series_download", name=name, fmt="xlsx"),
-                               series.resource_id(found.dataset.id, name))
+                               series.resource_id(found.dataset.id, name),
+                               tuple(d.strftime("%d-%m-%Y") for d in quiet))
         return Markup(render_template("catalog/_dataset_trend.html", trend=section,
                                       options=area_options(villages, area, district_name(),
                                                            (name, release.version))))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -49,6 +50,14 @@ def public_dataset(name: str) -> PublicDataset | None:
         return None
     versions = published_versions(dataset)
     return PublicDataset(dataset, versions) if versions else None
+
+
+def harvest_dates() -> list[date]:
+    """The reference dates of the harvests the public has seen (those with a published version
+    a harvest drafted), oldest first: the months a harvested dataset could have a version of."""
+    query = (select(Release.reference_date)
+             .where(Release.status == ReleaseStatus.PUBLISHED, Release.harvest_id.is_not(None)).distinct())
+    return sorted(db.session.scalars(query))
 
 
 def public_release(name: str, version: str) -> Release | None:

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
 from portal.core.vocabularies import ReleaseStatus
+from portal.extensions import db
+from portal.harvest.models import HarvestRun
 from tests.support.catalog import CatalogFactory
 from tests.support.series import grown, monthly
 
@@ -161,3 +164,27 @@ def test_every_trend_chart_is_an_image_with_a_title_and_a_table(client, factory)
         for chart in charts:
             assert page.count(f'id="{chart}-title"') == 1 and page.count(f'id="{chart}-desc"') == 1
         assert page.count('<svg class="trend"') == 0 and page.count("Angka tren dalam tabel") == len(charts)
+
+
+def _harvested(dataset, runs: dict) -> None:
+    """Mark each version of ``dataset`` as drafted by the harvest of its reference date."""
+    for release in dataset.releases:
+        release.harvest_id = runs[release.reference_date].id
+    db.session.commit()
+
+
+def test_a_harvest_that_brought_a_dataset_no_version_is_named_under_its_trend(client, factory):
+    runs = {}
+    for month in (1, 2, 3):
+        run = HarvestRun(source="ekspor", source_kind="csv", reference_date=date(2026, month, 1), status="ok")
+        db.session.add(run)
+        runs[run.reference_date] = run
+    db.session.flush()
+    _harvested(monthly(factory, NAME, 3), runs)  # a version every month
+    _harvested(monthly(factory, "agama-ditahan", 2), runs)  # none in March
+    monthly(factory, "agama-unggahan", 1)  # uploaded by an OPD: no harvest drafted it
+    assert "tren-tanpa-versi" not in _section(client.get(f"/dataset/{NAME}").get_data(as_text=True))
+    kept = _section(client.get("/dataset/agama-ditahan").get_data(as_text=True))
+    note = re.search(r'<p class="muted" id="tren-tanpa-versi">(.*?)</p>', kept, re.S).group(1)
+    assert "01-03-2026" in note and "01-02-2026" not in note and "lapisan privasi" in note
+    assert "tren-tanpa-versi" not in _section(client.get("/dataset/agama-unggahan").get_data(as_text=True))
