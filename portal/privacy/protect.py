@@ -101,6 +101,8 @@ class Previous(dict):
         self._rows: dict[str, tuple[pd.MultiIndex, pd.MultiIndex]] = {}
         self._carried: dict[str, tuple[pd.DataFrame, tuple[np.ndarray, np.ndarray]]] = {}
         self._held: dict[str, tuple[pd.DataFrame, int]] = {}
+        self._here: dict[str, tuple[pd.DataFrame, pd.MultiIndex]] = {}
+        self._stable: dict[tuple[str, int, bytes], pd.MultiIndex] = {}
 
     def numbers(self, name: str) -> pd.DataFrame:
         """The version's counts as published (NaN where hidden), indexed by (kode_desa, kode)."""
@@ -141,9 +143,30 @@ class Previous(dict):
         done = self._carried.get(name)
         if done is None or done[0] is not frame:
             hidden, published = self.rows(name)
-            here = _keys(frame)
+            here = self.here(name, frame)
             done = self._carried[name] = (frame, (here.isin(hidden), here.isin(published)))
         return done[1][0].copy(), done[1][1].copy()
+
+    def here(self, name: str, frame: pd.DataFrame) -> pd.MultiIndex:
+        """_keys of this release's frame of the table (kept while it is the same frame)."""
+        done = self._here.get(name)
+        if done is None or done[0] is not frame:
+            self._stable = {key: rows for key, rows in self._stable.items() if key[0] != name}
+            done = self._here[name] = (frame, _keys(frame))
+        return done[1]
+
+    def stable_rows(self, name: str, table: pd.DataFrame, protected: pd.DataFrame, k: int) -> pd.MultiIndex:
+        """_stable_rows of a protected frame of the table against this version; ``table`` is
+        the counted frame it was made from (_finish: a copy with the counts masked, so the
+        same rows in the same order). Kept by its hidden pattern: the settle step's rounds
+        meet the same pattern of most tables again."""
+        counts, values = _count_values(protected)
+        digest = hashlib.blake2b(repr(counts).encode() + values.tobytes(), digest_size=20).digest()
+        here = self.here(name, table)
+        if (name, k, digest) not in self._stable:
+            new = pd.DataFrame(values, index=here, columns=counts)
+            self._stable[(name, k, digest)] = _stable_rows(new, self.numbers(name), k)
+        return self._stable[(name, k, digest)]
 
     def held(self, name: str) -> tuple[pd.DataFrame, int]:
         """The version as a kept table's frame (counts as Int64, <NA> hidden; a copy each
@@ -386,13 +409,19 @@ def _enforce_identities(prepared: dict[str, _Prepared], population: dict[str, st
 
 def _numbers(frame: pd.DataFrame) -> pd.DataFrame:
     """Counts as published (NaN where hidden), indexed by (kode_desa, kode) as text."""
+    counts, values = _count_values(frame)
+    return pd.DataFrame(values, index=_keys(frame), columns=counts)
+
+
+def _count_values(frame: pd.DataFrame) -> tuple[list[str], np.ndarray]:
+    """The count columns a frame has, and their values as floats (NaN where hidden)."""
     counts = [c for c in COUNT_FIELDS if c in frame.columns]
     part = frame[counts]
     if all(pd.api.types.is_numeric_dtype(t) for t in part.dtypes):  # this release: <NA> hidden
         values = part.to_numpy(dtype=float, na_value=np.nan)
     else:  # the previous version, read as text: "x" hidden
         values = part.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
-    return pd.DataFrame(values, index=_keys(frame), columns=counts)
+    return counts, values
 
 
 CHANGE_QUANTILE, CHANGE_EVIDENCE = 0.9, 5
@@ -454,9 +483,9 @@ def _hold_back(out: list[ProtectedTable], prepared: dict[str, _Prepared],
     """
     by_name = {p.table.spec.name: p for p in out}
     # Only a table with a row published before and hidden now is compared with its old version.
-    new = {n: _numbers(by_name[n].frame) for n, p in prepared.items()
-           if n in previous and (p.hidden_rows & p.published_before).any()}
-    stable = {n for n, p in prepared.items() if n in new and _too_stable(new[n], previous.numbers(n), p.k)}
+    narrow = {n: previous.stable_rows(n, p.table.frame, by_name[n].frame, p.k) for n, p in prepared.items()
+              if n in previous and (p.hidden_rows & p.published_before).any()}
+    stable = {n for n, rows in narrow.items() if len(rows)}  # _too_stable
     held = {name for name in stable if _keepable(name, previous)}
     for name in sorted(stable - held):
         by_name[name].notes.append(
@@ -468,8 +497,7 @@ def _hold_back(out: list[ProtectedTable], prepared: dict[str, _Prepared],
     for p in kept:
         name = p.table.spec.name
         if name in held:
-            p.narrow = _labelled(_stable_rows(new[name], previous.numbers(name), by_name[name].k),
-                                 by_name[name].frame)
+            p.narrow = _labelled(narrow[name], by_name[name].frame)
     return kept
 
 

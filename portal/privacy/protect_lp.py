@@ -172,10 +172,10 @@ def _relation(terms: _Terms, views: dict[str, View], var: dict, pos: dict, rel: 
     sides = []
     for s, group_ in ((sign, rel.left), (-sign, rel.right)):
         for side in group_:
-            inside = pos[side.table] >= 0
+            rows = np.flatnonzero(pos[side.table] >= 0)  # the rows of these desa, then of its codes
             if side.codes is not None:
-                inside &= np.isin(views[side.table].codes, side.codes)
-            sides.append((s, side.table, np.flatnonzero(inside)))
+                rows = rows[np.isin(views[side.table].codes[rows], side.codes)]
+            sides.append((s, side.table, rows))
     for c in range(3):
         if any(views[table].structural[c] for _, table, _ in sides):
             continue
