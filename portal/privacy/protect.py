@@ -211,7 +211,7 @@ def _prepare(table: StatTable, k: int, previous: Previous, steps: Steps,
     primary = primary_mask(values, k, specific) & ~structural
     hidden = primary.any(axis=1)
     if force:  # rows the settle step hides more after the auditor's findings (hidden_more)
-        hidden |= _keys(table.frame).isin(list(force))
+        hidden |= previous.here(table.spec.name, table.frame).isin(list(force))
     published_before = np.zeros(len(hidden), dtype=bool)
     if table.spec.name in previous and steps.carry_forward:
         was_hidden, published_before = previous.carried(table.spec.name, table.frame)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
@@ -39,6 +39,14 @@ class View:
     codes: np.ndarray           # category code per row
     groups: dict[str, np.ndarray]
     k: int
+    among: dict = field(default_factory=dict, repr=False, compare=False)  # of_codes, kept
+
+    def of_codes(self, codes) -> np.ndarray:
+        """Per row: is its category one of ``codes`` (worked out once per view)."""
+        key = tuple(codes)
+        if key not in self.among:
+            self.among[key] = np.isin(self.codes, codes)
+        return self.among[key]
 
 
 @dataclass
@@ -81,15 +89,25 @@ class _Terms:
             value: np.ndarray) -> None:
         """Terms sharing a kind, a group and a coefficient (item: per term, or one for all)."""
         if len(var):
-            self.parts.append((np.full(len(var), kind), dpos, np.full(len(var), group),
-                               np.broadcast_to(np.asarray(item, np.int64), var.shape), var,
-                               np.full(len(var), float(coef)), value.astype(float)))
+            self.parts.append((kind, dpos, group, item, var, float(coef), value))
 
     def columns(self) -> list[np.ndarray]:
-        """kind, desa, group, item, variable, coefficient, value: one array each."""
+        """kind, desa, group, item, variable, coefficient, value: one array each (what is one
+        for all the terms of a part repeated over them)."""
         if not self.parts:
             return [np.zeros(0, t) for t in (np.int64,) * 5 + (float, float)]
-        return [np.concatenate(c) for c in zip(*self.parts, strict=True)]
+        kind, dpos, group, item, var, coef, value = zip(*self.parts, strict=True)
+        sizes = np.array([len(v) for v in var])
+        each = [np.ndim(i) > 0 for i in item]
+        items = np.repeat(np.array([0 if e else i for i, e in zip(item, each, strict=True)], np.int64), sizes)
+        if any(each):
+            starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+            for at, size, i, e in zip(starts, sizes, item, each, strict=True):
+                if e:
+                    items[at:at + size] = np.broadcast_to(np.asarray(i, np.int64), (size,))
+        return [np.repeat(np.array(kind, np.int64), sizes), np.concatenate(dpos),
+                np.repeat(np.array(group, np.int64), sizes), items, np.concatenate(var),
+                np.repeat(np.array(coef, float), sizes), np.concatenate(value).astype(float)]
 
 
 def build(views: dict[str, View], desa_list: list[str]) -> Model:
@@ -174,7 +192,7 @@ def _relation(terms: _Terms, views: dict[str, View], var: dict, pos: dict, rel: 
         for side in group_:
             rows = np.flatnonzero(pos[side.table] >= 0)  # the rows of these desa, then of its codes
             if side.codes is not None:
-                rows = rows[np.isin(views[side.table].codes[rows], side.codes)]
+                rows = rows[views[side.table].of_codes(side.codes)[rows]]
             sides.append((s, side.table, rows))
     for c in range(3):
         if any(views[table].structural[c] for _, table, _ in sides):
