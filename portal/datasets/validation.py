@@ -4,16 +4,26 @@ frictionless-py 5.21 validates data, types, constraints, primary keys, hash and 
 not v2 ``categories`` or ``uniqueKeys``, and not every rule of the v2 profile (hidden-folder
 paths, malformed hash strings). Those are checked here, so a package is approved only
 when all four agree.
+
+Every package is checked whole, yet a review meets the same parts again and again: the
+gate reads the table its draft was checked with, and every table schema repeats the same
+fields. What frictionless finds in one resource and what the profile finds in one field
+are pure functions of what they read, so they are remembered by the digest of exactly
+that (``Memo``: bounded, error records only, never content); any other part of a package is
+checked afresh.
 """
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
 import tempfile
+import threading
 import zipfile
 import zlib
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -28,17 +38,118 @@ MAX_ERRORS = 50
 # gate before: more than frictionless sniffs a CSV dialect and a header from (100 lines).
 HEAD_LINES = 200
 FIRST_CELL = re.compile(rb"^([^,\n]*)[,\n]", re.MULTILINE)
+# Results remembered (``Memo``): resources' frictionless errors and table-schema fields'
+# profile errors, each a bounded number; a result with more errors than MEMO_MAX_ERRORS is
+# not kept (a broken package is checked afresh every time).
+MEMO_RESOURCES = 256
+MEMO_FIELDS = 4096
+MEMO_MAX_ERRORS = 100
+# The resource properties frictionless reads nothing else for (no inline data, no extra
+# files, no schema or dialect by path): only a resource made of these is remembered.
+REMEMBERED_PROPERTIES = frozenset({
+    "name", "type", "path", "title", "description", "format", "mediatype", "encoding", "bytes",
+    "hash", "schema", "dialect", "homepage", "sources", "licenses", "$schema", "profile"})
+NAMED_PROFILES = frozenset({"data-resource", "tabular-data-resource"})
+STANDARD_PROFILE = re.compile(r"^https://datapackage\.org/profiles/\d+\.\d+/[a-z-]+\.json$")
 
 
 def _error(check: str, kind: str, note: str, row: int | None = None, field: str | None = None) -> dict:
     return {"check": check, "type": kind, "rowNumber": row, "fieldName": field, "note": note}
 
 
+class Memo:
+    """A bounded, thread-safe map from a digest to the error records found for it (least
+    recently used dropped first). It holds no content: only the records a report would show."""
+
+    def __init__(self, size: int):
+        self.size, self._items, self._lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key: str) -> tuple | None:
+        """The records remembered under ``key``, or None."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: str, records: tuple) -> None:
+        """Remember ``records`` under ``key`` unless there are more than MEMO_MAX_ERRORS."""
+        if len(records) > MEMO_MAX_ERRORS:
+            return
+        with self._lock:
+            self._items[key] = records
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget everything."""
+        with self._lock:
+            self._items.clear()
+
+
+RESOURCE_MEMO = Memo(MEMO_RESOURCES)
+FIELD_MEMO = Memo(MEMO_FIELDS)
+
+
+def forget() -> None:
+    """Forget every remembered result: the next packages are checked wholly afresh."""
+    RESOURCE_MEMO.clear()
+    FIELD_MEMO.clear()
+
+
+def _plain(value) -> bool:
+    """True when ``value`` is made only of what JSON parses to (dict with text keys, list,
+    text, number, bool, null): then its JSON text tells it apart from any other value."""
+    if type(value) is dict:
+        return all(type(k) is str and _plain(v) for k, v in value.items())
+    if type(value) is list:
+        return all(_plain(v) for v in value)
+    return value is None or type(value) in (str, int, float, bool)
+
+
+def digest(*parts) -> str | None:
+    """SHA-256 of the JSON text of ``parts`` in their own key order (a validator may report
+    properties in the order it meets them); None when a part is not plain JSON."""
+    if not _plain(list(parts)):
+        return None
+    text = json.dumps(list(parts), ensure_ascii=False, allow_nan=True)
+    return hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
+
+
 @lru_cache(maxsize=1)
 def _profile_validator():
-    from jsonschema import Draft7Validator
+    """The Draft 7 validator of the v2 profile, remembering each table-schema field's errors.
 
-    return Draft7Validator(json.loads(PROFILE.read_text(encoding="utf-8")))
+    The profile has no ``$ref``: a field's errors depend only on the field and on the
+    subschema of ``fields`` items, so a field met before (the same JSON text) gives back its
+    errors, rebuilt with the same message and path as a fresh check yields them.
+    """
+    from jsonschema import Draft7Validator, validators
+    from jsonschema.exceptions import ValidationError
+
+    text = PROFILE.read_text(encoding="utf-8")
+    profile = json.loads(text)
+    if '"$ref"' in text:
+        return Draft7Validator(profile)  # a field's errors could depend on more: nothing remembered
+    fields = profile["properties"]["resources"]["items"]["properties"]["schema"]["properties"]["fields"]["items"]
+    plain_items = Draft7Validator.VALIDATORS["items"]
+
+    def items(validator, subschema, instance, schema):
+        if subschema is not fields or not validator.is_type(instance, "array"):
+            yield from plain_items(validator, subschema, instance, schema)
+            return
+        for index, field in enumerate(instance):
+            key = digest(field)
+            found = FIELD_MEMO.get(key) if key else None
+            if found is None:
+                found = tuple((tuple(e.path), e.message) for e in validator.descend(field, subschema))
+                if key:
+                    FIELD_MEMO.put(key, found)
+            for path, message in found:
+                yield ValidationError(message, path=(index, *path))
+
+    return validators.extend(Draft7Validator, {"items": items})(profile)
 
 
 def profile_errors(descriptor: dict) -> list[dict]:
@@ -56,6 +167,92 @@ def profile_errors(descriptor: dict) -> list[dict]:
     return errors
 
 
+def _records(errors) -> tuple:
+    """(type, note, row, field) of each frictionless error."""
+    return tuple((e.type, e.note, getattr(e, "row_number", None), getattr(e, "field_name", None))
+                 for e in errors)
+
+
+def _profiles_are_standard(value) -> bool:
+    """True when every ``$schema`` or ``profile`` inside ``value`` names a standard profile
+    (frictionless reads nothing from elsewhere for those)."""
+    if isinstance(value, dict):
+        return all((k not in ("$schema", "profile") or v in NAMED_PROFILES
+                    or (isinstance(v, str) and STANDARD_PROFILE.match(v)))
+                   and _profiles_are_standard(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_profiles_are_standard(v) for v in value)
+    return True
+
+
+def resource_key(descriptor: dict, resource, files: dict[str, bytes]) -> str | None:
+    """The digest of everything frictionless' check of ``resource`` depends on, or None when
+    it could depend on more (inline data, another file, a custom profile, a foreign key).
+
+    That is: the package's ``$schema`` and ``profile`` (the standard version imposed on its
+    resources), the resource's descriptor as written (its JSON text, key order kept) and the
+    SHA-256 of its file's bytes.
+    """
+    if not isinstance(resource, dict) or not set(resource) <= REMEMBERED_PROPERTIES:
+        return None
+    path, schema, dialect = resource.get("path"), resource.get("schema"), resource.get("dialect")
+    if (not isinstance(path, str) or path not in files or not isinstance(schema, (dict, type(None)))
+            or not isinstance(dialect, (dict, type(None))) or (schema or {}).get("foreignKeys")
+            or not _profiles_are_standard(resource)):
+        return None
+    return digest(descriptor.get("$schema"), descriptor.get("profile"), resource,
+                  sha256_hex(files[path]))
+
+
+def _loaded(content: bytes | None):
+    """The JSON value of ``content``; None when it is missing or not JSON."""
+    try:
+        return json.loads(content) if content is not None else None
+    except ValueError:
+        return None
+
+
+def _frictionless_report(folder: str, files: dict[str, bytes]) -> tuple[tuple, list[tuple[str, tuple]]]:
+    """What ``frictionless.validate`` reports for ``files`` written in ``folder``: the package
+    errors, and (resource name, errors) of each resource. The steps are frictionless' own
+    (``validate`` -> ``PackageResource.validate`` -> ``Package.validate``); a resource with a
+    ``resource_key`` met before gives back its remembered errors instead of being read again
+    (errors naming the temporary folder are never remembered)."""
+    from frictionless import Checklist, FrictionlessException, Resource, settings
+    from frictionless.resources import PackageResource
+
+    checklist = Checklist(checks=[], pick_errors=[], skip_errors=[])
+    try:
+        source = Resource(str(Path(folder) / "datapackage.json"), datatype=None)
+    except FrictionlessException as exception:
+        return _records(exception.reasons if exception.reasons else [exception.error]), []
+    if not isinstance(source, PackageResource):
+        report = source.validate(checklist)
+        return _records(report.errors), [(task.name, _records(task.errors)) for task in report.tasks]
+    try:
+        package = source.read_metadata()
+        package.to_descriptor(validate=True)
+    except FrictionlessException as exception:
+        return _records(exception.to_errors()), []
+    descriptor = _loaded(files.get("datapackage.json"))
+    written = descriptor.get("resources") if isinstance(descriptor, dict) else None
+    same_order = isinstance(written, list) and len(written) == len(package.resources)
+    tasks = []
+    for index, resource in enumerate(package.resources):
+        key = None
+        if same_order and isinstance(written[index], dict) and written[index].get("name") == resource.name:
+            key = resource_key(descriptor, written[index], files)
+        found = RESOURCE_MEMO.get(key) if key else None
+        if found is None:
+            report = resource.validate(checklist=checklist, limit_errors=settings.DEFAULT_LIMIT_ERRORS,
+                                       limit_rows=None)
+            found = _records(report.errors) + tuple(r for task in report.tasks for r in _records(task.errors))
+            if key and not any(folder in str(note) for _kind, note, _row, _field in found):
+                RESOURCE_MEMO.put(key, found)
+        tasks.append((resource.name, found))
+    return (), tasks
+
+
 def frictionless_errors(files: dict[str, bytes], shifts: dict[str, tuple[int, int]] | None = None) -> list[dict]:
     """Errors frictionless finds in the package (descriptor, data, hash, bytes, keys).
 
@@ -63,24 +260,20 @@ def frictionless_errors(files: dict[str, bytes], shifts: dict[str, tuple[int, in
     resource's errors is moved on by ``offset`` (the rows of a file left out of ``files``
     because they passed the gate before, see ``validate_files``).
     """
-    from frictionless import validate
-
     with tempfile.TemporaryDirectory(prefix="portal-validate-") as tmp:
         for rel, content in files.items():
             path = Path(tmp) / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
-        report = validate(str(Path(tmp) / "datapackage.json"))
+        package_errors, tasks = _frictionless_report(tmp, files)
     shifts = shifts or {}
-    errors = [_error("frictionless", e.type, e.note, getattr(e, "row_number", None),
-                     getattr(e, "field_name", None)) for e in report.errors]
-    for task in report.tasks:
-        after, offset = shifts.get(task.name, (None, 0))
-        for e in task.errors:
-            row = getattr(e, "row_number", None)
+    errors = [_error("frictionless", kind, note, row, field) for kind, note, row, field in package_errors]
+    for name, found in tasks:
+        after, offset = shifts.get(name, (None, 0))
+        for kind, note, row, field in found:
             if after is not None and row is not None and row > after:
                 row += offset
-            errors.append(_error("frictionless", e.type, e.note, row, getattr(e, "field_name", None)))
+            errors.append(_error("frictionless", kind, note, row, field))
     return errors
 
 
