@@ -205,7 +205,7 @@ class _Group:
         self.k_for = {n: k_for[n] for n in names if n in k_for}
         self.specific = specific & own
         self.dates = dates
-        self.links = [("baru", label, tuple(self.files["baru"].keys() & tables.keys()))
+        self.links = [("baru", label, tuple(sorted(self.files["baru"].keys() & tables.keys())))
                       for label, tables in self.files.items() if label != "baru"]
         held = {label: tables for label, tables in self.files.items() if tables}
         self.key = digest(held, [sorted(names), self.schemas, self.k_for, default_k, sorted(self.specific),
@@ -408,7 +408,7 @@ def _attack(files: dict[str, dict[str, bytes]], schemas: dict[str, dict], k_for:
     deltas: dict[str, float] = {}
     if couple:
         if links is None:
-            links = [("baru", "lama", tuple(tables["baru"].keys() & tables["lama"].keys()))]
+            links = [("baru", "lama", tuple(sorted(tables["baru"].keys() & tables["lama"].keys())))]
         for new, old, names in links:
             extra = {"fallback": fallbacks[old]} if fallbacks is not None and old in fallbacks else {}
             found = build.add_coupling(system, {n: tables[new][n] for n in names},

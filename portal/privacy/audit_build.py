@@ -106,7 +106,7 @@ def add_identities(system: System, tables: dict[str, Published]) -> list[str]:
         if identity.name not in used:
             used.append(identity.name)
         sides = (*relation.left, *relation.right)
-        for desa in set.intersection(*(set(rows_of[s.table]) for s in sides)):
+        for desa in sorted(set.intersection(*(set(rows_of[s.table]) for s in sides))):
             for column in ("jumlah", "laki_laki", "perempuan"):
                 terms = _relation_terms(tables, rows_of, relation, desa, column)
                 if terms is None:
@@ -127,7 +127,7 @@ def add_carried_over(system: System, newer: dict[str, Published], older: dict[st
             continue
         new, old = newer[name], older[name]
         new_rows, old_rows = _rows_by_desa(new), _rows_by_desa(old)
-        for desa in new_rows.keys() & old_rows.keys():
+        for desa in sorted(new_rows.keys() & old_rows.keys()):
             r_new, r_old = new_rows[desa].get(str(awal)), old_rows[desa].get(str(akhir))
             if r_new is None or r_old is None:
                 continue
@@ -177,7 +177,7 @@ def _side_terms(t: Published, rows: dict[str, int], side: Side, column: str) -> 
 def _pairs(current: dict[str, Published], previous: dict[str, Published]) -> dict:
     """Per table, the matched rows and columns of both versions and their values."""
     pairs = {}
-    for name in current.keys() & previous.keys():
+    for name in sorted(current.keys() & previous.keys()):
         new, old = current[name], previous[name]
         old_rows = _row_index(old)
         matched = [(i, old_rows[key]) for i, key in enumerate(zip(new.desa, new.kode)) if key in old_rows]
