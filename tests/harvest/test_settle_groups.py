@@ -18,7 +18,7 @@ from portal.datasets.packaging import table_csv
 from portal.privacy.audit import audit_release
 from portal.privacy.audit_groups import GroupMemo, partition, table_groups
 from portal.privacy.protect import protect_release
-from tests.privacy.district import desa_code, families, make_tables, people, publish
+from tests.privacy.district import changing_desa, desa_code, families, make_tables, publish
 
 K_GENERAL, K_SPECIFIC = 5, 10
 RELIGION = "penduduk-menurut-agama"
@@ -26,23 +26,9 @@ OUTSIDE = "tabel-di-luar-katalog"  # no margin, no identity: a group of its own
 HIDDEN = "x"  # the published tables' declared missing value
 
 
-def _desa(first: bool, newcomer: bool) -> list[dict]:
-    """300 residents; in the second month a Christian turns Hindu, a Muslim man dies and (with
-    ``newcomer``) a Buddhist man moves in; 20 women turn 45."""
-    out = (people(10, agama_id="1") + people(10, sex="2", agama_id="1")
-           + people(10, agama_id="2") + people(10, sex="2", agama_id="2")
-           + people(130, agama_id="4") + people(110, sex="2", agama_id="4")
-           + people(20, sex="2", agama_id="4", umur=44 if first else 45))
-    if first:
-        return out
-    out[10]["agama_id"] = "4"
-    out.pop(0)
-    return out + (people(1, agama_id="5") if newcomer else [])
-
-
 def _month(first: bool):
     """The protected tables of one month (naive: protected without the previous version)."""
-    residents = [_desa(first, newcomer=True), _desa(first, newcomer=False), _desa(first, newcomer=False)]
+    residents = [changing_desa(first, newcomer=i == 0) for i in range(3)]
     return protect_release(make_tables(residents, [families(60)] * 3), K_GENERAL, K_SPECIFIC)
 
 

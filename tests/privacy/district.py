@@ -33,6 +33,20 @@ def people(n: int, **fields) -> list[dict]:
     return [{**BASE, **fields} for _ in range(n)]
 
 
+def changing_desa(first: bool, newcomer: bool) -> list[dict]:
+    """300 residents; in the second month a Christian turns Hindu, a Muslim man dies and (with
+    ``newcomer``) a Buddhist man moves in; 20 women turn 45."""
+    out = (people(10, agama_id="1") + people(10, sex="2", agama_id="1")
+           + people(10, agama_id="2") + people(10, sex="2", agama_id="2")
+           + people(130, agama_id="4") + people(110, sex="2", agama_id="4")
+           + people(20, sex="2", agama_id="4", umur=44 if first else 45))
+    if first:
+        return out
+    out[10]["agama_id"] = "4"
+    out.pop(0)
+    return out + (people(1, agama_id="5") if newcomer else [])
+
+
 def families(n: int, **fields) -> list[dict]:
     """n active families like FAMILY with some fields changed."""
     return [{**FAMILY, **fields} for _ in range(n)]
