@@ -13,10 +13,10 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from portal.catalog import charts, cite, history, jsonld, maps, preview, trends
-from portal.catalog.cache import LRU
 from portal.catalog.search import QUERY_SAFE
 from portal.core.cells import SUPPRESSED, SUPPRESSED_LABEL
 from portal.core.ids import stable_id
+from portal.core.lru import LRU
 from portal.core.site import base_url, district_code, district_name, walidata_title
 from portal.core.vocabularies import LICENCES, Frequency
 from portal.datasets import metadata, queries

@@ -24,8 +24,8 @@ import pandas as pd
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from portal.catalog.cache import LRU
 from portal.core.cells import SUPPRESSED
+from portal.core.lru import LRU
 from portal.datasets import geo, queries
 from portal.statistics.catalogue import CATALOGUE
 

@@ -17,8 +17,8 @@ from flask import render_template, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from portal.catalog.cache import LRU
 from portal.core.cells import SUPPRESSED
+from portal.core.lru import LRU
 from portal.core.site import district_name
 from portal.datasets import queries, series
 from portal.i18n import current_language

@@ -20,15 +20,14 @@ import io
 import json
 import re
 import tempfile
-import threading
 import zipfile
 import zlib
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
+from portal.core.lru import LRU
 from portal.datasets.packaging import missing_values
 from portal.datasets.storage import sha256_bytes as sha256_hex
 
@@ -57,35 +56,14 @@ def _error(check: str, kind: str, note: str, row: int | None = None, field: str 
     return {"check": check, "type": kind, "rowNumber": row, "fieldName": field, "note": note}
 
 
-class Memo:
+class Memo(LRU):
     """A bounded, thread-safe map from a digest to the error records found for it (least
     recently used dropped first). It holds no content: only the records a report would show."""
 
-    def __init__(self, size: int):
-        self.size, self._items, self._lock = size, OrderedDict(), threading.Lock()
-
-    def get(self, key: str) -> tuple | None:
-        """The records remembered under ``key``, or None."""
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
-
-    def put(self, key: str, records: tuple) -> None:
+    def put(self, key: str, records: tuple, weight: int = 0) -> None:
         """Remember ``records`` under ``key`` unless there are more than MEMO_MAX_ERRORS."""
-        if len(records) > MEMO_MAX_ERRORS:
-            return
-        with self._lock:
-            self._items[key] = records
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        """Forget everything."""
-        with self._lock:
-            self._items.clear()
+        if len(records) <= MEMO_MAX_ERRORS:
+            super().put(key, records, weight)
 
 
 RESOURCE_MEMO = Memo(MEMO_RESOURCES)

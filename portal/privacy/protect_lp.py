@@ -98,13 +98,8 @@ class _Terms:
             return [np.zeros(0, t) for t in (np.int64,) * 5 + (float, float)]
         kind, dpos, group, item, var, coef, value = zip(*self.parts, strict=True)
         sizes = np.array([len(v) for v in var])
-        each = [np.ndim(i) > 0 for i in item]
-        items = np.repeat(np.array([0 if e else i for i, e in zip(item, each, strict=True)], np.int64), sizes)
-        if any(each):
-            starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-            for at, size, i, e in zip(starts, sizes, item, each, strict=True):
-                if e:
-                    items[at:at + size] = np.broadcast_to(np.asarray(i, np.int64), (size,))
+        items = np.concatenate([np.broadcast_to(np.asarray(i, np.int64), (n,))
+                                for i, n in zip(item, sizes, strict=True)])
         return [np.repeat(np.array(kind, np.int64), sizes), np.concatenate(dpos),
                 np.repeat(np.array(group, np.int64), sizes), items, np.concatenate(var),
                 np.repeat(np.array(coef, float), sizes), np.concatenate(value).astype(float)]
