@@ -5,7 +5,7 @@ the first kecamatan of the configured district at demo density (3,500 residents 
 series of monthly exports generated once (cached under bench/out), each month harvested on a
 fresh instance folder (SQLite in a temporary directory; /work's instance/ is never touched).
 Prints per month: published, unchanged, kept by the privacy layer, refused, and the CPU of the
-harvest and of the review, with the load average; then the kept tables by name.
+harvest and of the review, with the load average; then the kept and unchanged tables by name.
 
     .venv/bin/python bench/kept_bench.py [--kecamatan 1] [--months 4] [--per-desa 3500]
 """
@@ -79,6 +79,8 @@ def main() -> None:
                   f"load {os.getloadavg()[0]:.1f}", flush=True)
             for name in sorted(outcome.held):
                 print(f"    kept {name}")
+            for name in sorted(outcome.unchanged):
+                print(f"    unchanged {name}")
             for name in sorted(outcome.refused):
                 print(f"    refused {name}")
 

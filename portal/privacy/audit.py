@@ -449,6 +449,13 @@ class _Attack:
         n = len(system.cells)
         self.k_of_var = np.array([k_for.get(c.table, default_k) for c in system.cells], float)
         self.real = np.array([i for i, c in enumerate(system.cells) if c.kode is not None], np.int64)
+        # A cell every modelled attacker places at k or above is not one the threshold rule
+        # hides (a primary cell is 1..k-1, or a sensitive 0): how narrowly it is known tells
+        # nothing the rule protects. Only a coupling to the other version's published count
+        # proves such a floor (System.floor); its other cells pin the small ones they meet.
+        self.at_least_k = np.zeros(n, bool)
+        for var, least in system.floor.items():
+            self.at_least_k[var] = least >= self.k_of_var[var] - TOL
         identity = sparse.csr_array((np.ones(n), (np.arange(n), np.arange(n))), shape=(n, n))
         ri, ci, data = [], [], []
         for i, q in enumerate(questions):
@@ -502,20 +509,21 @@ class _Attack:
         return todo
 
     def _asked(self, comp: int) -> list[np.ndarray]:
-        """What the rules ask of one component, in its own coordinates: the real cells and
-        their k, the insider pairs, the group questions' rule and population term."""
+        """What the rules ask of one component, in its own coordinates: the real cells, their
+        k and which are proven at least k, the insider pairs, the group questions' rule and population term."""
         b = self.bounds
         v0 = b.var_edges[comp]
         real = self.real_of[comp]
         pairs = [self.pairs[i] for i in self.pairs_of.get(comp, ())]
         questions = [self.questions[i] for i in self.questions_of.get(comp, ())]
-        return [b.position[real] - v0, self.k_of_var[real],
+        return [b.position[real] - v0, self.k_of_var[real], self.at_least_k[real].astype(float),
                 np.array([(b.position[a] - v0, b.position[o] - v0, value) for a, o, value, _ in pairs], float),
                 np.array([(q.rule == "dominan", b.position[q.n[0]] - v0 if q.n[0] >= 0 else -1, q.n[1])
                           for q in questions], float)]
 
     def _settle(self, batch: range) -> None:
         targets = np.concatenate([self.real_of[c] for c in batch])
+        targets = targets[~self.at_least_k[targets]]
         self.bounds.settle(batch, targets, self.k_of_var[targets], lambda: [
             v for c in batch for v in self._verdicts(c).values() if isinstance(v, tuple)])
 
@@ -572,7 +580,7 @@ class _Attack:
             return out
         if comp >= 0:
             v = self.real_of[comp]
-            for var in v[(b.wmax[v] - b.wmin[v]) < self.k_of_var[v] - TOL]:
+            for var in v[((b.wmax[v] - b.wmin[v]) < self.k_of_var[v] - TOL) & ~self.at_least_k[v]]:
                 out[("interval", int(var))] = self._interval(int(var))
             for i in self.pairs_of.get(comp, ()):
                 out[("orang-dalam", int(i))] = self._can_be_one(self.pairs[i][0])
@@ -616,10 +624,11 @@ class _Attack:
         (exact only where they were narrower than k), so every hidden cell's true interval
         is at least this wide, and may be wider (the target LPs stop once a cell is k wide).
         A fixed equation order (sorted names, see audit_build) keeps the number the same
-        from run to run."""
+        from run to run. A cell proven at least k (at_least_k) is not counted: its width
+        is not what the threshold rule asks of it."""
         b, out = self.bounds, {}
         for var in self.real:
-            if b.obj_comp[var] == -2:
+            if b.obj_comp[var] == -2 or self.at_least_k[var]:
                 continue
             width = float(min(b.wmax[var], CAP) - b.wmin[var])
             width = None if width >= CAP / 2 else round(width, 3)

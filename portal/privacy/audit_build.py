@@ -261,7 +261,18 @@ def add_coupling(system: System, current: dict[str, Published], previous: dict[s
             where = (name, str(new.desa[ni[r]]))
             system.add([(1, *tn), (-1, *to)], bound[r, c], "versi", kind="ub", where=where)
             system.add([(-1, *tn), (1, *to)], bound[r, c], "versi", kind="ub", where=where)
+            _raise_floor(system, tn, to, fallback)
+            _raise_floor(system, to, tn, fallback)
     return {name: (float(v.max()) if v.size else fallback) for name, v in seen.items()}
+
+
+def _raise_floor(system: System, hidden: Term, shown: Term, largest: float) -> None:
+    """Record the least value a hidden cell can take beside its published other version:
+    that count minus the largest change anywhere (the "global" bound, the loosest of
+    CHANGE_MODES, so every mode's interval lies above it)."""
+    var, (other, value) = hidden[0], shown
+    if var >= 0 and other < 0:
+        system.floor[var] = max(system.floor.get(var, -np.inf), value - largest)
 
 
 @dataclass

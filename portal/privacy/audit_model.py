@@ -166,6 +166,10 @@ class System:
     # Declared identities the published numbers themselves contradict (table, desa, identity):
     # there the attacker learns the identity does not hold, and nothing else from it.
     contradicted: list[tuple[str, str, str]] = field(default_factory=list)
+    # Per hidden cell coupled to a count published in its other version: the least value the
+    # loosest change bound allows (that count minus the largest change anywhere). Every
+    # attacker the auditor models places the cell at or above it (audit_build.add_coupling).
+    floor: dict[int, float] = field(default_factory=dict)
 
     def new_var(self, cell: Cell) -> int:
         """A fresh variable for a hidden cell or a hidden total."""

@@ -136,9 +136,12 @@ class Previous(dict):
           d, whatever else is hidden;
         - only a primary cell (a published count that is now 1..k-1, or a published 0 that is now
           small) or a total too small for k can force such a row; its interval is then at most 2d
-          wide and the auditor refuses the release when that is under k. No suppression pattern
-          can widen it: the table is kept at its previous version instead (_hold_back), or, when
-          it cannot be, these rows are named in the table's notes and the gate decides.
+          wide and the auditor refuses the release when that is under k and reaches below k. No
+          suppression pattern can widen it: the table is kept at its previous version instead
+          (_hold_back), or, when it cannot be, these rows are named in the table's notes and the
+          gate decides. A large count hidden beside it (its old value minus the largest change
+          still k or more) is pinned too, but only where the threshold rule would publish it:
+          that alone keeps no table (_stable_rows).
         """
         done = self._carried.get(name)
         if done is None or done[0] is not frame:
@@ -440,16 +443,24 @@ def _stable_rows(new: pd.DataFrame, old: pd.DataFrame, k: int) -> pd.MultiIndex:
     and the largest in the same category (each local estimate only from at least
     CHANGE_EVIDENCE cells that are not 0 in both). A newly hidden cell lies within its old
     value plus or minus that bound, whatever else is hidden.
+
+    A newly hidden cell whose old value minus the table's largest change is still k or more
+    does not count: every attacker places it at k or above, where the threshold rule would
+    publish it, so pinning it discloses nothing (a large count hidden beside a new small one;
+    the auditor's at_least_k, which subtracts the largest change anywhere, judges in the end).
     """
     both = new.join(old.add_suffix("_lama"), how="inner")
     a = both[list(new.columns)].to_numpy()
     b = both[[f"{c}_lama" for c in new.columns]].to_numpy()
     seen = ~np.isnan(a) & ~np.isnan(b)
-    newly = (np.isnan(a) & ~np.isnan(b)).any(axis=1)
-    if not newly.any() or not seen.any():  # without cells seen: the release-wide change (auditor)
+    if not seen.any():  # without cells seen: the release-wide change (auditor)
         return both.index[:0]
     change = np.abs(a - b)
-    bound = np.full(len(a), float(change[seen].max()))
+    largest = float(change[seen].max())
+    newly = (np.isnan(a) & ~np.isnan(b) & (np.nan_to_num(b) - largest < k)).any(axis=1)
+    if not newly.any():
+        return both.index[:0]
+    bound = np.full(len(a), largest)
     populated = seen & ((np.nan_to_num(a) > 0) | (np.nan_to_num(b) > 0))
     if populated.sum() >= CHANGE_EVIDENCE:
         bound = np.minimum(bound, float(np.quantile(change[populated], CHANGE_QUANTILE)))
@@ -471,9 +482,11 @@ def _hold_back(out: list[ProtectedTable], prepared: dict[str, _Prepared],
     1..k-1, a count that fell below k) is bounded by the attacker to its old value plus or
     minus d, the change the attacker estimates for that table, desa and category from the
     cells published in both versions (_too_stable): no suppression can widen that, and for
-    a stable table d is 0, 1 or 2. Such a table keeps its previous version: no new draft, so
-    nothing new of it is published and nothing new can leak, while every other table of the
-    release publishes its new version (a living district is never frozen by one table).
+    a stable table d is 0, 1 or 2. A large count hidden beside it does not count (its old
+    value minus the table's largest change is k or more: it is not a count the rule hides).
+    Such a table keeps its previous version: no new draft, so nothing new of it is published
+    and nothing new can leak, while every other table of the release publishes its new
+    version (a living district is never frozen by one table).
 
     Only that table is kept, not the tables a declared identity ties it to (the note above
     _keepable says why: the auditor attacks what this leaves published, and names a tied
