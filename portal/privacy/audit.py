@@ -87,7 +87,7 @@ class AuditReport:
 def _published_checks(t: Published, k: int, specific: bool) -> list[AuditFinding]:
     out = []
     low = 0 if specific else 1
-    for r, c in zip(*np.nonzero((t.values >= low) & (t.values < k) & ~t.structural[None, :])):
+    for r, c in zip(*np.nonzero((t.values >= low) & (t.values < k) & ~t.structural)):
         rule = "nol-spesifik" if t.values[r, c] == 0 else "ambang"
         out.append(AuditFinding(rule, t.name, str(t.desa[r]), str(t.kategori[r]), t.columns[c], t.version))
     return out

@@ -304,7 +304,7 @@ def group_questions(tables: dict[str, Published], totals: Totals, specific: set[
             if total is None:
                 continue
             for i, column in enumerate(t.columns):
-                if t.structural[i]:
+                if t.structural[r, i]:
                     continue
                 (nv, nval), (xv, xval) = total[column], term(t, r, i)
                 base = dict(table=t.name, version=t.version, desa=str(t.desa[r]), kode=str(t.kode[r]),

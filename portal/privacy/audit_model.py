@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from portal.privacy.policy import zero_by_definition
 from portal.statistics.catalogue import get_spec
 from portal.statistics.identities import margin_of
 
@@ -39,7 +40,7 @@ class Published:
     columns: list[str]            # the count columns
     values: np.ndarray            # float, NaN where hidden
     var: np.ndarray               # LP variable of each hidden cell, -1 where published
-    structural: np.ndarray        # per column: zero by the table's definition (men among women)
+    structural: np.ndarray        # per cell: zero by the table's definition (men among women)
 
     @property
     def hidden(self) -> np.ndarray:
@@ -106,19 +107,17 @@ def _read(name: str, version: str, content: bytes, schema: dict) -> Published:
             raise SchemaError(f"{name}: kolom {column} memuat nilai yang bukan bilangan cacah "
                               "atau nilai hilang yang dideklarasikan")
         values[:, i] = numbers.to_numpy(dtype=float)
-    structural = np.zeros(len(columns), dtype=bool)
-    if _population(name) == "perempuan" and "laki_laki" in columns:
-        i = columns.index("laki_laki")
-        structural[i] = bool(len(frame)) and bool((values[:, i] == 0).all())
+    structural = zero_by_definition(_spec(name), frame["kode"].to_numpy(), columns, values)
     return Published(name=name, version=version, desa=frame["kode_desa"].to_numpy(),
                      kode=frame["kode"].astype(str).to_numpy(),
                      kategori=frame["kategori"].to_numpy(), columns=columns, values=values,
                      var=np.full(values.shape, -1, dtype=np.int64), structural=structural)
 
 
-def _population(name: str) -> str | None:
+def _spec(name: str):
+    """The catalogue's spec of a table, None for one it does not hold (an upload)."""
     try:
-        return get_spec(name).population
+        return get_spec(name)
     except KeyError:
         return None
 

@@ -147,6 +147,32 @@ def sensitive_codes(spec, codes: list[int]) -> set[int]:
     return {c for c in codes if c not in quiet}
 
 
+def zero_by_definition(spec, codes, columns: list[str], values: np.ndarray) -> np.ndarray:
+    """Count cells that are zero by the table's definition: published as 0, never hidden and
+    never a small count (rows x columns bools; values NaN where hidden, as the auditor reads).
+
+    - every laki_laki cell of a table of women, when all are 0 (status kehamilan);
+    - the other sex of a category OpenSID offers to one sex only (spec.one_sex: the pill,
+      the IUD, sterilisation of women for women; the condom and vasectomy for men), when
+      every desa counts 0 there.
+    Where the data break the definition (a man counted with the pill, anywhere), that
+    category's column is counted as usual in every desa, so no published 0 says more than
+    the others.
+    """
+    out = np.zeros(values.shape, dtype=bool)
+    if spec is None or not len(values):
+        return out
+    where = {c: i for i, c in enumerate(columns)}
+    if spec.population == "perempuan" and "laki_laki" in where:
+        out[:, where["laki_laki"]] = bool((values[:, where["laki_laki"]] == 0).all())
+    codes = np.asarray(codes).astype(str)
+    for code, sex in getattr(spec, "one_sex", ()):
+        other, rows = where.get("perempuan" if sex == 1 else "laki_laki"), codes == str(code)
+        if other is not None and rows.any() and bool((values[rows, other] == 0).all()):
+            out[rows, other] = True
+    return out
+
+
 def policy_document() -> dict:
     """The policy as data for the admin page and the privacy report (no personal values)."""
     tables = {}

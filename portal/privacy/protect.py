@@ -10,9 +10,9 @@ import pandas as pd
 
 from portal.core.cells import SUPPRESSED
 from portal.core.vocabularies import PrivacyClass
-from portal.privacy.policy import sensitive_codes, table_class
+from portal.privacy.policy import sensitive_codes, table_class, zero_by_definition
 from portal.privacy.protect_lp import View, narrow_cells, widen
-from portal.privacy.suppress import AVOID_COST, PUBLISHED_BEFORE_COST, Block, L, Link, Steps, protect_desa
+from portal.privacy.suppress import AVOID_COST, PUBLISHED_BEFORE_COST, Block, Link, Steps, protect_desa
 from portal.statistics.catalogue import COUNT_FIELDS
 from portal.statistics.compute import StatTable
 from portal.statistics.identities import (
@@ -80,11 +80,9 @@ def total_of(spec) -> tuple[tuple[str, int] | None, str]:
 
 
 def _structural(table: StatTable, values: np.ndarray) -> np.ndarray:
-    """Count columns that are zero by definition (men in a table of women): published as 0."""
-    structural = np.zeros(3, dtype=bool)
-    if table.spec.population == "perempuan" and not values[:, L].any():
-        structural[L] = True
-    return structural
+    """Count cells (n x 3) that are zero by definition (men in a table of women, men on the
+    pill): published as 0 (policy.zero_by_definition, which the auditor reads too)."""
+    return zero_by_definition(table.spec, table.frame["kode"].to_numpy(), list(COUNT_FIELDS), values)
 
 
 class Previous(dict):
@@ -102,7 +100,8 @@ class Previous(dict):
         self._carried: dict[str, tuple[pd.DataFrame, tuple[np.ndarray, np.ndarray]]] = {}
         self._held: dict[str, tuple[pd.DataFrame, int]] = {}
         self._here: dict[str, tuple[pd.DataFrame, pd.MultiIndex]] = {}
-        self._stable: dict[tuple[str, int, bytes], pd.MultiIndex] = {}
+        self._stable: dict[tuple, pd.MultiIndex] = {}
+        self._largest: dict[tuple[str, bytes], float | None] = {}
 
     def numbers(self, name: str) -> pd.DataFrame:
         """The version's counts as published (NaN where hidden), indexed by (kode_desa, kode)."""
@@ -155,21 +154,36 @@ class Previous(dict):
         done = self._here.get(name)
         if done is None or done[0] is not frame:
             self._stable = {key: rows for key, rows in self._stable.items() if key[0] != name}
+            self._largest = {key: d for key, d in self._largest.items() if key[0] != name}
             done = self._here[name] = (frame, _keys(frame))
         return done[1]
 
-    def stable_rows(self, name: str, table: pd.DataFrame, protected: pd.DataFrame, k: int) -> pd.MultiIndex:
+    def stable_rows(self, name: str, table: pd.DataFrame, protected: pd.DataFrame, k: int,
+                    largest: float | None = None) -> pd.MultiIndex:
         """_stable_rows of a protected frame of the table against this version; ``table`` is
         the counted frame it was made from (_finish: a copy with the counts masked, so the
         same rows in the same order). Kept by its hidden pattern: the settle step's rounds
         meet the same pattern of most tables again."""
+        new, digest = self._new(name, table, protected)
+        if (name, k, digest, largest) not in self._stable:
+            self._stable[(name, k, digest, largest)] = _stable_rows(new, self.numbers(name), k, largest)
+        return self._stable[(name, k, digest, largest)]
+
+    def largest_change(self, name: str, table: pd.DataFrame, protected: pd.DataFrame) -> float | None:
+        """The largest change of a cell published in this version and in the protected frame
+        (None: no such cell); kept by the frame's hidden pattern as stable_rows is."""
+        new, digest = self._new(name, table, protected)
+        if (name, digest) not in self._largest:
+            a, b = _aligned(new, self.numbers(name))
+            seen = ~np.isnan(a) & ~np.isnan(b)
+            self._largest[(name, digest)] = float(np.abs(a - b)[seen].max()) if seen.any() else None
+        return self._largest[(name, digest)]
+
+    def _new(self, name: str, table: pd.DataFrame, protected: pd.DataFrame) -> tuple[pd.DataFrame, bytes]:
+        """A protected frame's counts indexed as this version's, and a digest of its pattern."""
         counts, values = _count_values(protected)
         digest = hashlib.blake2b(repr(counts).encode() + values.tobytes(), digest_size=20).digest()
-        here = self.here(name, table)
-        if (name, k, digest) not in self._stable:
-            new = pd.DataFrame(values, index=here, columns=counts)
-            self._stable[(name, k, digest)] = _stable_rows(new, self.numbers(name), k)
-        return self._stable[(name, k, digest)]
+        return pd.DataFrame(values, index=self.here(name, table), columns=counts), digest
 
     def held(self, name: str) -> tuple[pd.DataFrame, int]:
         """The version as a kept table's frame (counts as Int64, <NA> hidden; a copy each
@@ -332,20 +346,20 @@ def _protect_every_desa(prepared: dict[str, _Prepared], population: dict[str, st
 def _desa_keys(prepared: dict[str, _Prepared], population: dict[str, str], steps: Steps,
                links: tuple[Link, ...], desa_codes: list[str]) -> dict[str, bytes]:
     """Per desa, a digest of everything its protection reads: the release's tables in order
-    with their k, totals, margins and structural zeros, the steps, links and declared
-    identities between them, and every row
-    of the desa (counts, codes, rows hidden from the start, sensitive, avoided, published
-    before)."""
+    with their k, totals and margins, the steps, links and declared identities between
+    them, and every row of the desa (counts, codes, rows hidden from the start, sensitive,
+    avoided, published before, cells zero by definition)."""
     shape = hashlib.blake2b(digest_size=20)
     relations = [rel for _identity, rel in relations_for(set(prepared))]  # as declared now
     shape.update(repr((steps, links, UNIT_TABLE, relations)).encode())
     rows_of = {}
     for name, p in prepared.items():
         shape.update(repr((name, population[name], total_of(p.table.spec), margin_of(p.table.spec), p.k,
-                           p.specific, p.structural.tolist())).encode())
+                           p.specific)).encode())
         codes = p.table.frame["kode"].to_numpy()
         codes = codes if codes.dtype.kind in "iub" else codes.astype(str)
-        rows_of[name] = (p.values, codes, p.hidden_rows, p.sensitive, p.avoid, p.published_before)
+        rows_of[name] = (p.values, codes, p.hidden_rows, p.sensitive, p.avoid, p.published_before,
+                         p.structural)
     out = {}
     for desa in desa_codes:
         digest = shape.copy()
@@ -435,19 +449,27 @@ def _too_stable(new: pd.DataFrame, old: pd.DataFrame, k: int) -> bool:
     return bool(len(_stable_rows(new, old, k)))
 
 
-def _stable_rows(new: pd.DataFrame, old: pd.DataFrame, k: int) -> pd.MultiIndex:
-    """The newly hidden rows, (kode_desa, kode), an attacker bounds to less than k either way.
+def _aligned(new: pd.DataFrame, old: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The counts of the rows in both frames: new and old, NaN where hidden."""
+    both = new.join(old.add_suffix("_lama"), how="inner")
+    return both[list(new.columns)].to_numpy(), both[[f"{c}_lama" for c in new.columns]].to_numpy()
+
+
+def _stable_rows(new: pd.DataFrame, old: pd.DataFrame, k: int, largest: float | None = None) -> pd.MultiIndex:
+    """The newly hidden rows, (kode_desa, kode), an attacker bounds to an interval narrower
+    than k.
 
     The attacker estimates how far a cell may have moved from the cells published in both
     versions: the table's largest change, its 90th percentile, the largest in the same desa
     and the largest in the same category (each local estimate only from at least
     CHANGE_EVIDENCE cells that are not 0 in both). A newly hidden cell lies within its old
-    value plus or minus that bound, whatever else is hidden.
+    value plus or minus that bound (and at 0 or above), whatever else is hidden.
 
-    A newly hidden cell whose old value minus the table's largest change is still k or more
-    does not count: every attacker places it at k or above, where the threshold rule would
-    publish it, so pinning it discloses nothing (a large count hidden beside a new small one;
-    the auditor's at_least_k, which subtracts the largest change anywhere, judges in the end).
+    A newly hidden cell whose old value minus the largest change is still k or more does not
+    count: every attacker places it at k or above, where the threshold rule would publish it,
+    so pinning it discloses nothing (a large count hidden beside a new small one). The
+    largest change is ``largest``, the release's (as the auditor's at_least_k takes it), or
+    this table's where that is larger or not given.
     """
     both = new.join(old.add_suffix("_lama"), how="inner")
     a = both[list(new.columns)].to_numpy()
@@ -456,11 +478,11 @@ def _stable_rows(new: pd.DataFrame, old: pd.DataFrame, k: int) -> pd.MultiIndex:
     if not seen.any():  # without cells seen: the release-wide change (auditor)
         return both.index[:0]
     change = np.abs(a - b)
-    largest = float(change[seen].max())
-    newly = (np.isnan(a) & ~np.isnan(b) & (np.nan_to_num(b) - largest < k)).any(axis=1)
-    if not newly.any():
+    largest = max(float(change[seen].max()), largest or 0.0)
+    pinned = np.isnan(a) & ~np.isnan(b) & (np.nan_to_num(b) - largest < k)
+    if not pinned.any():
         return both.index[:0]
-    bound = np.full(len(a), largest)
+    bound = np.full(len(a), float(change[seen].max()))
     populated = seen & ((np.nan_to_num(a) > 0) | (np.nan_to_num(b) > 0))
     if populated.sum() >= CHANGE_EVIDENCE:
         bound = np.minimum(bound, float(np.quantile(change[populated], CHANGE_QUANTILE)))
@@ -471,7 +493,10 @@ def _stable_rows(new: pd.DataFrame, old: pd.DataFrame, k: int) -> pd.MultiIndex:
             local = grouped.max().max(axis=1).where(grouped.count().sum(axis=1) >= CHANGE_EVIDENCE)
             local = local.reindex(labels).to_numpy()
             bound = np.where(np.isnan(local), bound, np.minimum(bound, local))
-    return both.index[newly & (bound < k)]
+    # The old value plus or minus the bound, never below 0: the widest the attacker's
+    # interval can be (the auditor's, narrowed by the margins too, judges in the end).
+    widest = np.minimum(np.nan_to_num(b), bound[:, None]) + bound[:, None]
+    return both.index[(pinned & (widest < k)).any(axis=1)]
 
 
 def _hold_back(out: list[ProtectedTable], prepared: dict[str, _Prepared],
@@ -496,8 +521,11 @@ def _hold_back(out: list[ProtectedTable], prepared: dict[str, _Prepared],
     """
     by_name = {p.table.spec.name: p for p in out}
     # Only a table with a row published before and hidden now is compared with its old version.
-    narrow = {n: previous.stable_rows(n, p.table.frame, by_name[n].frame, p.k) for n, p in prepared.items()
-              if n in previous and (p.hidden_rows & p.published_before).any()}
+    changes = [previous.largest_change(n, p.table.frame, by_name[n].frame) for n, p in prepared.items()
+               if n in previous]
+    largest = max((d for d in changes if d is not None), default=None)  # anywhere in the release
+    narrow = {n: previous.stable_rows(n, p.table.frame, by_name[n].frame, p.k, largest)
+              for n, p in prepared.items() if n in previous and (p.hidden_rows & p.published_before).any()}
     stable = {n for n, rows in narrow.items() if len(rows)}  # _too_stable
     held = {name for name in stable if _keepable(name, previous)}
     for name in sorted(stable - held):
@@ -564,13 +592,18 @@ def _block(p: _Prepared, desa: str) -> Block:
     total, mode = total_of(p.table.spec)
     return Block(name=p.table.spec.name, values=p.values[rows], codes=p.table.frame["kode"].to_numpy()[rows],
                  hidden=p.hidden_rows[rows].copy(), k=p.k, specific=p.specific,
-                 columns=tuple(int(c) for c in np.flatnonzero(~p.structural)),
+                 columns=tuple(int(c) for c in np.flatnonzero(~_whole_column(p.structural))),
                  sensitive=p.sensitive[rows], total=total, mode=mode, avoid=p.avoid[rows],
                  published_before=p.published_before[rows])
 
 
+def _whole_column(structural: np.ndarray) -> np.ndarray:
+    """Count columns zero by definition in every row (a table of women's laki_laki)."""
+    return structural.all(axis=0) if len(structural) else np.zeros(structural.shape[1], bool)
+
+
 def _finish(p: _Prepared, notes: list[str]) -> ProtectedTable:
-    hidden = p.hidden_rows[:, None] & ~p.structural[None, :]
+    hidden = p.hidden_rows[:, None] & ~p.structural
     out = p.table.frame.copy()
     for i, name in enumerate(COUNT_FIELDS):
         out[name] = out[name].astype("Int64").mask(hidden[:, i])

@@ -35,7 +35,7 @@ class View:
     spec: object
     values: np.ndarray          # n x 3 true counts
     hidden: np.ndarray          # n bools
-    structural: np.ndarray      # 3 bools: zero by definition, published as 0
+    structural: np.ndarray      # n x 3 bools: zero by definition, published as 0
     codes: np.ndarray           # category code per row
     groups: dict[str, np.ndarray]
     k: int
@@ -143,8 +143,8 @@ def _variables(views: dict[str, View], pos: dict[str, np.ndarray]) -> tuple[dict
         var[name] = np.full(v.values.shape, -1, dtype=np.int64)
         rows = np.flatnonzero(v.hidden & (pos[name] >= 0))
         rows = rows[np.lexsort((rows, pos[name][rows]))]  # desa by desa, row by row
-        cols = np.flatnonzero(~v.structural)
-        r, c = np.repeat(rows, cols.size), np.tile(cols, rows.size)
+        r, c = np.nonzero(~v.structural[rows])  # row by row, column by column
+        r = rows[r]
         var[name][r, c] = start + np.arange(r.size)
         start += r.size
         where.append((np.full(r.size, ti), r, c, pos[name][r]))
@@ -170,8 +170,9 @@ def _margin(terms: _Terms, views: dict[str, View], var: dict, pos: dict, v: View
     rows = np.flatnonzero(pos[v.name] >= 0)
     rows = rows[total_row[pos[v.name][rows]] >= 0]
     kind = 1 if mode == "bounded" else 0
-    for c in np.flatnonzero(~v.structural):
-        src_col = 2 if (v.structural[1] and c == 0) else c  # women only: jumlah = perempuan
+    whole = v.structural.all(axis=0) if len(v.structural) else np.zeros(3, bool)
+    for c in np.flatnonzero(~whole):  # a cell zero by definition is a published 0 here
+        src_col = 2 if (whole[1] and c == 0) else c  # women only: jumlah = perempuan
         terms.add(kind, pos[v.name][rows], group, c, var[v.name][rows, c], 1, v.values[rows, c])
         src = total_row[places]
         terms.add(kind, places, group, c, var[table][src, src_col], -1, source.values[src, src_col])
@@ -190,7 +191,7 @@ def _relation(terms: _Terms, views: dict[str, View], var: dict, pos: dict, rel: 
                 rows = rows[views[side.table].of_codes(side.codes)[rows]]
             sides.append((s, side.table, rows))
     for c in range(3):
-        if any(views[table].structural[c] for _, table, _ in sides):
+        if any(len(views[table].structural) and views[table].structural[:, c].all() for _, table, _ in sides):
             continue
         for s, table, rows in sides:
             terms.add(kind, pos[table][rows], group, c, var[table][rows, c], s, views[table].values[rows, c])

@@ -34,6 +34,8 @@ FLAGS: dict[str, dict[int, str]] = {
                              2: "TIDAK TERDAFTAR BPJS KETENAGAKERJAAN"},
 }
 UNIT_LABELS = {"PENDUDUK": 1, "KELUARGA": 2}
+# OpenSID's tweb_cara_kb.sex: the form offers each method to one sex (99 Lainnya to both).
+KB_METHOD_SEX: tuple[tuple[int, int], ...] = ((1, 2), (2, 2), (3, 2), (4, 1), (5, 2), (6, 2), (7, 1))
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,9 @@ class TableSpec:
     # How the table is counted where it differs from OpenSID/OpenKab; shown with the dataset.
     method: str = ""
     method_en: str = ""
+    # Categories OpenSID offers to one sex only, as (code, sex: 1 laki-laki, 2 perempuan): the
+    # other sex's count is zero by definition (privacy.policy.zero_by_definition).
+    one_sex: tuple[tuple[int, int], ...] = ()
 
 
 # Every row of every table carries these keys; dotted Kemendagri codes (kode referensi).
@@ -151,7 +156,18 @@ CATALOGUE: tuple[TableSpec, ...] = (
           "Family Planning Users by Method", "cara KB (penduduk berstatus kawin)",
           "family planning method (married residents)", population="kawin",
           who="penduduk berstatus kawin", who_en="married residents", topic="kesehatan",
-          organization="dp3ap2kb", privacy_class=SPECIFIC, tags=("KB", "kesehatan")),
+          organization="dp3ap2kb", privacy_class=SPECIFIC, tags=("KB", "kesehatan"),
+          one_sex=KB_METHOD_SEX,
+          method="Formulir OpenSID menawarkan setiap cara KB kepada satu jenis kelamin (pil, IUD, "
+                 "suntik, susuk dan sterilisasi wanita kepada perempuan; kondom dan sterilisasi pria "
+                 "kepada laki-laki; lainnya kepada keduanya), jadi jenis kelamin lainnya diterbitkan "
+                 "sebagai 0, bukan disembunyikan. Bila data satu desa menyalahi aturan itu, sel "
+                 "tersebut dihitung seperti sel lain di setiap desa.",
+          method_en="OpenSID's form offers each method to one sex (the pill, IUD, injections, "
+                    "implants and female sterilisation to women; condoms and vasectomy to men; "
+                    "other to both), so the other sex is published as 0, not hidden. Where one "
+                    "village's data break that rule, those cells are counted like any other in "
+                    "every village."),
     _code("status-kehamilan", "hamil", "hamil", "Status Kehamilan", "Pregnancy Status",
           "status kehamilan", "pregnancy status", population="perempuan",
           who="penduduk perempuan", who_en="female residents", topic="kesehatan",
