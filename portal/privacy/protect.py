@@ -100,8 +100,7 @@ class Previous(dict):
         self._carried: dict[str, tuple[pd.DataFrame, tuple[np.ndarray, np.ndarray]]] = {}
         self._held: dict[str, tuple[pd.DataFrame, int]] = {}
         self._here: dict[str, tuple[pd.DataFrame, pd.MultiIndex]] = {}
-        self._stable: dict[tuple, pd.MultiIndex] = {}
-        self._largest: dict[tuple[str, bytes], float | None] = {}
+        self._stable: dict[tuple[str, int, bytes], pd.MultiIndex] = {}
 
     def numbers(self, name: str) -> pd.DataFrame:
         """The version's counts as published (NaN where hidden), indexed by (kode_desa, kode)."""
@@ -135,12 +134,9 @@ class Previous(dict):
           d, whatever else is hidden;
         - only a primary cell (a published count that is now 1..k-1, or a published 0 that is now
           small) or a total too small for k can force such a row; its interval is then at most 2d
-          wide and the auditor refuses the release when that is under k and reaches below k. No
-          suppression pattern can widen it: the table is kept at its previous version instead
-          (_hold_back), or, when it cannot be, these rows are named in the table's notes and the
-          gate decides. A large count hidden beside it (its old value minus the largest change
-          still k or more) is pinned too, but only where the threshold rule would publish it:
-          that alone keeps no table (_stable_rows).
+          wide and the auditor refuses the release when that is under k. No suppression pattern
+          can widen it: the table is kept at its previous version instead (_hold_back), or, when
+          it cannot be, these rows are named in the table's notes and the gate decides.
         """
         done = self._carried.get(name)
         if done is None or done[0] is not frame:
@@ -154,36 +150,21 @@ class Previous(dict):
         done = self._here.get(name)
         if done is None or done[0] is not frame:
             self._stable = {key: rows for key, rows in self._stable.items() if key[0] != name}
-            self._largest = {key: d for key, d in self._largest.items() if key[0] != name}
             done = self._here[name] = (frame, _keys(frame))
         return done[1]
 
-    def stable_rows(self, name: str, table: pd.DataFrame, protected: pd.DataFrame, k: int,
-                    largest: float | None = None) -> pd.MultiIndex:
+    def stable_rows(self, name: str, table: pd.DataFrame, protected: pd.DataFrame, k: int) -> pd.MultiIndex:
         """_stable_rows of a protected frame of the table against this version; ``table`` is
         the counted frame it was made from (_finish: a copy with the counts masked, so the
         same rows in the same order). Kept by its hidden pattern: the settle step's rounds
         meet the same pattern of most tables again."""
-        new, digest = self._new(name, table, protected)
-        if (name, k, digest, largest) not in self._stable:
-            self._stable[(name, k, digest, largest)] = _stable_rows(new, self.numbers(name), k, largest)
-        return self._stable[(name, k, digest, largest)]
-
-    def largest_change(self, name: str, table: pd.DataFrame, protected: pd.DataFrame) -> float | None:
-        """The largest change of a cell published in this version and in the protected frame
-        (None: no such cell); kept by the frame's hidden pattern as stable_rows is."""
-        new, digest = self._new(name, table, protected)
-        if (name, digest) not in self._largest:
-            a, b = _aligned(new, self.numbers(name))
-            seen = ~np.isnan(a) & ~np.isnan(b)
-            self._largest[(name, digest)] = float(np.abs(a - b)[seen].max()) if seen.any() else None
-        return self._largest[(name, digest)]
-
-    def _new(self, name: str, table: pd.DataFrame, protected: pd.DataFrame) -> tuple[pd.DataFrame, bytes]:
-        """A protected frame's counts indexed as this version's, and a digest of its pattern."""
         counts, values = _count_values(protected)
         digest = hashlib.blake2b(repr(counts).encode() + values.tobytes(), digest_size=20).digest()
-        return pd.DataFrame(values, index=self.here(name, table), columns=counts), digest
+        here = self.here(name, table)
+        if (name, k, digest) not in self._stable:
+            new = pd.DataFrame(values, index=here, columns=counts)
+            self._stable[(name, k, digest)] = _stable_rows(new, self.numbers(name), k)
+        return self._stable[(name, k, digest)]
 
     def held(self, name: str) -> tuple[pd.DataFrame, int]:
         """The version as a kept table's frame (counts as Int64, <NA> hidden; a copy each
@@ -449,39 +430,23 @@ def _too_stable(new: pd.DataFrame, old: pd.DataFrame, k: int) -> bool:
     return bool(len(_stable_rows(new, old, k)))
 
 
-def _aligned(new: pd.DataFrame, old: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """The counts of the rows in both frames: new and old, NaN where hidden."""
-    both = new.join(old.add_suffix("_lama"), how="inner")
-    return both[list(new.columns)].to_numpy(), both[[f"{c}_lama" for c in new.columns]].to_numpy()
-
-
-def _stable_rows(new: pd.DataFrame, old: pd.DataFrame, k: int, largest: float | None = None) -> pd.MultiIndex:
-    """The newly hidden rows, (kode_desa, kode), an attacker bounds to an interval narrower
-    than k.
+def _stable_rows(new: pd.DataFrame, old: pd.DataFrame, k: int) -> pd.MultiIndex:
+    """The newly hidden rows, (kode_desa, kode), an attacker bounds to less than k either way.
 
     The attacker estimates how far a cell may have moved from the cells published in both
     versions: the table's largest change, its 90th percentile, the largest in the same desa
     and the largest in the same category (each local estimate only from at least
     CHANGE_EVIDENCE cells that are not 0 in both). A newly hidden cell lies within its old
-    value plus or minus that bound (and at 0 or above), whatever else is hidden.
-
-    A newly hidden cell whose old value minus the largest change is still k or more does not
-    count: every attacker places it at k or above, where the threshold rule would publish it,
-    so pinning it discloses nothing (a large count hidden beside a new small one). The
-    largest change is ``largest``, the release's (as the auditor's at_least_k takes it), or
-    this table's where that is larger or not given.
+    value plus or minus that bound, whatever else is hidden.
     """
     both = new.join(old.add_suffix("_lama"), how="inner")
     a = both[list(new.columns)].to_numpy()
     b = both[[f"{c}_lama" for c in new.columns]].to_numpy()
     seen = ~np.isnan(a) & ~np.isnan(b)
-    if not seen.any():  # without cells seen: the release-wide change (auditor)
+    newly = (np.isnan(a) & ~np.isnan(b)).any(axis=1)
+    if not newly.any() or not seen.any():  # without cells seen: the release-wide change (auditor)
         return both.index[:0]
     change = np.abs(a - b)
-    largest = max(float(change[seen].max()), largest or 0.0)
-    pinned = np.isnan(a) & ~np.isnan(b) & (np.nan_to_num(b) - largest < k)
-    if not pinned.any():
-        return both.index[:0]
     bound = np.full(len(a), float(change[seen].max()))
     populated = seen & ((np.nan_to_num(a) > 0) | (np.nan_to_num(b) > 0))
     if populated.sum() >= CHANGE_EVIDENCE:
@@ -493,10 +458,7 @@ def _stable_rows(new: pd.DataFrame, old: pd.DataFrame, k: int, largest: float | 
             local = grouped.max().max(axis=1).where(grouped.count().sum(axis=1) >= CHANGE_EVIDENCE)
             local = local.reindex(labels).to_numpy()
             bound = np.where(np.isnan(local), bound, np.minimum(bound, local))
-    # The old value plus or minus the bound, never below 0: the widest the attacker's
-    # interval can be (the auditor's, narrowed by the margins too, judges in the end).
-    widest = np.minimum(np.nan_to_num(b), bound[:, None]) + bound[:, None]
-    return both.index[(pinned & (widest < k)).any(axis=1)]
+    return both.index[newly & (bound < k)]
 
 
 def _hold_back(out: list[ProtectedTable], prepared: dict[str, _Prepared],
@@ -507,11 +469,9 @@ def _hold_back(out: list[ProtectedTable], prepared: dict[str, _Prepared],
     1..k-1, a count that fell below k) is bounded by the attacker to its old value plus or
     minus d, the change the attacker estimates for that table, desa and category from the
     cells published in both versions (_too_stable): no suppression can widen that, and for
-    a stable table d is 0, 1 or 2. A large count hidden beside it does not count (its old
-    value minus the table's largest change is k or more: it is not a count the rule hides).
-    Such a table keeps its previous version: no new draft, so nothing new of it is published
-    and nothing new can leak, while every other table of the release publishes its new
-    version (a living district is never frozen by one table).
+    a stable table d is 0, 1 or 2. Such a table keeps its previous version: no new draft, so
+    nothing new of it is published and nothing new can leak, while every other table of the
+    release publishes its new version (a living district is never frozen by one table).
 
     Only that table is kept, not the tables a declared identity ties it to (the note above
     _keepable says why: the auditor attacks what this leaves published, and names a tied
@@ -521,11 +481,8 @@ def _hold_back(out: list[ProtectedTable], prepared: dict[str, _Prepared],
     """
     by_name = {p.table.spec.name: p for p in out}
     # Only a table with a row published before and hidden now is compared with its old version.
-    changes = [previous.largest_change(n, p.table.frame, by_name[n].frame) for n, p in prepared.items()
-               if n in previous]
-    largest = max((d for d in changes if d is not None), default=None)  # anywhere in the release
-    narrow = {n: previous.stable_rows(n, p.table.frame, by_name[n].frame, p.k, largest)
-              for n, p in prepared.items() if n in previous and (p.hidden_rows & p.published_before).any()}
+    narrow = {n: previous.stable_rows(n, p.table.frame, by_name[n].frame, p.k) for n, p in prepared.items()
+              if n in previous and (p.hidden_rows & p.published_before).any()}
     stable = {n for n, rows in narrow.items() if len(rows)}  # _too_stable
     held = {name for name in stable if _keepable(name, previous)}
     for name in sorted(stable - held):

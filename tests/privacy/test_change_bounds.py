@@ -8,7 +8,6 @@ arrives. With one change bound for the whole release the newcomer's hidden cell 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from portal.privacy.audit_build import change_bounds
 from portal.privacy.protect import protect_release
@@ -153,16 +152,3 @@ def test_a_large_count_pinned_by_a_small_change_is_no_disclosure_but_a_count_nea
             assert report.narrowest_by_table.get(RELIGION) is None or \
                 report.narrowest_by_table[RELIGION] >= K_GENERAL
 
-
-def test_the_protector_keeps_a_table_only_for_a_hidden_cell_that_could_be_small():
-    # One desa's rows of one table, before and after; the table's cells moved by at most 2.
-    # Hidden now and shown before: a count of 130 (130 - 2 is far above k: no reason to
-    # keep the table) and one of 6 (6 - 2 is under k: pinned where the rule hides counts).
-    from portal.privacy.protect import _stable_rows
-
-    index = pd.MultiIndex.from_tuples([(DESA, str(c)) for c in range(1, 8)], names=["kode_desa", "kode"])
-    old = pd.DataFrame({"jumlah": [130.0, 6, 40, 41, 42, 43, 44]}, index=index)
-    moved = pd.DataFrame({"jumlah": [np.nan, 6, 42, 41, 43, 43, 45]}, index=index)
-    assert list(_stable_rows(moved, old, K_GENERAL)) == []
-    moved.loc[(DESA, "2"), "jumlah"] = np.nan
-    assert list(_stable_rows(moved, old, K_GENERAL)) == [(DESA, "2")]
