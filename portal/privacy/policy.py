@@ -173,6 +173,11 @@ def zero_by_definition(spec, codes, columns: list[str], values: np.ndarray) -> n
     return out
 
 
+def whole_columns(structural: np.ndarray) -> np.ndarray:
+    """Count columns zero by definition in every row (a table of women's laki_laki)."""
+    return structural.all(axis=0) if len(structural) else np.zeros(structural.shape[1], bool)
+
+
 def policy_document() -> dict:
     """The policy as data for the admin page and the privacy report (no personal values)."""
     tables = {}

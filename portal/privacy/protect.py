@@ -10,7 +10,7 @@ import pandas as pd
 
 from portal.core.cells import SUPPRESSED
 from portal.core.vocabularies import PrivacyClass
-from portal.privacy.policy import sensitive_codes, table_class, zero_by_definition
+from portal.privacy.policy import sensitive_codes, table_class, whole_columns, zero_by_definition
 from portal.privacy.protect_lp import View, narrow_cells, widen
 from portal.privacy.suppress import AVOID_COST, PUBLISHED_BEFORE_COST, Block, Link, Steps, protect_desa
 from portal.statistics.catalogue import COUNT_FIELDS
@@ -549,14 +549,9 @@ def _block(p: _Prepared, desa: str) -> Block:
     total, mode = total_of(p.table.spec)
     return Block(name=p.table.spec.name, values=p.values[rows], codes=p.table.frame["kode"].to_numpy()[rows],
                  hidden=p.hidden_rows[rows].copy(), k=p.k, specific=p.specific,
-                 columns=tuple(int(c) for c in np.flatnonzero(~_whole_column(p.structural))),
+                 columns=tuple(int(c) for c in np.flatnonzero(~whole_columns(p.structural))),
                  sensitive=p.sensitive[rows], total=total, mode=mode, avoid=p.avoid[rows],
                  published_before=p.published_before[rows])
-
-
-def _whole_column(structural: np.ndarray) -> np.ndarray:
-    """Count columns zero by definition in every row (a table of women's laki_laki)."""
-    return structural.all(axis=0) if len(structural) else np.zeros(structural.shape[1], bool)
 
 
 def _finish(p: _Prepared, notes: list[str]) -> ProtectedTable:

@@ -21,6 +21,7 @@ from scipy.sparse.csgraph import connected_components
 
 from portal.privacy.audit_lp import Bounds, Retry
 from portal.privacy.audit_model import Cell, System
+from portal.privacy.policy import whole_columns
 from portal.statistics.identities import Relation, margin_of, relations_for
 
 TOL = 1e-6
@@ -170,7 +171,7 @@ def _margin(terms: _Terms, views: dict[str, View], var: dict, pos: dict, v: View
     rows = np.flatnonzero(pos[v.name] >= 0)
     rows = rows[total_row[pos[v.name][rows]] >= 0]
     kind = 1 if mode == "bounded" else 0
-    whole = v.structural.all(axis=0) if len(v.structural) else np.zeros(3, bool)
+    whole = whole_columns(v.structural)
     for c in np.flatnonzero(~whole):  # a cell zero by definition is a published 0 here
         src_col = 2 if (whole[1] and c == 0) else c  # women only: jumlah = perempuan
         terms.add(kind, pos[v.name][rows], group, c, var[v.name][rows, c], 1, v.values[rows, c])
@@ -191,7 +192,7 @@ def _relation(terms: _Terms, views: dict[str, View], var: dict, pos: dict, rel: 
                 rows = rows[views[side.table].of_codes(side.codes)[rows]]
             sides.append((s, side.table, rows))
     for c in range(3):
-        if any(len(views[table].structural) and views[table].structural[:, c].all() for _, table, _ in sides):
+        if any(whole_columns(views[table].structural)[c] for _, table, _ in sides):
             continue
         for s, table, rows in sides:
             terms.add(kind, pos[table][rows], group, c, var[table][rows, c], s, views[table].values[rows, c])
