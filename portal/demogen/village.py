@@ -19,6 +19,11 @@ stream so the register's bytes never change:
   of families); BLT Dana Desa per desa for 3-6 % of families; tiny ones (Bedah Rumah for 1-3
   households, a provincial old-age allowance for 2-5 elderly) in some desa; and an expired
   BST 2021 whose recipients must not count. Card columns carry the invented person's data.
+  In a monthly series the lists persist as real ones do over a programme period: who is
+  chosen, which desa run a small programme and how large BLT Dana Desa is there follow from
+  a key of the family, person or desa that does not change from month to month
+  (``_stable_pick``), so a month's list is last month's without those who died, moved or
+  left the target group, with the few the growing candidate pool brings in.
 """
 from __future__ import annotations
 
@@ -113,11 +118,13 @@ def family_log(keluarga: pd.DataFrame, penduduk: pd.DataFrame, log: pd.DataFrame
 
 
 def households(rng: np.random.Generator, config: pd.DataFrame, keluarga: pd.DataFrame,
-               penduduk: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """tweb_rtm, and tweb_penduduk's id_rtm and rtm_level columns (see module doc)."""
+               penduduk: pd.DataFrame, salt: int = 0) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """tweb_rtm, and tweb_penduduk's id_rtm and rtm_level columns (see module doc); which
+    families are registered, and with what, is keyed by the family (stable_uniform), so a
+    household stays registered from month to month."""
     alive_heads = penduduk.set_index("id")["status_dasar"].reindex(_heads(keluarga)).to_numpy() == 1
     share = keluarga["kelas_sosial"].map({1: 0.85, 2: 0.55, 3: 0.15, 4: 0.04, 5: 0.01}).fillna(0).to_numpy()
-    chosen = np.flatnonzero(alive_heads & (rng.random(len(keluarga)) < share))
+    chosen = np.flatnonzero(alive_heads & (stable_uniform(keluarga["id"].to_numpy(), salt + 30) < share))
     fam = keluarga.iloc[chosen]
     kode = config.set_index("id")["kode_desa"].map(lambda c: undotted(str(c)) if "." in str(c) else str(c))
     if not len(fam):
@@ -129,8 +136,9 @@ def households(rng: np.random.Generator, config: pd.DataFrame, keluarga: pd.Data
         "nik_kepala": _heads(fam), "no_kk": number,
         "tgl_daftar": fam["tgl_daftar"].astype(str).to_numpy() + " 10:00:00",
         "kelas_sosial": pd.array([None] * len(fam), dtype="Int64"),
-        "bdt": np.where(rng.random(len(fam)) < 0.6, _numbers(rng, len(fam), "BDT", 12), None),
-        "terdaftar_dtks": (rng.random(len(fam)) < 0.8).astype(np.int64),
+        "bdt": np.where(stable_uniform(fam["id"].to_numpy(), salt + 31) < 0.6,
+                        _numbers(rng, len(fam), "BDT", 12), None),
+        "terdaftar_dtks": (stable_uniform(fam["id"].to_numpy(), salt + 32) < 0.8).astype(np.int64),
     })
     household = pd.Series(number, index=fam["id"].to_numpy())
     id_rtm = household.reindex(penduduk["id_kk"].to_numpy()).fillna("0").to_numpy().astype(object)
@@ -154,22 +162,45 @@ NATIONAL = (
 )
 
 
-def _pick(rng: np.random.Generator, weights: np.ndarray, share: float) -> np.ndarray:
-    """Positions drawn without replacement, about ``share`` of the candidates, by weight."""
-    n = int(round(share * (weights > 0).sum()))
-    if n == 0 or weights.sum() == 0:
+def stable_uniform(ids: np.ndarray, salt: int) -> np.ndarray:
+    """A number in [0, 1) for each id, the same in every month and export (splitmix64 of the
+    id and ``salt``): the draw of a list that persists from month to month."""
+    with np.errstate(over="ignore"):
+        x = np.asarray(ids).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(salt % 2**63)
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        x = x ^ (x >> np.uint64(31))
+    return (x >> np.uint64(11)).astype(np.float64) / float(2**53)
+
+
+def _stable_pick(ids: np.ndarray, weights: np.ndarray, share: float, salt: int) -> np.ndarray:
+    """Positions of about ``share`` of the candidates (weight > 0), drawn by weight without
+    replacement (Efraimidis-Spirakis: the largest u ** (1 / w)) from each id's stable number:
+    with the same candidates the same positions, and a candidate who stays keeps its place."""
+    weights = np.asarray(weights, dtype=float)
+    candidates = weights > 0
+    n = min(int(round(share * candidates.sum())), int(candidates.sum()))
+    if n == 0:
         return np.zeros(0, dtype=np.int64)
-    n = min(n, int((weights > 0).sum()))
-    return np.sort(rng.choice(len(weights), n, replace=False, p=weights / weights.sum()))
+    u = np.clip(stable_uniform(ids, salt), 1e-300, None)
+    key = np.full(len(weights), -np.inf)
+    key[candidates] = np.log(u[candidates]) / weights[candidates]
+    return np.sort(np.argpartition(-key, n - 1)[:n])
+
+
+def _first(ids: np.ndarray, n: int, salt: int) -> np.ndarray:
+    """Positions of the ``n`` ids first in a stable order (stable_uniform): a small list that
+    keeps its members while they remain candidates."""
+    return np.sort(np.argsort(stable_uniform(ids, salt), kind="stable")[:n])
 
 
 _CARD_COLUMNS = ("config_id", "nik", "nama", "tempatlahir", "tanggallahir", "alamat_sekarang")
 
 
 def programmes(rng: np.random.Generator, config: pd.DataFrame, keluarga: pd.DataFrame,
-               penduduk: pd.DataFrame, rtm: pd.DataFrame, ref_date: np.datetime64
+               penduduk: pd.DataFrame, rtm: pd.DataFrame, ref_date: np.datetime64, salt: int = 0
                ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """program and program_peserta (see module doc)."""
+    """program and program_peserta (see module doc); ``salt`` (from the seed) keys the lists."""
     alive = penduduk.loc[penduduk["status_dasar"] == 1, ["id", "id_kk", "config_id", "nik", "tanggallahir"]]
     people = penduduk.set_index("id")[["status_dasar"]]
     # The card columns as arrays, looked up by position: a frame lookup per programme took
@@ -200,30 +231,35 @@ def programmes(rng: np.random.Generator, config: pd.DataFrame, keluarga: pd.Data
             "kartu_tanggal_lahir": card["tanggallahir"],
             "kartu_alamat": card["alamat_sekarang"], "kartu_id_pend": holders}))
 
-    for nama, sasaran, funds, share, start, end in NATIONAL:
+    family_ids, person_ids = keluarga["id"].to_numpy(), alive["id"].to_numpy()
+    for i, (nama, sasaran, funds, share, start, end) in enumerate(NATIONAL):
         if sasaran == 2:
-            chosen = keluarga.iloc[_pick(rng, fam_weight, share)]
+            chosen = keluarga.iloc[_stable_pick(family_ids, fam_weight, share, salt + i)]
             add(nama, sasaran, funds, None, start, end, _heads(chosen), chosen["no_kk"].to_numpy())
         else:
             weight = person_poor * ((age >= 6) & (age < 19) if nama.startswith("PIP") else 1)
-            chosen = alive.iloc[_pick(rng, weight.astype(float), share)]
+            chosen = alive.iloc[_stable_pick(person_ids, weight.astype(float), share, salt + i)]
             add(nama, sasaran, funds, None, start, end, chosen["id"].to_numpy(), chosen["nik"].to_numpy())
     year = str(ref_date)[:4]
-    for config_id in config["id"].to_numpy():
+    desa_ids = config["id"].to_numpy()
+    # Per desa, stable: the share of BLT Dana Desa, whether it runs Bedah Rumah and the old-age
+    # allowance, and for how many (the lists themselves by _stable_pick).
+    blt_share = 0.03 + 0.03 * stable_uniform(desa_ids, salt + 20)
+    bedah = stable_uniform(desa_ids, salt + 21)
+    lansia = stable_uniform(desa_ids, salt + 22)
+    for j, config_id in enumerate(desa_ids):
         here = (keluarga["config_id"].to_numpy() == config_id)
-        chosen = keluarga.iloc[_pick(rng, fam_weight * here, 0.03 + 0.03 * rng.random() * here.mean())]
-        chosen = chosen.iloc[: max(1, int(here.sum() * (0.03 + 0.03 * rng.random())))]
+        chosen = keluarga.iloc[_stable_pick(family_ids, fam_weight * here, blt_share[j], salt + 23)]
         add(f"BLT Dana Desa {year}", 2, "Dana Desa", config_id, f"{year}-01-01", f"{year}-12-31",
             _heads(chosen), chosen["no_kk"].to_numpy())
         mine = rtm[rtm["config_id"] == config_id]
-        if len(mine) and rng.random() < 0.25:
-            few = mine.iloc[np.sort(rng.choice(len(mine), min(len(mine), int(rng.integers(1, 4))), replace=False))]
+        if len(mine) and bedah[j] < 0.25:  # 1-3 households
+            few = mine.iloc[_first(mine["nik_kepala"].to_numpy(), 1 + int(bedah[j] * 12), salt + 24)]
             add("Bedah Rumah", 3, "Kab/Kota", config_id, f"{year}-03-01", f"{year}-12-31",
                 few["nik_kepala"].to_numpy(), few["no_kk"].to_numpy())
         elders = alive[(alive["config_id"].to_numpy() == config_id) & (age >= 70)]
-        if len(elders) and rng.random() < 0.2:
-            few = elders.iloc[np.sort(rng.choice(len(elders), min(len(elders), int(rng.integers(2, 6))),
-                                                 replace=False))]
+        if len(elders) and lansia[j] < 0.2:  # 2-5 elderly
+            few = elders.iloc[_first(elders["id"].to_numpy(), 2 + int(lansia[j] * 20), salt + 25)]
             add("Bantuan Sosial Lansia Provinsi", 1, "Provinsi", config_id, f"{year}-01-01",
                 f"{year}-12-31", few["id"].to_numpy(), few["nik"].to_numpy())
     program = pd.DataFrame(progs)
@@ -286,8 +322,8 @@ def village_tables(seed: int, config: pd.DataFrame, keluarga: pd.DataFrame, pend
     """
     rng = np.random.default_rng([seed, 16, *stream])
     log = baseline_log(rng, penduduk, ref_date) if log is None else log
-    rtm, id_rtm, level = households(rng, config, keluarga, penduduk)
-    program, peserta = programmes(rng, config, keluarga, penduduk, rtm, ref_date)
+    rtm, id_rtm, level = households(rng, config, keluarga, penduduk, salt=seed * 1000)
+    program, peserta = programmes(rng, config, keluarga, penduduk, rtm, ref_date, salt=seed * 1000)
     tables = {"log_penduduk": log, "log_keluarga": family_log(keluarga, penduduk, log),
               "tweb_rtm": rtm, "program": program, "program_peserta": peserta}
     if numbering is not None:
