@@ -260,3 +260,30 @@ def test_the_command_takes_months(tmp_path):
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2026-10", "2026-11"]
     assert "2026-11" in result.output
+
+
+def _recipients(month: dict) -> set[tuple[str, str]]:
+    """(programme without its year, card holder) of one month's aid lists."""
+    programmes = month["program"].set_index("id")["nama"].str.replace(r" \d{4}$", "", regex=True)
+    peserta = month["program_peserta"]
+    return set(zip(programmes.reindex(peserta["program_id"]).to_numpy(), peserta["kartu_id_pend"]))
+
+
+def test_aid_lists_and_registered_households_persist_from_month_to_month(series):
+    """Real aid lists hold over a programme period: a month's recipients are last month's
+    but for the few who left (died, moved, aged out) or joined; so are DTKS households."""
+    months = series[1]
+    names = sorted(months)
+    for before, after in zip(names, names[1:]):
+        old, new = _recipients(months[before]), _recipients(months[after])
+        assert len(old & new) >= 0.97 * len(old), (before, after)
+        heads = (set(months[m]["tweb_rtm"]["nik_kepala"]) for m in (before, after))
+        old_heads, new_heads = heads
+        assert len(old_heads & new_heads) >= 0.97 * len(old_heads), (before, after)
+    first, last = _recipients(months[FIRST]), _recipients(months[LAST])
+    assert last - first and first - last  # over a year the lists do change
+    # Whoever left a list between two months is no longer a living resident of the register
+    # or no longer a candidate; a living PKH family head of both months keeps the card.
+    people = months[LAST]["tweb_penduduk"].set_index("id")
+    kept_pkh = [h for p, h in first & last if p.startswith("PKH")]
+    assert kept_pkh and (people.loc[kept_pkh, "status_dasar"] == "1").all()
