@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from html import unescape
 
 import pytest
@@ -262,42 +262,3 @@ def test_codes_sort_as_numbers_and_names_as_text(client):
 def test_bad_parameters_fall_back_to_the_plain_view(client):
     page = client.get(f"/dataset/{NAME}?sort=%3Cscript%3E&dir=sideways&page=abc&kecamatan=99").text
     assert "Halaman 1 dari 11" in page and "<script>" not in page.split("</head>", 1)[1]
-
-
-def test_history_names_the_harvest_months_that_gave_no_new_version(site, client):
-    """A reader following the months sees why a month has no version: the privacy layer kept
-    the table (its file is the version in force) or nothing changed; a failed harvest and a
-    table the harvest does not name add nothing."""
-    from portal.catalog.cache import pages
-    from portal.core.time import utcnow
-    from portal.harvest.models import HarvestRun
-    from portal.privacy.protect import AUDIT_NOTE
-
-    finished = utcnow() + timedelta(minutes=5)  # harvested after every version was published
-    runs = [HarvestRun(source="uji", source_kind="csv", reference_date=date(2027, 1, 1), status="ok",
-                       finished_at=finished, report={"unchanged": [NAME, AGE], "remedies": {NAME: AUDIT_NOTE}}),
-            HarvestRun(source="uji", source_kind="csv", reference_date=date(2027, 2, 1), status="failed",
-                       finished_at=finished, report={"unchanged": [NAME, AGE]})]
-    with site.app_context():
-        db.session.add_all(runs)
-        db.session.commit()
-        pages().clear()
-    try:
-        page = client.get(f"/dataset/{NAME}").text.split('id="h-history"', 1)[1]
-        assert "Panen tanggal referensi 01-01-2027" in page
-        assert "tidak diterbitkan untuk melindungi data pribadi" in page and "Versi 1.1.0 tetap berlaku" in page
-        assert "1 ditahan untuk melindungi data pribadi, 0 tanpa perubahan" in page
-        # newest first: the held month stands above the version it left in force
-        assert page.index("01-01-2027") < page.index("Data Desember.")
-        assert "01-02-2027" not in page  # the failed run
-        age = client.get(f"/dataset/{AGE}").text.split('id="h-history"', 1)[1]
-        assert "tidak ada yang berubah; versi 1.0.0 tetap berlaku" in age
-        assert "0 ditahan untuk melindungi data pribadi, 1 tanpa perubahan" in age
-        religion = client.get(f"/dataset/{RELIGION}").text.split('id="h-history"', 1)[1]
-        assert "Panen tanggal referensi" not in religion
-    finally:
-        with site.app_context():
-            for run in runs:
-                db.session.delete(db.session.merge(run))
-            db.session.commit()
-            pages().clear()
