@@ -15,7 +15,9 @@ stream so the register's bytes never change:
   the poorer welfare classes; the household is the family; number = kode desa + 5 digits.
 - **program / program_peserta**: national programmes (kabupaten-level rows, config_id NULL):
   PKH about 9 % of families, BPNT/Sembako 13 %, PBI JKN 28 % of residents, PIP 15 % of school
-  children, all weighted to welfare classes 1-2 (Kemensos puts Bali's PKH coverage near 7-10 %
+  children (KIP holders, a programme running since 2014, so active in every month of the
+  demo's year: a twelve-month demo starting before a programme's period hides its first
+  version's zeros, and a hidden row stays hidden), all weighted to welfare classes 1-2 (Kemensos puts Bali's PKH coverage near 7-10 %
   of families); BLT Dana Desa per desa for 3-6 % of families; tiny ones (Bedah Rumah for 1-3
   households, a provincial old-age allowance for 2-5 elderly) in some desa; and an expired
   BST 2021 whose recipients must not count. Card columns carry the invented person's data.
@@ -157,7 +159,7 @@ NATIONAL = (
     ("PKH (Program Keluarga Harapan)", 2, "Pusat", 0.09, "2020-01-01", "2026-12-31"),
     ("BPNT / Program Sembako", 2, "Pusat", 0.13, "2020-01-01", "2026-12-31"),
     ("PBI JKN (Kartu Indonesia Sehat)", 1, "Pusat", 0.28, "2019-01-01", "2027-12-31"),
-    ("PIP (Program Indonesia Pintar)", 1, "Pusat", 0.15, "2026-01-01", "2026-12-31"),
+    ("PIP (Program Indonesia Pintar)", 1, "Pusat", 0.15, "2020-01-01", "2026-12-31"),
     ("BST 2021", 2, "Pusat", 0.10, "2021-01-01", "2021-12-31"),
 )
 
