@@ -17,10 +17,11 @@ stream so the register's bytes never change:
   PKH about 9 % of families, BPNT/Sembako 13 %, PBI JKN 28 % of residents, PIP 15 % of school
   children (KIP holders, a programme running since 2014, so active in every month of the
   demo's year: a twelve-month demo starting before a programme's period hides its first
-  version's zeros, and a hidden row stays hidden), all weighted to welfare classes 1-2 (Kemensos puts Bali's PKH coverage near 7-10 %
-  of families); BLT Dana Desa per desa for 3-6 % of families; tiny ones (Bedah Rumah for 1-3
-  households, a provincial old-age allowance for 2-5 elderly) in some desa; and an expired
-  BST 2021 whose recipients must not count. Card columns carry the invented person's data.
+  version's zeros, and a hidden row stays hidden), all weighted to welfare classes 1-2
+  (Kemensos puts Bali's PKH coverage near 7-10 % of families); BLT Dana Desa per desa for
+  3-6 % of families; tiny ones (Bedah Rumah for 1-3 households, a provincial old-age allowance for
+  2-5 elderly) in some desa; and an expired BST 2021 whose recipients must not count. Card
+  columns carry the invented person's data.
   In a monthly series the lists persist as real ones do over a programme period: who is
   chosen, which desa run a small programme and how large BLT Dana Desa is there follow from
   a key of the family, person or desa that does not change from month to month
