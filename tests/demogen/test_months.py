@@ -277,13 +277,11 @@ def test_aid_lists_and_registered_households_persist_from_month_to_month(series)
     for before, after in zip(names, names[1:]):
         old, new = _recipients(months[before]), _recipients(months[after])
         assert len(old & new) >= 0.97 * len(old), (before, after)
-        heads = (set(months[m]["tweb_rtm"]["nik_kepala"]) for m in (before, after))
-        old_heads, new_heads = heads
+        old_heads, new_heads = (set(months[m]["tweb_rtm"]["nik_kepala"]) for m in (before, after))
         assert len(old_heads & new_heads) >= 0.97 * len(old_heads), (before, after)
     first, last = _recipients(months[FIRST]), _recipients(months[LAST])
     assert last - first and first - last  # over a year the lists do change
-    # Whoever left a list between two months is no longer a living resident of the register
-    # or no longer a candidate; a living PKH family head of both months keeps the card.
+    # The PKH cards held all year are held by living residents (a death takes the card away).
     people = months[LAST]["tweb_penduduk"].set_index("id")
     kept_pkh = [h for p, h in first & last if p.startswith("PKH")]
     assert kept_pkh and (people.loc[kept_pkh, "status_dasar"] == "1").all()
