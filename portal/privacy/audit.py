@@ -8,6 +8,7 @@ import numpy as np
 from scipy import sparse
 
 from portal.privacy import audit_build as build
+from portal.privacy import lanes
 from portal.privacy.audit_groups import GroupMemo, digest, partition
 from portal.privacy.audit_lp import CAP, Bounds, Retry
 from portal.privacy.audit_model import IDENTITY_TAG, Published, SchemaError, System, parse
@@ -446,7 +447,7 @@ class _Attack:
         self.contradicted: list[str] = []
         self.findings: list[AuditFinding] = []
         self.memo: GroupMemo | None = None  # settled components kept across attacks
-        n = len(system.cells)
+        n = self.n_cells = len(system.cells)
         self.k_of_var = np.array([k_for.get(c.table, default_k) for c in system.cells], float)
         self.real = np.array([i for i, c in enumerate(system.cells) if c.kode is not None], np.int64)
         # A cell every modelled attacker places at k or above is not one the threshold rule
@@ -484,16 +485,22 @@ class _Attack:
         edges = np.searchsorted(real_comp[order], np.arange(b.n_comp + 1))
         self.real_of = [self.real[order[edges[c]:edges[c + 1]]] for c in range(b.n_comp)]
         keys = self._recall() if self.memo is not None else {}
-        for batch in b.batches(skip=set(range(b.n_comp)) - set(keys) if self.memo is not None else frozenset()):
-            try:
-                self._settle(batch)
-            except Retry:
-                for comp in batch:
-                    self._settle(range(comp, comp + 1))
+        batches = b.batches(skip=set(range(b.n_comp)) - set(keys) if self.memo is not None else frozenset())
+        # The first share is settled on this attack; the workers' shares come back as snapshots.
+        for snapshots, lps in lanes.split(_settle_share, batches, self)[1:]:
+            for comp, kept in snapshots.items():
+                b.restore(comp, kept)
+            b.lps += lps
         for comp, key in keys.items():
             self.memo.keep_component(key, b.snapshot(comp))
         b.infeasible.sort()
         return self._findings()
+
+    def __getstate__(self) -> dict:
+        """What a worker needs to settle components (lanes.split): the bounds and the rules'
+        questions, not the equations' labels, the tables or the memo."""
+        gone = {"system", "tables", "memo", "findings", "identities", "contradicted", "deltas"}
+        return {key: value for key, value in self.__dict__.items() if key not in gone}
 
     def _recall(self) -> dict[int, bytes]:
         """Settle every component whose LP and questions were settled before (the memo's
@@ -584,7 +591,7 @@ class _Attack:
                 out[("interval", int(var))] = self._interval(int(var))
             for i in self.pairs_of.get(comp, ()):
                 out[("orang-dalam", int(i))] = self._can_be_one(self.pairs[i][0])
-        base = len(self.system.cells)
+        base = self.n_cells
         for i in self.questions_of.get(comp, ()):
             q, o = self.questions[i], base + i
             if (q.rule == "dominan" and b.wmin[o] >= -TOL) or \
@@ -637,3 +644,16 @@ class _Attack:
                 if width is not None and (out[key] is None or width < out[key]):
                     out[key] = width
         return out
+
+
+def _settle_share(batches: list[range], attack: _Attack) -> tuple[dict[int, tuple], int]:
+    """Settle ``batches`` of an attack's components (a batch holding an infeasible component
+    one component at a time); each component's snapshot and the LPs solved."""
+    b, before = attack.bounds, attack.bounds.lps
+    for batch in batches:
+        try:
+            attack._settle(batch)
+        except Retry:
+            for comp in batch:
+                attack._settle(range(comp, comp + 1))
+    return {comp: b.snapshot(comp) for batch in batches for comp in batch}, b.lps - before
