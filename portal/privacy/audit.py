@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field, replace
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -435,6 +436,13 @@ def _attack(files: dict[str, dict[str, bytes]], schemas: dict[str, dict], k_for:
 Verdict = bool | tuple[int, int]  # True = fails, False = passes, (objective, sense) = solve first
 
 
+class _Asked(NamedTuple):
+    """What the group rules read of a question (build.GroupQuestion) in a worker."""
+
+    rule: str
+    n: build.Term
+
+
 class _Attack:
     """The LP attack: interval, insider and group rules over one linear system."""
 
@@ -500,7 +508,9 @@ class _Attack:
         """What a worker needs to settle components (lanes.split): the bounds and the rules'
         questions, not the equations' labels, the tables or the memo."""
         gone = {"system", "tables", "memo", "findings", "identities", "contradicted", "deltas"}
-        return {key: value for key, value in self.__dict__.items() if key not in gone}
+        state = {key: value for key, value in self.__dict__.items() if key not in gone}
+        state["questions"] = [_Asked(q.rule, q.n) for q in self.questions]  # what _verdicts reads
+        return state
 
     def _recall(self) -> dict[int, bytes]:
         """Settle every component whose LP and questions were settled before (the memo's
