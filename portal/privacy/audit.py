@@ -494,18 +494,20 @@ class _Attack:
         self.real_of = [self.real[order[edges[c]:edges[c + 1]]] for c in range(b.n_comp)]
         keys = self._recall() if self.memo is not None else {}
         batches = b.batches(skip=set(range(b.n_comp)) - set(keys) if self.memo is not None else frozenset())
-        # The first share is settled on this attack; the workers' shares come back as snapshots.
-        for snapshots, lps in lanes.split(_settle_share, batches, self)[1:]:
-            for comp, kept in snapshots.items():
-                b.restore(comp, kept)
-            b.lps += lps
+        # Batches settled here are settled on this attack; a worker's come back as snapshots.
+        settled, here = lanes.share(_settle_batch, batches, self)
+        for i, (snapshots, lps) in enumerate(settled):
+            if i not in here:
+                for comp, kept in snapshots.items():
+                    b.restore(comp, kept)
+                b.lps += lps
         for comp, key in keys.items():
             self.memo.keep_component(key, b.snapshot(comp))
         b.infeasible.sort()
         return self._findings()
 
     def __getstate__(self) -> dict:
-        """What a worker needs to settle components (lanes.split): the bounds and the rules'
+        """What a worker needs to settle components (lanes.share): the bounds and the rules'
         questions, not the equations' labels, the tables or the memo."""
         gone = {"system", "tables", "memo", "findings", "identities", "contradicted", "deltas"}
         state = {key: value for key, value in self.__dict__.items() if key not in gone}
@@ -656,14 +658,14 @@ class _Attack:
         return out
 
 
-def _settle_share(batches: list[range], attack: _Attack) -> tuple[dict[int, tuple], int]:
-    """Settle ``batches`` of an attack's components (a batch holding an infeasible component
-    one component at a time); each component's snapshot and the LPs solved."""
+def _settle_batch(batch: range, attack: _Attack) -> tuple[dict[int, tuple], int]:
+    """Settle one batch of an attack's components (one component at a time when the batch
+    holds an infeasible one); in a worker, each component's snapshot to take back, and the
+    LPs solved."""
     b, before = attack.bounds, attack.bounds.lps
-    for batch in batches:
-        try:
-            attack._settle(batch)
-        except Retry:
-            for comp in batch:
-                attack._settle(range(comp, comp + 1))
-    return {comp: b.snapshot(comp) for batch in batches for comp in batch}, b.lps - before
+    try:
+        attack._settle(batch)
+    except Retry:
+        for comp in batch:
+            attack._settle(range(comp, comp + 1))
+    return ({comp: b.snapshot(comp) for comp in batch} if lanes.in_worker() else {}), b.lps - before

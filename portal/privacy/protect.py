@@ -288,18 +288,20 @@ def protect_release(tables: list[StatTable], k_general: int, k_specific: int,
 # release again with rows forced in a few desa) takes its pattern and notes from DESA_DONE.
 DESA_DONE: OrderedDict[bytes, tuple[dict[str, bytes], tuple[tuple[str, str], ...]]] = OrderedDict()
 DESA_KEPT = 4_000  # a few releases of a large district (some kB each)
+DESA_PER_PIECE = 4  # desa protected in one piece of lanes.share (133 desa: 34 pieces)
 
 
 def _protect_every_desa(prepared: dict[str, _Prepared], population: dict[str, str], steps: Steps,
                         links: tuple[Link, ...], desa_codes: list[str]) -> dict[str, set[str]]:
     """Every desa's pattern (suppress.protect_desa, then the declared identities): from
     DESA_DONE where the same desa was protected before, else anew, the new ones shared with
-    the privacy layer's worker processes (lanes.split). Notes per table."""
+    the privacy layer's worker processes (lanes.share). Notes per table."""
     notes: dict[str, set[str]] = {name: set() for name in prepared}
     keys = _desa_keys(prepared, population, steps, links, desa_codes)
     initial = {name: p.hidden_rows.copy() for name, p in prepared.items()}  # primary and carried
     fresh = [desa for desa in desa_codes if keys[desa] not in DESA_DONE]
-    for share in lanes.split(_protect_desa_share, fresh, prepared, population, steps, links, initial):
+    pieces = [fresh[i:i + DESA_PER_PIECE] for i in range(0, len(fresh), DESA_PER_PIECE)]
+    for share in lanes.share(_protect_desa_share, pieces, prepared, population, steps, links, initial)[0]:
         for desa, done in share.items():
             DESA_DONE[keys[desa]] = done
     for desa in desa_codes:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import time
 from datetime import date
 
 import pandas as pd
@@ -33,46 +34,58 @@ def workers():
     lanes.configure(0)
 
 
-def _echo(share: list, parent: int) -> tuple[list, bool]:
-    """A share and whether it was done in another process than ``parent``."""
-    return share, os.getpid() != parent
+def _where(piece: int, parent: int) -> tuple[int, bool]:
+    """A piece and whether it was done in another process than ``parent`` (slowly: the
+    worker has time to start and claim its part)."""
+    time.sleep(0.05)
+    return piece, os.getpid() != parent
 
 
-def _die(share: list, parent: int) -> list:
-    """A share, unless done in a worker: the worker dies without a word."""
+def _die(piece: int, parent: int) -> int:
+    """A piece, unless done in a worker: the worker dies without a word."""
     if os.getpid() != parent:
         os._exit(3)
-    return share
+    time.sleep(0.05)
+    return piece
 
 
-def _fail(share: list) -> list:
+def _fail(piece: int) -> int:
     """Work that fails wherever it runs."""
     raise ValueError("sengaja gagal")
 
 
-def test_split_deals_pieces_to_the_worker_and_keeps_the_first_share_here(workers):
+def test_share_meets_in_the_middle_and_keeps_the_order(workers):
+    lanes.share(_where, range(8), os.getpid())  # the worker has started
     before = lanes.handed()
-    out = lanes.split(_echo, list(range(10)), os.getpid())
-    assert out == [([0, 2, 4, 6, 8], False), ([1, 3, 5, 7, 9], True)]
-    assert lanes.handed() == before + 1
+    out, here = lanes.share(_where, range(40), os.getpid())
+    assert [piece for piece, _ in out] == list(range(40))
+    by_worker = {i for i, (_, elsewhere) in enumerate(out) if elsewhere}
+    assert by_worker and here, "both sides did pieces"
+    assert by_worker == set(range(40)) - here
+    # This process takes from the front, the worker from the back.
+    assert max(here) < min(by_worker)
+    assert lanes.handed() == before + len(by_worker)
 
 
-def test_split_without_workers_or_with_few_pieces_does_everything_here(workers):
-    assert lanes.split(_echo, [1, 2, 3], os.getpid()) == [([1, 2, 3], False)]
+def test_share_without_workers_or_with_few_pieces_does_everything_here(workers):
+    assert lanes.share(_where, [1, 2, 3], os.getpid()) == ([(1, False), (2, False), (3, False)], {0, 1, 2})
     lanes.configure(0)
-    assert lanes.split(_echo, list(range(10)), os.getpid()) == [(list(range(10)), False)]
+    out, here = lanes.share(_where, range(10), os.getpid())
+    assert out == [(i, False) for i in range(10)] and here == set(range(10))
 
 
 def test_a_worker_that_dies_costs_no_result(workers):
-    out = lanes.split(_die, list(range(8)), os.getpid())
-    assert out == [[0, 2, 4, 6], [1, 3, 5, 7]]
-    # The next split starts a new worker.
-    assert lanes.split(_echo, list(range(8)), os.getpid())[1] == ([1, 3, 5, 7], True)
+    out, here = lanes.share(_die, range(40), os.getpid())
+    assert out == list(range(40)) and here == set(range(40))
+    # The next call starts a new worker.
+    lanes.share(_where, range(8), os.getpid())
+    out, here = lanes.share(_where, range(40), os.getpid())
+    assert any(elsewhere for _, elsewhere in out)
 
 
 def test_an_error_in_the_work_is_raised_here(workers):
     with pytest.raises(ValueError, match="sengaja gagal"):
-        lanes.split(_fail, list(range(8)))
+        lanes.share(_fail, range(8))
 
 
 @pytest.fixture(scope="module")
