@@ -14,7 +14,6 @@ from portal.datasets.models import Dataset, Release
 from portal.demo import MANIFEST, ensure_demo_months
 from portal.extensions import db
 from portal.harvest.models import HarvestRun
-from portal.privacy import lanes
 
 SMALL_DISTRICT = "13.74"
 RESIDENTS = 3000
@@ -23,11 +22,9 @@ MONTHS = [date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1)]
 
 @pytest.fixture
 def small(app):
-    """The app serving the small district, with a privacy worker process as `make run` has."""
+    """The app serving the small district."""
     app.config["DISTRICT_CODE"] = SMALL_DISTRICT
-    app.config["PRIVACY_WORKERS"] = 1
-    yield app
-    lanes.configure(0)
+    return app
 
 
 def _demo(runner, months: int):

@@ -62,9 +62,6 @@ SETTINGS: tuple[Setting, ...] = (
             "k for general data: no published count in 1..k-1", minimum=3),
     Setting("PRIVACY_K_SPECIFIC", "PRIVACY_K_SPECIFIC", "int", 10,
             "k for specific (sensitive) data such as religion or disability", minimum=3),
-    Setting("PRIVACY_WORKERS", "PRIVACY_WORKERS", "int", 1,
-            "worker processes that share a harvest's desa-by-desa privacy work (protecting, auditing) "
-            "with its own process; 0: none", minimum=0, maximum=8),
     # Behind a proxy, cookies, requests.
     Setting("PROXY_FIX", "PROXY_FIX", "int", 0,
             "proxies in front (nginx: 1) whose X-Forwarded-For/-Proto/-Host are trusted",

@@ -20,7 +20,6 @@ from portal.harvest import quality as quality_step
 from portal.harvest.models import HarvestRun
 from portal.harvest.pipeline import Harvested, harvest_tables
 from portal.harvest.privacy_check import check_release, remedies, settle
-from portal.privacy import lanes
 from portal.privacy.protect import Previous, protect_release
 from portal.sources import SourceError, source_label
 from portal.sources.checks import CheckReport
@@ -120,8 +119,6 @@ def harvest(source: str, reference_date: date | None = None, actor: User | None 
         # Joint protection: the tables share each desa's totals, and the last published
         # pattern is carried forward so a new version cannot undo an old suppression.
         previous = _previous_tables()
-        # Each desa's protection and the auditor's components are shared with worker processes.
-        lanes.configure(current_app.config["PRIVACY_WORKERS"])
         # Read once; each version is converted to numbers once, when a step first needs it.
         previous_frames = Previous({name: pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False)
                                     for name, content in previous.items()})

@@ -20,11 +20,6 @@ Entry points (the names other layers call):
   With ``groups`` (``audit_groups.table_groups()``: tables no margin or identity joins) and a
   ``memo`` (``audit_groups.GroupMemo``) ``audit_release`` attacks group by group and skips a
   group, or an LP component, it settled before on the same inputs: the same findings.
-- ``lanes.configure(workers)`` / ``lanes.share(work, pieces, *args)``: worker processes
-  sharing the work that falls apart by desa (the protector's new desa, the auditor's LP
-  components) with the calling process, each side claiming the next piece until they meet;
-  the same results as one process. The harvest switches it on with PRIVACY_WORKERS; off
-  until configured.
 - ``protect.REMEDY_LADDER``, ``rows_to_hide``, ``reprotect``: the finer remedy the harvest's
   settle step (harvest.privacy_check.settle) tries before a table keeps its previous version:
   more cells of the new version hidden (the rows the auditor names, the desa, the category

@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field, replace
-from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
 
 from portal.privacy import audit_build as build
-from portal.privacy import lanes
 from portal.privacy.audit_groups import GroupMemo, digest, partition
 from portal.privacy.audit_lp import CAP, Bounds, Retry
 from portal.privacy.audit_model import IDENTITY_TAG, Published, SchemaError, System, parse
@@ -436,13 +434,6 @@ def _attack(files: dict[str, dict[str, bytes]], schemas: dict[str, dict], k_for:
 Verdict = bool | tuple[int, int]  # True = fails, False = passes, (objective, sense) = solve first
 
 
-class _Asked(NamedTuple):
-    """What the group rules read of a question (build.GroupQuestion) in a worker."""
-
-    rule: str
-    n: build.Term
-
-
 class _Attack:
     """The LP attack: interval, insider and group rules over one linear system."""
 
@@ -455,7 +446,7 @@ class _Attack:
         self.contradicted: list[str] = []
         self.findings: list[AuditFinding] = []
         self.memo: GroupMemo | None = None  # settled components kept across attacks
-        n = self.n_cells = len(system.cells)
+        n = len(system.cells)
         self.k_of_var = np.array([k_for.get(c.table, default_k) for c in system.cells], float)
         self.real = np.array([i for i, c in enumerate(system.cells) if c.kode is not None], np.int64)
         # A cell every modelled attacker places at k or above is not one the threshold rule
@@ -493,26 +484,16 @@ class _Attack:
         edges = np.searchsorted(real_comp[order], np.arange(b.n_comp + 1))
         self.real_of = [self.real[order[edges[c]:edges[c + 1]]] for c in range(b.n_comp)]
         keys = self._recall() if self.memo is not None else {}
-        batches = b.batches(skip=set(range(b.n_comp)) - set(keys) if self.memo is not None else frozenset())
-        # Batches settled here are settled on this attack; a worker's come back as snapshots.
-        settled, here = lanes.share(_settle_batch, batches, self)
-        for i, (snapshots, lps) in enumerate(settled):
-            if i not in here:
-                for comp, kept in snapshots.items():
-                    b.restore(comp, kept)
-                b.lps += lps
+        for batch in b.batches(skip=set(range(b.n_comp)) - set(keys) if self.memo is not None else frozenset()):
+            try:
+                self._settle(batch)
+            except Retry:
+                for comp in batch:
+                    self._settle(range(comp, comp + 1))
         for comp, key in keys.items():
             self.memo.keep_component(key, b.snapshot(comp))
         b.infeasible.sort()
         return self._findings()
-
-    def __getstate__(self) -> dict:
-        """What a worker needs to settle components (lanes.share): the bounds and the rules'
-        questions, not the equations' labels, the tables or the memo."""
-        gone = {"system", "tables", "memo", "findings", "identities", "contradicted", "deltas"}
-        state = {key: value for key, value in self.__dict__.items() if key not in gone}
-        state["questions"] = [_Asked(q.rule, q.n) for q in self.questions]  # what _verdicts reads
-        return state
 
     def _recall(self) -> dict[int, bytes]:
         """Settle every component whose LP and questions were settled before (the memo's
@@ -603,7 +584,7 @@ class _Attack:
                 out[("interval", int(var))] = self._interval(int(var))
             for i in self.pairs_of.get(comp, ()):
                 out[("orang-dalam", int(i))] = self._can_be_one(self.pairs[i][0])
-        base = self.n_cells
+        base = len(self.system.cells)
         for i in self.questions_of.get(comp, ()):
             q, o = self.questions[i], base + i
             if (q.rule == "dominan" and b.wmin[o] >= -TOL) or \
@@ -656,16 +637,3 @@ class _Attack:
                 if width is not None and (out[key] is None or width < out[key]):
                     out[key] = width
         return out
-
-
-def _settle_batch(batch: range, attack: _Attack) -> tuple[dict[int, tuple], int]:
-    """Settle one batch of an attack's components (one component at a time when the batch
-    holds an infeasible one); in a worker, each component's snapshot to take back, and the
-    LPs solved."""
-    b, before = attack.bounds, attack.bounds.lps
-    try:
-        attack._settle(batch)
-    except Retry:
-        for comp in batch:
-            attack._settle(range(comp, comp + 1))
-    return ({comp: b.snapshot(comp) for comp in batch} if lanes.in_worker() else {}), b.lps - before

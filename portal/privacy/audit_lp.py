@@ -161,11 +161,6 @@ class Bounds:
         self.lps = 0
         self._by_comp: tuple | None = None  # component_key's objectives, read once
 
-    def __getstate__(self) -> dict:
-        """What settling needs in a worker (privacy.lanes): not the objectives in their first
-        order (f_perm holds them) nor component_key's copy."""
-        return {key: value for key, value in self.__dict__.items() if key not in ("f", "_by_comp")}
-
     def batches(self, size: int = 300, skip: set[int] = frozenset()) -> list[range]:
         """Consecutive components of about ``size`` variables, solved as one LP each
         (components in ``skip``, already settled, left out)."""

@@ -10,7 +10,6 @@ import pandas as pd
 
 from portal.core.cells import SUPPRESSED
 from portal.core.vocabularies import PrivacyClass
-from portal.privacy import lanes
 from portal.privacy.policy import sensitive_codes, table_class, whole_columns, zero_by_definition
 from portal.privacy.protect_lp import View, narrow_cells, widen
 from portal.privacy.suppress import AVOID_COST, PUBLISHED_BEFORE_COST, Block, Link, Steps, protect_desa
@@ -288,40 +287,16 @@ def protect_release(tables: list[StatTable], k_general: int, k_specific: int,
 # release again with rows forced in a few desa) takes its pattern and notes from DESA_DONE.
 DESA_DONE: OrderedDict[bytes, tuple[dict[str, bytes], tuple[tuple[str, str], ...]]] = OrderedDict()
 DESA_KEPT = 4_000  # a few releases of a large district (some kB each)
-DESA_PER_PIECE = 4  # desa protected in one piece of lanes.share (133 desa: 34 pieces)
 
 
 def _protect_every_desa(prepared: dict[str, _Prepared], population: dict[str, str], steps: Steps,
                         links: tuple[Link, ...], desa_codes: list[str]) -> dict[str, set[str]]:
     """Every desa's pattern (suppress.protect_desa, then the declared identities): from
-    DESA_DONE where the same desa was protected before, else anew, the new ones shared with
-    the privacy layer's worker processes (lanes.share). Notes per table."""
+    DESA_DONE where the same desa was protected before, else anew. Notes per table."""
     notes: dict[str, set[str]] = {name: set() for name in prepared}
     keys = _desa_keys(prepared, population, steps, links, desa_codes)
     initial = {name: p.hidden_rows.copy() for name, p in prepared.items()}  # primary and carried
     fresh = [desa for desa in desa_codes if keys[desa] not in DESA_DONE]
-    pieces = [fresh[i:i + DESA_PER_PIECE] for i in range(0, len(fresh), DESA_PER_PIECE)]
-    for share in lanes.share(_protect_desa_share, pieces, prepared, population, steps, links, initial)[0]:
-        for desa, done in share.items():
-            DESA_DONE[keys[desa]] = done
-    for desa in desa_codes:
-        hidden, told = DESA_DONE[keys[desa]]
-        DESA_DONE.move_to_end(keys[desa])
-        for name, bits in hidden.items():
-            prepared[name].hidden_rows[prepared[name].groups[desa]] = np.frombuffer(bits, bool)
-        for name, note in told:
-            notes[name].add(note)
-    while len(DESA_DONE) > DESA_KEPT:
-        DESA_DONE.popitem(last=False)
-    return notes
-
-
-def _protect_desa_share(fresh: list[str], prepared: dict[str, _Prepared], population: dict[str, str],
-                        steps: Steps, links: tuple[Link, ...], initial: dict[str, np.ndarray]
-                        ) -> dict[str, tuple[dict[str, bytes], tuple[tuple[str, str], ...]]]:
-    """Protect the desa in ``fresh`` (suppress.protect_desa, then the declared identities);
-    per desa its rows hidden, per table, and its notes. Only those desa's rows of
-    ``prepared`` change: no desa's pattern reads another desa's rows."""
     said: dict[str, list[tuple[str, str]]] = {desa: [] for desa in fresh}
     for desa in fresh:
         blocks = {name: _block(p, desa) for name, p in prepared.items() if desa in p.groups}
@@ -334,8 +309,19 @@ def _protect_desa_share(fresh: list[str], prepared: dict[str, _Prepared], popula
     if fresh and steps.identities and steps.linked and steps.secondary:
         for desa, name, note in _enforce_identities(prepared, population, steps, links, fresh, initial):
             said[desa].append((name, note))
-    return {desa: ({name: p.hidden_rows[p.groups[desa]].tobytes() for name, p in prepared.items()
-                    if desa in p.groups}, tuple(said[desa])) for desa in fresh}
+    for desa in fresh:
+        DESA_DONE[keys[desa]] = ({name: p.hidden_rows[p.groups[desa]].tobytes()
+                                  for name, p in prepared.items() if desa in p.groups}, tuple(said[desa]))
+    for desa in desa_codes:
+        hidden, told = DESA_DONE[keys[desa]]
+        DESA_DONE.move_to_end(keys[desa])
+        for name, bits in hidden.items():
+            prepared[name].hidden_rows[prepared[name].groups[desa]] = np.frombuffer(bits, bool)
+        for name, note in told:
+            notes[name].add(note)
+    while len(DESA_DONE) > DESA_KEPT:
+        DESA_DONE.popitem(last=False)
+    return notes
 
 
 def _desa_keys(prepared: dict[str, _Prepared], population: dict[str, str], steps: Steps,

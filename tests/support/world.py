@@ -72,9 +72,6 @@ def fresh_app(tmp: Path):
         # The request time budget is a production guard, not a test of speed: a loaded CI
         # machine must not turn a search into "took too long" (tests that test it set it).
         "API_TIME_BUDGET_MS": 60_000,
-        # Both cores already run a test worker each; tests/privacy/test_lanes.py and the demo's
-        # test switch the privacy layer's worker processes on.
-        "PRIVACY_WORKERS": 0,
     })
     with app.app_context():
         reset_database(uri)
